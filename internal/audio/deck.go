@@ -1,0 +1,209 @@
+package audio
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+)
+
+// EventKind says what happened to a cue.
+type EventKind int
+
+const (
+	// CueStarted: the cue's first frame was handed to the sink.
+	CueStarted EventKind = iota
+	// CueEnded: the cue's last frame was handed to the sink.
+	CueEnded
+	// CueFailed: the cue's source failed; Err says why. Frames already
+	// handed out still play.
+	CueFailed
+	// CueStopped: the cue was taken off the deck (stop or shutdown).
+	CueStopped
+)
+
+// Event is something that happened to a cue, stamped with the frame of the
+// deck's timeline where it happened and the time at which that frame is (or
+// was) heard.
+type Event struct {
+	Kind  EventKind
+	Cue   *Cue
+	Frame int64
+	At    time.Time
+	Err   error
+}
+
+// Cue is one thing the deck plays: a segment or a gap of silence.
+type Cue struct {
+	Name   string
+	Tag    any // the owner's handle, e.g. the airing id
+	src    Streamer
+	closer io.Closer
+
+	started    bool
+	StartFrame int64 // deck frame of the first frame (valid once started)
+	Frames     int64 // frames handed out so far
+}
+
+// NewCue wraps a stereo streamer at the deck's rate; closer (may be nil) is
+// closed when the cue ends or is stopped.
+func NewCue(name string, tag any, src Streamer, closer io.Closer) *Cue {
+	return &Cue{Name: name, Tag: tag, src: src, closer: closer}
+}
+
+func (c *Cue) close() {
+	if c.closer != nil {
+		c.closer.Close()
+		c.closer = nil
+	}
+}
+
+// Deck is the single queue that feeds the one long-lived output: cues play
+// back to back, gaplessly, and silence fills the time when nothing is
+// queued. Sinks pull from it; the station queues cues and reads events.
+type Deck struct {
+	rate Rate
+
+	mu      sync.Mutex
+	queue   []*Cue
+	handed  int64 // frames handed out since the deck was made
+	events  []Event
+	notify  chan struct{}
+	busy    chan struct{} // closed while cues are queued; remade when idle
+	scratch []float32
+}
+
+// NewDeck makes an empty deck at rate.
+func NewDeck(rate Rate) *Deck {
+	return &Deck{rate: rate, notify: make(chan struct{}, 1), busy: make(chan struct{})}
+}
+
+// Rate is the deck's frame rate.
+func (d *Deck) Rate() Rate { return d.rate }
+
+// Enqueue adds cues at the end of the queue.
+func (d *Deck) Enqueue(cues ...*Cue) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	wasIdle := len(d.queue) == 0
+	d.queue = append(d.queue, cues...)
+	if wasIdle && len(d.queue) > 0 {
+		close(d.busy)
+	}
+}
+
+// Handed is how many frames the deck has handed out in all.
+func (d *Deck) Handed() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.handed
+}
+
+// Idle reports whether nothing is queued.
+func (d *Deck) Idle() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.queue) == 0
+}
+
+// WaitBusy blocks until a cue is queued or ctx is done.
+func (d *Deck) WaitBusy(ctx context.Context) error {
+	d.mu.Lock()
+	busy := d.busy
+	d.mu.Unlock()
+	select {
+	case <-busy:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Pull fills dst with the next frames: cues back to back, then silence when
+// the queue runs dry (fill=true), or stopping there (fill=false, used by
+// unpaced sinks that must not invent time). now is the time at which the
+// first frame of dst will be heard; events are stamped from it. It returns
+// the frames written.
+func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	want := len(dst) / Channels
+	n := 0
+	for n < want && len(d.queue) > 0 {
+		c := d.queue[0]
+		if !c.started {
+			c.started = true
+			c.StartFrame = d.handed + int64(n)
+			d.emit(Event{Kind: CueStarted, Cue: c, Frame: c.StartFrame, At: now.Add(d.rate.D(int64(n)))})
+		}
+		got, err := c.src.Stream(dst[n*Channels : want*Channels])
+		if got > 0 {
+			n += got
+			c.Frames += int64(got)
+		}
+		if err == nil && got > 0 {
+			continue
+		}
+		// The cue is over: ended, failed, or a streamer that gave nothing.
+		kind := CueEnded
+		if err != nil && !errors.Is(err, io.EOF) {
+			kind = CueFailed
+		}
+		c.close()
+		d.queue = d.queue[1:]
+		d.emit(Event{Kind: kind, Cue: c, Frame: d.handed + int64(n), At: now.Add(d.rate.D(int64(n))), Err: errOrNil(err)})
+		if len(d.queue) == 0 {
+			d.busy = make(chan struct{})
+		}
+	}
+	if fill && n < want {
+		clear(dst[n*Channels : want*Channels])
+		n = want
+	}
+	d.handed += int64(n)
+	return n
+}
+
+func errOrNil(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// Stop takes every queued cue off the deck (the one playing included) and
+// reports each as stopped at the current frame.
+func (d *Deck) Stop(now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.queue {
+		c.close()
+		d.emit(Event{Kind: CueStopped, Cue: c, Frame: d.handed, At: now})
+	}
+	if len(d.queue) > 0 {
+		d.queue = nil
+		d.busy = make(chan struct{})
+	}
+}
+
+func (d *Deck) emit(e Event) {
+	d.events = append(d.events, e)
+	select {
+	case d.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Events returns a channel that is signalled when events are waiting; take
+// them with TakeEvents.
+func (d *Deck) Events() <-chan struct{} { return d.notify }
+
+// TakeEvents returns and clears the waiting events, oldest first.
+func (d *Deck) TakeEvents() []Event {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ev := d.events
+	d.events = nil
+	return ev
+}

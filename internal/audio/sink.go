@@ -1,0 +1,56 @@
+package audio
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNoDevice means no sound card could be opened.
+var ErrNoDevice = errors.New("no audio device")
+
+// Sink is where the deck's frames go. Exactly one sink runs per deck.
+type Sink interface {
+	// Run feeds the deck to the output until ctx is done or the output
+	// fails; a device failure is returned as an error wrapping ErrNoDevice.
+	Run(ctx context.Context, d *Deck) error
+	// Played is how many frames of the deck's timeline have been heard.
+	Played() int64
+	// Name describes the output for logs and the operator.
+	Name() string
+}
+
+// Clock is the time source of unpaced sinks and the station: the wall clock
+// in serve, a virtual one in simulate.
+type Clock interface {
+	Now() time.Time
+	// Until blocks until the clock reads t or later, or ctx is done.
+	Until(ctx context.Context, t time.Time) error
+}
+
+// WallClock is the real time, re-read at least every second so that a step
+// of the system clock is noticed.
+type WallClock struct{}
+
+// Now is time.Now.
+func (WallClock) Now() time.Time { return time.Now() }
+
+// Until sleeps in steps of at most a second until t.
+func (WallClock) Until(ctx context.Context, t time.Time) error {
+	for {
+		d := time.Until(t)
+		if d <= 0 {
+			return nil
+		}
+		if d > time.Second {
+			d = time.Second
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
+}

@@ -1,0 +1,111 @@
+// Package config loads config.yaml: defaults, strict decoding (unknown keys
+// are errors with their line), environment overrides through viper, and
+// Validate, whose errors name the key, the bad value, the line and the fix.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole of config.yaml.
+type Config struct {
+	Station  Station  `yaml:"station" mapstructure:"station"`
+	Audio    Audio    `yaml:"audio" mapstructure:"audio"`
+	Schedule Schedule `yaml:"schedule" mapstructure:"schedule"`
+	Approval Approval `yaml:"approval" mapstructure:"approval"`
+	Topics   []Topic  `yaml:"topics" mapstructure:"topics"`
+	Report   Report   `yaml:"report" mapstructure:"report"`
+	Web      Web      `yaml:"web" mapstructure:"web"`
+}
+
+// Station is who we are and where state lives.
+type Station struct {
+	Commune  string `yaml:"commune" mapstructure:"commune"`
+	Timezone string `yaml:"timezone" mapstructure:"timezone"`
+	DataDir  string `yaml:"data_dir" mapstructure:"data_dir"`
+	MediaDir string `yaml:"media_dir" mapstructure:"media_dir"`
+	Language string `yaml:"language" mapstructure:"language"`
+}
+
+// Audio is the output side.
+type Audio struct {
+	// Output is auto, alsa, alsa:DEVICE, file:PATH.wav or null.
+	Output     string        `yaml:"output" mapstructure:"output"`
+	SampleRate int           `yaml:"sample_rate" mapstructure:"sample_rate"`
+	Buffer     time.Duration `yaml:"buffer" mapstructure:"buffer"`
+	Gap        time.Duration `yaml:"gap" mapstructure:"gap"`
+}
+
+// Schedule is the timetable.
+type Schedule struct {
+	NoRepeat time.Duration `yaml:"no_repeat" mapstructure:"no_repeat"`
+	// MissedHorizon is how far back, after downtime, passed occurrences are
+	// logged as missed.
+	MissedHorizon time.Duration `yaml:"missed_horizon" mapstructure:"missed_horizon"`
+	Slots         []Slot        `yaml:"slots" mapstructure:"slots"`
+}
+
+// Slot is one recurring programme slot (khung giờ phát).
+type Slot struct {
+	Name   string        `yaml:"name" mapstructure:"name"`
+	Title  string        `yaml:"title" mapstructure:"title"`
+	Cron   string        `yaml:"cron" mapstructure:"cron"`
+	Length time.Duration `yaml:"length" mapstructure:"length"`
+	// Topics restricts the slot to these topic codes; empty allows all.
+	Topics []string `yaml:"topics" mapstructure:"topics"`
+}
+
+// Approval says whether a leader must approve a segment before it airs.
+type Approval struct {
+	Required bool `yaml:"required" mapstructure:"required"`
+}
+
+// Topic is one content area of the plan with its monthly targets.
+type Topic struct {
+	Code          string  `yaml:"code" mapstructure:"code"`
+	Name          string  `yaml:"name" mapstructure:"name"`
+	PlanItem      string  `yaml:"plan_item" mapstructure:"plan_item"`
+	TargetAirings int     `yaml:"target_airings" mapstructure:"target_airings"`
+	TargetMinutes float64 `yaml:"target_minutes" mapstructure:"target_minutes"`
+}
+
+// Report holds the administrative header and footer of the monthly report.
+type Report struct {
+	Superior    string   `yaml:"superior" mapstructure:"superior"`
+	Committee   string   `yaml:"committee" mapstructure:"committee"`
+	DocSuffix   string   `yaml:"doc_suffix" mapstructure:"doc_suffix"`
+	Recipients  []string `yaml:"recipients" mapstructure:"recipients"`
+	SignerTitle string   `yaml:"signer_title" mapstructure:"signer_title"`
+	SignerName  string   `yaml:"signer_name" mapstructure:"signer_name"`
+}
+
+// Web is the operator web app.
+type Web struct {
+	Listen string `yaml:"listen" mapstructure:"listen"`
+}
+
+// Default returns the configuration used for every key config.yaml leaves out.
+func Default() Config {
+	return Config{
+		Station: Station{
+			Commune:  "Tân Lập",
+			Timezone: "Asia/Ho_Chi_Minh",
+			DataDir:  "./data",
+			MediaDir: "./media",
+			Language: "vi",
+		},
+		Audio: Audio{
+			Output:     "auto",
+			SampleRate: 48000,
+			Buffer:     200 * time.Millisecond,
+			Gap:        time.Second,
+		},
+		Schedule: Schedule{
+			NoRepeat:      20 * time.Hour,
+			MissedHorizon: 7 * 24 * time.Hour,
+		},
+		Approval: Approval{Required: true},
+		Report:   Report{DocSuffix: "BC-UBND"},
+		Web:      Web{Listen: "127.0.0.1:8080"},
+	}
+}

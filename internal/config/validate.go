@@ -1,0 +1,206 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// CronParser parses slot specs: five fields (minute hour day month weekday)
+// or six with seconds first, and descriptors such as @daily.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseCron parses a slot's cron spec.
+func ParseCron(spec string) (cron.Schedule, error) {
+	return cronParser.Parse(spec)
+}
+
+var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Validate checks every value and returns the first problem as *Error.
+func (c Config) Validate() error {
+	bad := func(key, value, problem, problemVI, fix, fixVI string) error {
+		return &Error{Key: key, Value: value, Problem: problem, ProblemVI: problemVI, Fix: fix, FixVI: fixVI}
+	}
+	if strings.TrimSpace(c.Station.Commune) == "" {
+		return bad("station.commune", "", "is empty", "đang trống", "write the commune's name, e.g. Tân Lập", "ghi tên xã, ví dụ Tân Lập")
+	}
+	if _, err := time.LoadLocation(c.Station.Timezone); err != nil || c.Station.Timezone == "" || c.Station.Timezone == "Local" {
+		return bad("station.timezone", c.Station.Timezone, "is not a known time zone", "không phải múi giờ hợp lệ",
+			"use Asia/Ho_Chi_Minh", "dùng Asia/Ho_Chi_Minh")
+	}
+	if c.Station.DataDir == "" {
+		return bad("station.data_dir", "", "is empty", "đang trống", "give a folder for the database, e.g. ./data", "chỉ một thư mục chứa cơ sở dữ liệu, ví dụ ./data")
+	}
+	if c.Station.MediaDir == "" {
+		return bad("station.media_dir", "", "is empty", "đang trống", "give the media folder, e.g. ./media", "chỉ thư mục bản tin, ví dụ ./media")
+	}
+	if c.Station.Language != "vi" && c.Station.Language != "en" {
+		return bad("station.language", c.Station.Language, "is not a supported language", "không phải ngôn ngữ được hỗ trợ", "use vi or en", "dùng vi hoặc en")
+	}
+	if _, err := ParseOutput(c.Audio.Output); err != nil {
+		return bad("audio.output", c.Audio.Output, "is not an output", "không phải đầu ra hợp lệ",
+			"use auto, alsa, alsa:DEVICE, file:PATH.wav or null", "dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null")
+	}
+	switch c.Audio.SampleRate {
+	case 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000:
+	default:
+		return bad("audio.sample_rate", fmt.Sprint(c.Audio.SampleRate), "is not a usual sound-card rate", "không phải tần số lấy mẫu thông dụng",
+			"use 48000 or 44100", "dùng 48000 hoặc 44100")
+	}
+	if c.Audio.Buffer < 20*time.Millisecond || c.Audio.Buffer > 2*time.Second {
+		return bad("audio.buffer", c.Audio.Buffer.String(), "is out of range", "nằm ngoài khoảng cho phép",
+			"use a value from 20ms to 2s, e.g. 200ms", "dùng giá trị từ 20ms đến 2s, ví dụ 200ms")
+	}
+	if c.Audio.Gap < 0 || c.Audio.Gap > 30*time.Second {
+		return bad("audio.gap", c.Audio.Gap.String(), "is out of range", "nằm ngoài khoảng cho phép",
+			"use 0s to 30s, e.g. 1s", "dùng từ 0s đến 30s, ví dụ 1s")
+	}
+	if c.Schedule.NoRepeat < 0 || c.Schedule.NoRepeat > 31*24*time.Hour {
+		return bad("schedule.no_repeat", c.Schedule.NoRepeat.String(), "is out of range", "nằm ngoài khoảng cho phép",
+			"use 0s to 744h, e.g. 20h", "dùng từ 0s đến 744h, ví dụ 20h")
+	}
+	if c.Schedule.MissedHorizon < 0 || c.Schedule.MissedHorizon > 90*24*time.Hour {
+		return bad("schedule.missed_horizon", c.Schedule.MissedHorizon.String(), "is out of range", "nằm ngoài khoảng cho phép",
+			"use 0s to 2160h, e.g. 168h (7 days)", "dùng từ 0s đến 2160h, ví dụ 168h (7 ngày)")
+	}
+	if len(c.Topics) == 0 {
+		return bad("topics", "", "lists no topic", "chưa có lĩnh vực nào",
+			"list the plan's topics with code and name", "liệt kê các lĩnh vực của kế hoạch, có code và name")
+	}
+	codes := map[string]bool{}
+	for i, t := range c.Topics {
+		key := fmt.Sprintf("topics[%d]", i)
+		if !codeRE.MatchString(t.Code) {
+			return bad(key+".code", t.Code, "is not a topic code", "không phải mã lĩnh vực hợp lệ",
+				"use lower-case letters, digits and dashes, e.g. tthc", "dùng chữ thường không dấu, số và gạch ngang, ví dụ tthc")
+		}
+		if codes[t.Code] {
+			return bad(key+".code", t.Code, "is listed twice", "bị lặp lại", "give each topic its own code", "mỗi lĩnh vực một mã riêng")
+		}
+		codes[t.Code] = true
+		if strings.TrimSpace(t.Name) == "" {
+			return bad(key+".name", "", "is empty", "đang trống", "write the topic's name as in the plan", "ghi tên lĩnh vực như trong kế hoạch")
+		}
+		if t.TargetAirings < 0 {
+			return bad(key+".target_airings", fmt.Sprint(t.TargetAirings), "is negative", "là số âm", "use 0 or more", "dùng số từ 0 trở lên")
+		}
+		if t.TargetMinutes < 0 {
+			return bad(key+".target_minutes", fmt.Sprint(t.TargetMinutes), "is negative", "là số âm", "use 0 or more", "dùng số từ 0 trở lên")
+		}
+	}
+	if len(c.Schedule.Slots) == 0 {
+		return bad("schedule.slots", "", "lists no slot", "chưa có khung giờ phát nào",
+			"add a slot with name, cron and length", "thêm khung giờ với name, cron và length")
+	}
+	names := map[string]bool{}
+	for i, s := range c.Schedule.Slots {
+		key := fmt.Sprintf("schedule.slots[%d]", i)
+		if !codeRE.MatchString(s.Name) || s.Name == "manual" {
+			return bad(key+".name", s.Name, "is not a slot name", "không phải tên khung giờ hợp lệ",
+				"use lower-case letters, digits and dashes, e.g. sang (not 'manual')", "dùng chữ thường không dấu, số và gạch ngang, ví dụ sang (không dùng 'manual')")
+		}
+		if names[s.Name] {
+			return bad(key+".name", s.Name, "is used by two slots", "bị trùng giữa hai khung giờ", "give each slot its own name", "mỗi khung giờ một tên riêng")
+		}
+		names[s.Name] = true
+		if _, err := ParseCron(s.Cron); err != nil {
+			return bad(key+".cron", s.Cron, "is not a cron spec ("+err.Error()+")", "không phải lịch cron hợp lệ ("+err.Error()+")",
+				`write "minute hour day month weekday", e.g. "0 6 * * 1-6" for 06:00 Monday to Saturday (a 6th leading field gives seconds)`,
+				`viết "phút giờ ngày tháng thứ", ví dụ "0 6 * * 1-6" là 06:00 từ thứ Hai đến thứ Bảy (thêm trường thứ 6 ở đầu cho giây)`)
+		}
+		if s.Length < 10*time.Second || s.Length > 6*time.Hour {
+			return bad(key+".length", s.Length.String(), "is out of range", "nằm ngoài khoảng cho phép",
+				"use 10s to 6h, e.g. 10m", "dùng từ 10s đến 6h, ví dụ 10m")
+		}
+		for j, code := range s.Topics {
+			if !codes[code] {
+				return bad(fmt.Sprintf("%s.topics[%d]", key, j), code, "is not a topic listed under topics", "không có trong danh sách lĩnh vực (topics)",
+					"use one of the codes under topics", "dùng một mã có trong phần topics")
+			}
+		}
+	}
+	if err := c.checkOverlaps(); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
+		return bad("web.listen", c.Web.Listen, "is not host:port", "không có dạng máy:cổng", "use e.g. 127.0.0.1:8080", "dùng ví dụ 127.0.0.1:8080")
+	}
+	return nil
+}
+
+// checkOverlaps looks two weeks ahead for two slots whose occurrences overlap.
+func (c Config) checkOverlaps() error {
+	loc, _ := time.LoadLocation(c.Station.Timezone)
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, loc)
+	end := start.AddDate(0, 0, 14)
+	type span struct {
+		slot       int
+		start, end time.Time
+	}
+	var spans []span
+	for i, s := range c.Schedule.Slots {
+		sched, _ := ParseCron(s.Cron)
+		for t := sched.Next(start.Add(-time.Second)); t.Before(end); t = sched.Next(t) {
+			spans = append(spans, span{i, t, t.Add(s.Length)})
+			if len(spans) > 20000 {
+				break
+			}
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool {
+		if !spans[i].start.Equal(spans[j].start) {
+			return spans[i].start.Before(spans[j].start)
+		}
+		return spans[i].slot < spans[j].slot
+	})
+	// Keep the span that reaches furthest; any later start before its end overlaps.
+	for i := 1; i < len(spans); i++ {
+		a, b := spans[i-1], spans[i]
+		if b.start.Before(a.end) {
+			sa, sb := c.Schedule.Slots[a.slot], c.Schedule.Slots[b.slot]
+			key := fmt.Sprintf("schedule.slots[%d].cron", b.slot)
+			return &Error{Key: key, Value: sb.Cron,
+				Problem:   fmt.Sprintf("slot %s starting %s overlaps slot %s (%s, %s long)", sb.Name, b.start.Format("Mon 15:04:05"), sa.Name, a.start.Format("Mon 15:04:05"), sa.Length),
+				ProblemVI: fmt.Sprintf("khung giờ %s lúc %s trùng với khung giờ %s (%s, dài %s)", sb.Name, b.start.Format("15:04:05"), sa.Name, a.start.Format("15:04:05"), sa.Length),
+				Fix:       "move one of them or shorten the first", FixVI: "dời một khung giờ hoặc rút ngắn khung giờ trước"}
+		}
+		if a.end.After(b.end) {
+			spans[i].end, spans[i].slot, spans[i].start = a.end, a.slot, a.start
+		}
+	}
+	return nil
+}
+
+// Output is a parsed audio.output value.
+type Output struct {
+	Kind   string // auto, alsa, file, null
+	Device string // for alsa: the ALSA device name; empty is the default
+	Path   string // for file
+}
+
+// ParseOutput parses auto, alsa, alsa:DEVICE, file:PATH.wav, null.
+func ParseOutput(spec string) (Output, error) {
+	kind, arg, _ := strings.Cut(spec, ":")
+	switch kind {
+	case "auto", "null":
+		if arg != "" {
+			break
+		}
+		return Output{Kind: kind}, nil
+	case "alsa":
+		return Output{Kind: kind, Device: arg}, nil
+	case "file":
+		if arg == "" || !strings.HasSuffix(strings.ToLower(arg), ".wav") {
+			return Output{}, errors.New("file output needs a path ending in .wav")
+		}
+		return Output{Kind: kind, Path: arg}, nil
+	}
+	return Output{}, fmt.Errorf("output %q: want auto, alsa, alsa:DEVICE, file:PATH.wav or null", spec)
+}

@@ -1,0 +1,30 @@
+package playlist
+
+import "time"
+
+// Status is how an airing ended. Only StatusCompleted counts as delivered.
+type Status string
+
+const (
+	StatusOpen        Status = "open" // written before the first sample; not yet closed
+	StatusCompleted   Status = "completed"
+	StatusInterrupted Status = "interrupted"
+	StatusMissed      Status = "missed"
+	StatusFailed      Status = "failed"
+)
+
+// Airing is one row of the airing log (nhật ký phát).
+type Airing struct {
+	ID          int64
+	SegmentID   int64
+	Title       string
+	Topics      []string
+	Slot        string // slot name; "manual" for play-now airings
+	ScheduledAt time.Time
+	StartedAt   time.Time // zero for missed airings
+	EndedAt     time.Time // zero while open
+	Played      time.Duration
+	Duration    time.Duration // the segment's full length
+	Status      Status
+	Reason      string
+}

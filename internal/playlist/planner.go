@@ -1,0 +1,255 @@
+package playlist
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Planner fills slot occurrences from the library. It is deterministic: the
+// same library, ledger and configuration always give the same plan.
+type Planner struct {
+	Slots    []Slot
+	Topics   []Topic
+	Location *time.Location
+	// NoRepeat keeps a segment out of any occurrence starting within this
+	// long after the occurrence it last aired in.
+	NoRepeat time.Duration
+	// Gap is the silence between two items of an occurrence.
+	Gap              time.Duration
+	ApprovalRequired bool
+
+	monthOccurrences map[string][]time.Time
+}
+
+// Item is one segment planned in an occurrence.
+type Item struct {
+	Segment  Segment
+	Offset   time.Duration // from the occurrence's start
+	StartsAt time.Time
+}
+
+// Shortfall says how much of an occurrence stays empty and why.
+type Shortfall struct {
+	Unfilled time.Duration
+	Reason   ShortfallReason
+}
+
+// ShortfallReason is why an occurrence could not be filled.
+type ShortfallReason string
+
+const (
+	ShortEmptyLibrary ShortfallReason = "empty_library" // no segment at all for this slot
+	ShortNoneEligible ShortfallReason = "none_eligible" // none approved and valid on that date
+	ShortAllRecent    ShortfallReason = "all_recent"    // every eligible one aired within the no-repeat window or is already in the slot
+	ShortTooLong      ShortfallReason = "too_long"      // what is left is longer than the time left
+)
+
+// Plan is an occurrence with what will air in it.
+type Plan struct {
+	Occurrence
+	Items     []Item
+	Shortfall *Shortfall
+}
+
+// Slot returns the slot called name.
+func (p *Planner) Slot(name string) (Slot, bool) {
+	for _, s := range p.Slots {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Slot{}, false
+}
+
+// Preview plans every occurrence starting in [from, to) in order, assuming
+// each planned item airs to completion, and returns the plans. The ledger is
+// not modified.
+func (p *Planner) Preview(from, to time.Time, library []Segment, ledger *Ledger) []Plan {
+	l := ledger.Clone()
+	var plans []Plan
+	for _, occ := range Occurrences(p.Slots, from.In(p.Location), to.In(p.Location)) {
+		plan := p.Fill(occ, library, l)
+		p.Assume(plan, l)
+		plans = append(plans, plan)
+	}
+	return plans
+}
+
+// Assume records a plan's items in the ledger as completed airings.
+func (p *Planner) Assume(plan Plan, l *Ledger) {
+	for _, it := range plan.Items {
+		l.Record(Airing{SegmentID: it.Segment.ID, Topics: it.Segment.Topics, Slot: plan.Slot,
+			ScheduledAt: it.StartsAt, StartedAt: it.StartsAt, Played: it.Segment.Duration, Status: StatusCompleted})
+	}
+}
+
+type candidate struct {
+	seg      Segment
+	priority bool
+	last     time.Time
+}
+
+// Fill plans one occurrence: priority segments first, then by the deficit of
+// the segment's topics against their target pace for the month, then the
+// least recently aired; never past the occurrence's length.
+func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
+	plan := Plan{Occurrence: occ}
+	slot, _ := p.Slot(occ.Slot)
+	date := occ.Start.In(p.Location).Format("2006-01-02")
+	pace := p.pace(occ.Start)
+
+	var inSlot, eligible int
+	var cands []candidate
+	for _, s := range library {
+		if !slot.Allows(s.Topics) {
+			continue
+		}
+		inSlot++
+		if s.Retired || s.Priority == PriorityEmergency || (p.ApprovalRequired && !s.Approved) || !s.ValidOn(date) || s.Duration <= 0 {
+			continue
+		}
+		eligible++
+		last := ledger.LastAired(s.ID)
+		if !last.IsZero() && p.NoRepeat > 0 && last.After(occ.Start.Add(-p.NoRepeat)) {
+			continue
+		}
+		cands = append(cands, candidate{seg: s, priority: s.Priority == PriorityPriority, last: last})
+	}
+
+	// Tentative tallies of this occurrence, so that one topic does not take
+	// the whole slot.
+	extra := map[string]Tally{}
+	score := func(s Segment) float64 {
+		best := math.Inf(-1)
+		for _, code := range s.Topics {
+			if len(slot.Topics) > 0 && !slot.Allows([]string{code}) {
+				continue
+			}
+			if v := p.deficit(code, occ.Start, pace, ledger, extra[code]); v > best {
+				best = v
+			}
+		}
+		return best
+	}
+
+	used := time.Duration(0)
+	taken := map[int64]bool{}
+	for {
+		left := occ.Length - used
+		if len(plan.Items) > 0 {
+			left -= p.Gap
+		}
+		bestIdx := -1
+		var bestScore float64
+		for i, c := range cands {
+			if taken[c.seg.ID] || c.seg.Duration > left {
+				continue
+			}
+			sc := score(c.seg)
+			if bestIdx < 0 || better(c, sc, cands[bestIdx], bestScore) {
+				bestIdx, bestScore = i, sc
+			}
+		}
+		if bestIdx < 0 {
+			break
+		}
+		c := cands[bestIdx]
+		taken[c.seg.ID] = true
+		offset := used
+		if len(plan.Items) > 0 {
+			offset += p.Gap
+		}
+		plan.Items = append(plan.Items, Item{Segment: c.seg, Offset: offset, StartsAt: occ.Start.Add(offset)})
+		used = offset + c.seg.Duration
+		for _, code := range c.seg.Topics {
+			t := extra[code]
+			t.Airings++
+			t.Played += c.seg.Duration
+			extra[code] = t
+		}
+	}
+
+	if unfilled := occ.Length - used; unfilled > 0 {
+		sf := &Shortfall{Unfilled: unfilled}
+		switch {
+		case inSlot == 0:
+			sf.Reason = ShortEmptyLibrary
+		case eligible == 0:
+			sf.Reason = ShortNoneEligible
+		case len(taken) == len(cands):
+			sf.Reason = ShortAllRecent
+		default:
+			sf.Reason = ShortTooLong
+		}
+		plan.Shortfall = sf
+	}
+	return plan
+}
+
+// better orders candidates: priority first, then higher deficit score, then
+// least recently aired (never aired first), then lower id.
+func better(a candidate, as float64, b candidate, bs float64) bool {
+	if a.priority != b.priority {
+		return a.priority
+	}
+	if as != bs {
+		return as > bs
+	}
+	if !a.last.Equal(b.last) {
+		return a.last.Before(b.last)
+	}
+	return a.seg.ID < b.seg.ID
+}
+
+// pace is the share of the month's occurrences that have started by t
+// (counting the one at t): where each topic should be against its target.
+func (p *Planner) pace(t time.Time) float64 {
+	t = t.In(p.Location)
+	key := t.Format("2006-01")
+	if p.monthOccurrences == nil {
+		p.monthOccurrences = map[string][]time.Time{}
+	}
+	starts, ok := p.monthOccurrences[key]
+	if !ok {
+		first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, p.Location)
+		for _, o := range Occurrences(p.Slots, first, first.AddDate(0, 1, 0)) {
+			starts = append(starts, o.Start)
+		}
+		p.monthOccurrences[key] = starts
+	}
+	if len(starts) == 0 {
+		return 1
+	}
+	n := sort.Search(len(starts), func(i int) bool { return starts[i].After(t) })
+	return float64(n) / float64(len(starts))
+}
+
+// deficit is how far the topic is behind its target pace, as a share of the
+// target (1 = a whole month behind, negative = ahead). A topic without a
+// target scores 0.
+func (p *Planner) deficit(code string, t time.Time, pace float64, l *Ledger, extra Tally) float64 {
+	var topic *Topic
+	for i := range p.Topics {
+		if p.Topics[i].Code == code {
+			topic = &p.Topics[i]
+			break
+		}
+	}
+	if topic == nil || (topic.TargetAirings == 0 && topic.TargetMinutes == 0) {
+		return 0
+	}
+	got := l.Delivered(code, t)
+	got.Airings += extra.Airings
+	got.Played += extra.Played
+	d := math.Inf(-1)
+	if topic.TargetAirings > 0 {
+		want := float64(topic.TargetAirings) * pace
+		d = math.Max(d, (want-float64(got.Airings))/float64(topic.TargetAirings))
+	}
+	if topic.TargetMinutes > 0 {
+		want := topic.TargetMinutes * pace
+		d = math.Max(d, (want-got.Played.Minutes())/topic.TargetMinutes)
+	}
+	return d
+}

@@ -1,0 +1,67 @@
+package playlist
+
+import (
+	"sort"
+	"time"
+)
+
+// Schedule gives the next activation strictly after t (robfig/cron's
+// Schedule satisfies it).
+type Schedule interface {
+	Next(t time.Time) time.Time
+}
+
+// Slot is a recurring programme slot (khung giờ phát).
+type Slot struct {
+	Name     string
+	Title    string
+	Schedule Schedule
+	Length   time.Duration
+	// Topics restricts the slot to these topic codes; empty allows all.
+	Topics []string
+}
+
+// Allows reports whether a segment tagged with topics may air in the slot.
+func (s Slot) Allows(topics []string) bool {
+	if len(s.Topics) == 0 {
+		return true
+	}
+	for _, t := range topics {
+		for _, a := range s.Topics {
+			if t == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Occurrence is one dated instance of a slot.
+type Occurrence struct {
+	Slot   string
+	Start  time.Time
+	Length time.Duration
+}
+
+// End is when the occurrence's time is up.
+func (o Occurrence) End() time.Time { return o.Start.Add(o.Length) }
+
+// Occurrences lists every occurrence of the slots starting in [from, to),
+// ordered by start, then by the slots' order. Times are in from's location.
+func Occurrences(slots []Slot, from, to time.Time) []Occurrence {
+	var out []Occurrence
+	order := map[string]int{}
+	for i, s := range slots {
+		order[s.Name] = i
+		for t := s.Schedule.Next(from.Add(-time.Nanosecond)); !t.IsZero() && t.Before(to); t = s.Schedule.Next(t) {
+			out = append(out, Occurrence{Slot: s.Name, Start: t.In(from.Location()), Length: s.Length})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return order[out[i].Slot] < order[out[j].Slot]
+	})
+	return out
+}

@@ -1,0 +1,353 @@
+// Package report builds the periodic report of CCHC propaganda delivered on
+// the commune radio, by topic against the plan's targets, from the airing log
+// alone, and renders it as the Vietnamese administrative form (text), CSV and
+// JSON.
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
+)
+
+// Header is what the administrative form prints around the figures; it comes
+// from config.yaml.
+type Header struct {
+	Committee       string // "ỦY BAN NHÂN DÂN XÃ TÂN LẬP"
+	Superior        string // line above it, "UBND HUYỆN ĐÔNG HƯNG"; may be empty
+	Commune         string // "Tân Lập", for "Tân Lập, ngày … tháng … năm …"
+	DocNumberSuffix string // "BC-UBND"
+	Recipients      []string
+	SignerTitle     string // "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"; lines split on "\n"
+	SignerName      string
+}
+
+// Input is everything Build needs.
+type Input struct {
+	// Kind is "month", "quarter", "year" or "range"; anything else is a range.
+	Kind string
+	// From and To are the first and last calendar day of the period, both
+	// inclusive, read in Location.
+	From, To time.Time
+	// Location is the station's zone; nil means From's location.
+	Location *time.Location
+	// Topics are the plan's topics with their monthly targets, in report order.
+	Topics []playlist.Topic
+	// Airings are the log rows of the period, all statuses. Build does not
+	// filter them by date: the caller selects the period.
+	Airings []playlist.Airing
+	Header  Header
+	// Issued is the date printed in the header ("…, ngày … tháng … năm …").
+	Issued time.Time
+}
+
+// Report is the built report. Its JSON form is the contract of
+// `scheduler report --format json`.
+type Report struct {
+	Period    Period     `json:"period"`
+	Topics    []TopicRow `json:"topics"`
+	Totals    Totals     `json:"totals"`
+	Incidents []Incident `json:"incidents"`
+
+	Header Header    `json:"-"`
+	Issued time.Time `json:"-"`
+}
+
+// Period is the reported span.
+type Period struct {
+	From  string `json:"from"` // YYYY-MM-DD
+	To    string `json:"to"`   // YYYY-MM-DD
+	Kind  string `json:"kind"`
+	Label string `json:"label"` // Vietnamese: "tháng 5 năm 2024"
+}
+
+// TopicRow is one row of the coverage table.
+type TopicRow struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	PlanItem string `json:"plan_item,omitempty"`
+	// Targets scaled to the period; zero means none.
+	TargetAirings int     `json:"target_airings"`
+	TargetMinutes float64 `json:"target_minutes"`
+	// Delivered: completed airings only.
+	Airings  int     `json:"airings"`
+	Minutes  float64 `json:"minutes"`
+	Segments int     `json:"segments"`
+	// AchievedPct is nil when the topic has no target.
+	AchievedPct *float64 `json:"achieved_pct"`
+	BelowTarget bool     `json:"below_target"`
+	Reasons     []Reason `json:"reasons"`
+	// Non-completed airings tagged with the topic.
+	Interrupted int `json:"interrupted"`
+	Missed      int `json:"missed"`
+	Failed      int `json:"failed"`
+	// Unplanned marks a row made for a topic code found in the log but not
+	// in the plan.
+	Unplanned bool `json:"unplanned,omitempty"`
+}
+
+// Reason kinds, why a topic is below target.
+const (
+	ReasonNoneCompleted = "none_completed"
+	ReasonMissed        = "missed"
+	ReasonInterrupted   = "interrupted"
+	ReasonFailed        = "failed"
+	ReasonShortAirings  = "short_airings"
+	ReasonShortMinutes  = "short_minutes"
+)
+
+// Reason is one explanation of a shortfall. Text is Vietnamese; use
+// TextIn for another language.
+type Reason struct {
+	Kind    string  `json:"kind"`
+	Count   int     `json:"count,omitempty"`   // airings (missed, interrupted, failed, short_airings)
+	Minutes float64 `json:"minutes,omitempty"` // short_minutes
+	Text    string  `json:"text"`
+}
+
+// Totals counts each airing once, whatever its number of topics.
+type Totals struct {
+	Airings     int     `json:"airings"`
+	Minutes     float64 `json:"minutes"`
+	Segments    int     `json:"segments"`
+	Interrupted int     `json:"interrupted"`
+	Missed      int     `json:"missed"`
+	Failed      int     `json:"failed"`
+}
+
+// Incident is a non-completed airing (interrupted, missed or failed).
+type Incident struct {
+	ID          int64     `json:"id"`
+	SegmentID   int64     `json:"segment_id"`
+	Title       string    `json:"title"`
+	Topics      []string  `json:"topics"`
+	Slot        string    `json:"slot"`
+	ScheduledAt time.Time `json:"scheduled_at"` // StartedAt for manual airings
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason"`
+	PlayedMS    int64     `json:"played_ms"`
+	DurationMS  int64     `json:"duration_ms"`
+}
+
+type tally struct {
+	airings                     int
+	minutes                     float64
+	segments                    map[int64]struct{}
+	interrupted, missed, failed int
+}
+
+func (t *tally) add(a playlist.Airing) {
+	switch a.Status {
+	case playlist.StatusCompleted:
+		t.airings++
+		t.minutes += a.Played.Minutes()
+		if t.segments == nil {
+			t.segments = map[int64]struct{}{}
+		}
+		t.segments[a.SegmentID] = struct{}{}
+	case playlist.StatusInterrupted:
+		t.interrupted++
+	case playlist.StatusMissed:
+		t.missed++
+	case playlist.StatusFailed:
+		t.failed++
+	}
+}
+
+// Build computes the report. Only completed airings count as delivered; an
+// airing tagged with several topics counts once for each of them, and once
+// in the totals.
+func Build(in Input) Report {
+	loc := in.Location
+	if loc == nil {
+		loc = in.From.Location()
+	}
+	kind := normKind(in.Kind)
+	from, to := civilOf(in.From, loc), civilOf(in.To, loc)
+	scale := targetScale(kind, from, to)
+
+	byCode := map[string]*tally{}
+	var unplanned []string
+	for _, t := range in.Topics {
+		byCode[t.Code] = &tally{}
+	}
+	var total tally
+	var incidents []Incident
+	for _, a := range in.Airings {
+		total.add(a)
+		for _, code := range uniq(a.Topics) {
+			t, ok := byCode[code]
+			if !ok {
+				t = &tally{}
+				byCode[code] = t
+				unplanned = append(unplanned, code)
+			}
+			t.add(a)
+		}
+		switch a.Status {
+		case playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
+			incidents = append(incidents, incidentOf(a, loc))
+		}
+	}
+	sort.SliceStable(incidents, func(i, j int) bool {
+		if !incidents[i].ScheduledAt.Equal(incidents[j].ScheduledAt) {
+			return incidents[i].ScheduledAt.Before(incidents[j].ScheduledAt)
+		}
+		return incidents[i].ID < incidents[j].ID
+	})
+	sort.Strings(unplanned)
+
+	r := Report{
+		Period: Period{
+			From:  from.String(),
+			To:    to.String(),
+			Kind:  kind,
+			Label: periodLabel(kind, from, to, "vi"),
+		},
+		Topics:    make([]TopicRow, 0, len(in.Topics)+len(unplanned)),
+		Incidents: incidents,
+		Header:    in.Header,
+		Issued:    in.Issued,
+		Totals: Totals{
+			Airings:     total.airings,
+			Minutes:     round1(total.minutes),
+			Segments:    len(total.segments),
+			Interrupted: total.interrupted,
+			Missed:      total.missed,
+			Failed:      total.failed,
+		},
+	}
+	if r.Incidents == nil {
+		r.Incidents = []Incident{}
+	}
+	seen := map[string]bool{}
+	for _, t := range in.Topics {
+		if seen[t.Code] { // a duplicated code in the plan gets one row
+			continue
+		}
+		seen[t.Code] = true
+		row := TopicRow{
+			Code:          t.Code,
+			Name:          t.Name,
+			PlanItem:      t.PlanItem,
+			TargetAirings: int(math.Round(float64(t.TargetAirings) * scale)),
+			TargetMinutes: round1(t.TargetMinutes * scale),
+		}
+		r.Topics = append(r.Topics, fill(row, byCode[t.Code]))
+	}
+	for _, code := range unplanned {
+		r.Topics = append(r.Topics, fill(TopicRow{Code: code, Name: code, Unplanned: true}, byCode[code]))
+	}
+	return r
+}
+
+// fill adds the delivered figures, the achievement and the reasons to a row
+// whose targets are set.
+func fill(row TopicRow, t *tally) TopicRow {
+	row.Airings = t.airings
+	row.Minutes = round1(t.minutes)
+	row.Segments = len(t.segments)
+	row.Interrupted, row.Missed, row.Failed = t.interrupted, t.missed, t.failed
+	row.Reasons = []Reason{}
+
+	// The lower of the ratios the topic has a target for.
+	pct, has := math.Inf(1), false
+	if row.TargetAirings > 0 {
+		pct, has = math.Min(pct, float64(t.airings)/float64(row.TargetAirings)*100), true
+	}
+	if row.TargetMinutes > 0 {
+		pct, has = math.Min(pct, t.minutes/row.TargetMinutes*100), true
+	}
+	if !has {
+		return row
+	}
+	p := round1(pct)
+	if pct < 100 && p >= 100 {
+		p = 99.9 // never print 100 % for a topic that is short
+	}
+	row.AchievedPct = &p
+	row.BelowTarget = pct < 100
+	if !row.BelowTarget {
+		return row
+	}
+	add := func(r Reason) {
+		r.Text = r.TextIn("vi")
+		row.Reasons = append(row.Reasons, r)
+	}
+	if t.airings == 0 {
+		add(Reason{Kind: ReasonNoneCompleted})
+	}
+	if t.missed > 0 {
+		add(Reason{Kind: ReasonMissed, Count: t.missed})
+	}
+	if t.interrupted > 0 {
+		add(Reason{Kind: ReasonInterrupted, Count: t.interrupted})
+	}
+	if t.failed > 0 {
+		add(Reason{Kind: ReasonFailed, Count: t.failed})
+	}
+	if row.TargetAirings > 0 && t.airings < row.TargetAirings {
+		add(Reason{Kind: ReasonShortAirings, Count: row.TargetAirings - t.airings})
+	}
+	if row.TargetMinutes > 0 && t.minutes < row.TargetMinutes {
+		if short := round1(row.TargetMinutes - t.minutes); short > 0 {
+			add(Reason{Kind: ReasonShortMinutes, Minutes: short})
+		}
+	}
+	return row
+}
+
+func incidentOf(a playlist.Airing, loc *time.Location) Incident {
+	at := a.ScheduledAt
+	if at.IsZero() {
+		at = a.StartedAt
+	}
+	topics := append([]string{}, a.Topics...)
+	return Incident{
+		ID:          a.ID,
+		SegmentID:   a.SegmentID,
+		Title:       a.Title,
+		Topics:      topics,
+		Slot:        a.Slot,
+		ScheduledAt: at.In(loc),
+		Status:      string(a.Status),
+		Reason:      a.Reason,
+		PlayedMS:    a.Played.Milliseconds(),
+		DurationMS:  a.Duration.Milliseconds(),
+	}
+}
+
+// uniq drops repeated codes and empty ones, keeping the order.
+func uniq(codes []string) []string {
+	out := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if c == "" {
+			continue
+		}
+		dup := false
+		for _, o := range out {
+			if o == c {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// WriteJSON writes the report as indented JSON (the contract form).
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}

@@ -1,0 +1,242 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Layout of the text form.
+const (
+	minPage       = 80 // page width when the table is narrower
+	topicColWidth = 30 // topic names wrap at this width
+	signatureGap  = 3  // blank lines left for the signature
+)
+
+// WriteText writes the report as the administrative form, in Vietnamese
+// (lang "vi" or "") or English ("en"), for a terminal or a plain-text file.
+func (r Report) WriteText(w io.Writer, lang string) error {
+	wd, err := wordsFor(lang)
+	if err != nil {
+		return err
+	}
+	from, okFrom := parseCivil(r.Period.From)
+	to, okTo := parseCivil(r.Period.To)
+	if !okFrom || !okTo {
+		return fmt.Errorf("report period %q to %q: want YYYY-MM-DD dates", r.Period.From, r.Period.To)
+	}
+
+	tbl := r.topicTable(wd)
+	page := minPage
+	for _, l := range tbl {
+		page = max(page, width(l))
+	}
+	lw := page * 2 / 5
+	rw := page - lw
+
+	var b strings.Builder
+	line := func(s string) { b.WriteString(strings.TrimRight(s, " ")); b.WriteByte('\n') }
+	lines := func(ls []string) {
+		for _, l := range ls {
+			line(l)
+		}
+	}
+
+	// Header: the issuing body on the left, the nation and motto on the
+	// right; the document number and the date share the last lines.
+	var left []string
+	if r.Header.Superior != "" {
+		left = append(left, wrap(r.Header.Superior, lw-2)...)
+	}
+	left = append(left, wrap(r.Header.Committee, lw-2)...)
+	left = append(left, strings.Repeat("─", min(10, max(4, width(r.Header.Committee)/3))))
+	right := []string{wd.nation, wd.motto, strings.Repeat("─", width(wd.motto))}
+	for len(left) < len(right) {
+		left = append(left, "")
+	}
+	for len(right) < len(left) {
+		right = append(right, "")
+	}
+	suffix := r.Header.DocNumberSuffix
+	if suffix == "" {
+		suffix = "BC-UBND"
+	}
+	left = append(left, wd.docNo+suffix)
+	right = append(right, wrap(wd.issuedLine(r.Header.Commune, r.Issued), rw-2)...)
+	lines(columns(left, right, lw, rw, false))
+	line("")
+
+	// Title.
+	line(center(wd.title, page))
+	// The subtitle on one line if it fits, else the period on a line of its own.
+	sub, label := strings.TrimSpace(wd.subtitle), periodLabel(r.Period.Kind, from, to, wd.lang)
+	subLines := []string{sub + " " + label}
+	if width(subLines[0]) > page-4 {
+		subLines = append(wrap(sub, page-4), wrap(label, page-4)...)
+	}
+	for _, l := range subLines {
+		line(center(l, page))
+	}
+	line("")
+	line(fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to)))
+	line("")
+
+	// I. Coverage by topic.
+	line(wd.secTopics)
+	lines(tbl)
+	var below []string
+	for i, t := range r.Topics {
+		if !t.BelowTarget {
+			continue
+		}
+		rs := make([]string, len(t.Reasons))
+		for j, rr := range t.Reasons {
+			rs[j] = rr.TextIn(wd.lang)
+		}
+		item := fmt.Sprintf("- %d. %s (%s%%): %s.", i+1, t.Name, wd.num(pctOr0(t.AchievedPct)), strings.Join(rs, "; "))
+		below = append(below, hang(item, page, "  ")...)
+	}
+	if len(below) > 0 {
+		line(wd.belowHeading)
+		lines(below)
+	}
+	lines(wrap(wd.multiTopicNote, page))
+	line("")
+
+	// II. Totals.
+	line(wd.secTotals)
+	tot := r.Totals
+	for _, kv := range [][2]string{
+		{wd.totAirings, strconv.Itoa(tot.Airings)},
+		{wd.totMinutes, wd.num(tot.Minutes) + " " + wd.minutesUnit},
+		{wd.totSegments, strconv.Itoa(tot.Segments)},
+		{wd.totInterrupted, strconv.Itoa(tot.Interrupted)},
+		{wd.totMissed, strconv.Itoa(tot.Missed)},
+		{wd.totFailed, strconv.Itoa(tot.Failed)},
+	} {
+		line("- " + kv[0] + ": " + kv[1] + ".")
+	}
+	line("")
+
+	// III. Airings not completed.
+	line(wd.secIncidents)
+	if len(r.Incidents) == 0 {
+		line(wd.noIncidents)
+	}
+	for i, in := range r.Incidents {
+		lines(hang(r.incidentLine(wd, i+1, in), page, "   "))
+	}
+	line("")
+
+	// Recipients on the left, signer on the right.
+	rec := []string{wd.recipients}
+	for _, x := range r.Header.Recipients {
+		rec = append(rec, hang("- "+x, lw-2, "  ")...)
+	}
+	var sign []string
+	for _, l := range strings.Split(r.Header.SignerTitle, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			sign = append(sign, wrap(l, rw-2)...)
+		}
+	}
+	for range signatureGap {
+		sign = append(sign, "")
+	}
+	sign = append(sign, r.Header.SignerName)
+	lines(columns(rec, sign, lw, rw, true))
+
+	_, err = io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	return err
+}
+
+// topicTable renders the coverage table.
+func (r Report) topicTable(wd words) []string {
+	cols := []column{
+		{head: wd.colNo, right: true},
+		{head: wd.colTopic, max: topicColWidth},
+		{head: wd.colTargetAirings, right: true},
+		{head: wd.colTargetMinutes, right: true},
+		{head: wd.colAirings, right: true},
+		{head: wd.colMinutes, right: true},
+		{head: wd.colSegments, right: true},
+		{head: wd.colPct, right: true},
+	}
+	body := make([][]string, 0, len(r.Topics))
+	for i, t := range r.Topics {
+		name := t.Name
+		if t.Unplanned {
+			name += "\n" + wd.unplanned
+		}
+		if t.BelowTarget {
+			name += "\n" + wd.belowFlag
+		}
+		tm := "-"
+		if t.TargetMinutes > 0 {
+			tm = wd.num(t.TargetMinutes)
+		}
+		pct := "-"
+		if t.AchievedPct != nil {
+			pct = wd.num(*t.AchievedPct)
+		}
+		body = append(body, []string{
+			strconv.Itoa(i + 1), name, intOrDash(t.TargetAirings), tm,
+			strconv.Itoa(t.Airings), wd.num(t.Minutes), strconv.Itoa(t.Segments), pct,
+		})
+	}
+	foot := [][]string{{"", wd.total, "", "", strconv.Itoa(r.Totals.Airings),
+		wd.num(r.Totals.Minutes), strconv.Itoa(r.Totals.Segments), ""}}
+	return table(cols, body, foot)
+}
+
+// incidentLine is "1. 05/05/2024 06:00, khung giờ sáng: «title» — bỏ lỡ:
+// reason (đã phát 2,5/10,0 phút)".
+func (r Report) incidentLine(wd words, n int, in Incident) string {
+	layout := "02/01/2006 15:04"
+	if wd.lang == "en" {
+		layout = "2006-01-02 15:04"
+	}
+	slot := wd.slot + " " + in.Slot
+	if in.Slot == "manual" {
+		slot = wd.manual
+	}
+	s := fmt.Sprintf("%d. %s, %s: «%s» — %s", n, in.ScheduledAt.Format(layout), slot, in.Title, wd.status(in.Status))
+	if in.Reason != "" {
+		s += ": " + in.Reason
+	}
+	if in.PlayedMS > 0 {
+		played := wd.num(float64(in.PlayedMS) / 60000)
+		if in.DurationMS > 0 {
+			played += "/" + wd.num(float64(in.DurationMS)/60000)
+		}
+		s += fmt.Sprintf(" (%s %s %s)", wd.played, played, wd.minutesUnit)
+	}
+	return s + "."
+}
+
+// hang wraps s to w columns, indenting the continuation lines.
+func hang(s string, w int, indent string) []string {
+	ls := wrap(s, w)
+	if len(ls) <= 1 {
+		return ls
+	}
+	out := []string{ls[0]}
+	for _, l := range wrap(strings.Join(ls[1:], " "), w-width(indent)) {
+		out = append(out, indent+l)
+	}
+	return out
+}
+
+func intOrDash(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
+}
+
+func pctOr0(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -1,0 +1,240 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// words are the fixed words of the form in one language.
+type words struct {
+	lang                 string
+	nation, motto        string
+	docNo                string // prefix of the document number line
+	title                string
+	subtitle             string // followed by the period label
+	periodLine           string
+	secTopics            string
+	secTotals            string
+	secIncidents         string
+	colNo, colTopic      string
+	colTargetAirings     string
+	colTargetMinutes     string
+	colAirings           string
+	colMinutes           string
+	colSegments          string
+	colPct               string
+	total                string
+	belowFlag            string
+	unplanned            string
+	belowHeading         string
+	multiTopicNote       string
+	totAirings           string
+	totMinutes           string
+	totSegments          string
+	totInterrupted       string
+	totMissed            string
+	totFailed            string
+	noIncidents          string
+	slot, manual, played string
+	minutesUnit          string
+	recipients           string
+	csvHeader            []string
+}
+
+var vi = words{
+	lang:             "vi",
+	nation:           "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+	motto:            "Độc lập - Tự do - Hạnh phúc",
+	docNo:            "Số: …/",
+	title:            "BÁO CÁO",
+	subtitle:         "Kết quả tuyên truyền cải cách hành chính trên hệ thống truyền thanh xã ",
+	periodLine:       "Kỳ báo cáo: từ ngày %s đến ngày %s.",
+	secTopics:        "I. KẾT QUẢ TUYÊN TRUYỀN THEO LĨNH VỰC",
+	secTotals:        "II. TỔNG HỢP",
+	secIncidents:     "III. CÁC LƯỢT PHÁT KHÔNG HOÀN THÀNH",
+	colNo:            "STT",
+	colTopic:         "Lĩnh vực",
+	colTargetAirings: "Chỉ tiêu\n(lượt)",
+	colTargetMinutes: "Chỉ tiêu\n(phút)",
+	colAirings:       "Đã phát\n(lượt)",
+	colMinutes:       "Phút",
+	colSegments:      "Số bản\ntin",
+	colPct:           "% chỉ\ntiêu",
+	total:            "Tổng cộng",
+	belowFlag:        "⚠ chưa đạt",
+	unplanned:        "(mã không có trong kế hoạch)",
+	belowHeading:     "Lĩnh vực chưa đạt chỉ tiêu:",
+	multiTopicNote:   "Ghi chú: bản tin thuộc nhiều lĩnh vực được tính cho từng lĩnh vực; dòng Tổng cộng tính mỗi lượt phát một lần. Chỉ tính các lượt đã phát hoàn thành.",
+	totAirings:       "Số lượt đã phát hoàn thành",
+	totMinutes:       "Tổng thời lượng đã phát",
+	totSegments:      "Số bản tin đã phát",
+	totInterrupted:   "Số lượt bị gián đoạn",
+	totMissed:        "Số lượt bỏ lỡ",
+	totFailed:        "Số lượt lỗi phát",
+	noIncidents:      "Không có.",
+	slot:             "khung giờ",
+	manual:           "phát ngay",
+	played:           "đã phát",
+	minutesUnit:      "phút",
+	recipients:       "Nơi nhận:",
+	csvHeader: []string{"Mã lĩnh vực", "Lĩnh vực", "Chỉ tiêu (lượt)", "Chỉ tiêu (phút)",
+		"Đã phát (lượt)", "Phút", "Số bản tin", "% chỉ tiêu"},
+}
+
+var en = words{
+	lang:             "en",
+	nation:           "SOCIALIST REPUBLIC OF VIET NAM",
+	motto:            "Independence - Freedom - Happiness",
+	docNo:            "No.: …/",
+	title:            "REPORT",
+	subtitle:         "Results of administrative-reform communication on the commune radio, ",
+	periodLine:       "Reporting period: %s to %s.",
+	secTopics:        "I. RESULTS BY TOPIC",
+	secTotals:        "II. TOTALS",
+	secIncidents:     "III. AIRINGS NOT COMPLETED",
+	colNo:            "No.",
+	colTopic:         "Topic",
+	colTargetAirings: "Target\n(airings)",
+	colTargetMinutes: "Target\n(min)",
+	colAirings:       "Aired\n(airings)",
+	colMinutes:       "Minutes",
+	colSegments:      "Segments",
+	colPct:           "% of\ntarget",
+	total:            "Total",
+	belowFlag:        "⚠ below target",
+	unplanned:        "(code not in the plan)",
+	belowHeading:     "Topics below target:",
+	multiTopicNote:   "Note: a segment tagged with several topics counts for each of them; the Total row counts each airing once. Only completed airings count.",
+	totAirings:       "Completed airings",
+	totMinutes:       "Minutes aired",
+	totSegments:      "Distinct segments aired",
+	totInterrupted:   "Interrupted airings",
+	totMissed:        "Missed airings",
+	totFailed:        "Failed airings",
+	noIncidents:      "None.",
+	slot:             "slot",
+	manual:           "play now",
+	played:           "played",
+	minutesUnit:      "min",
+	recipients:       "Recipients:",
+	csvHeader: []string{"code", "name", "target_airings", "target_minutes",
+		"airings", "minutes", "segments", "achieved_pct"},
+}
+
+// wordsFor returns the words of lang: "vi" (or "") or "en".
+func wordsFor(lang string) (words, error) {
+	switch strings.ToLower(strings.TrimSpace(lang)) {
+	case "", "vi":
+		return vi, nil
+	case "en":
+		return en, nil
+	}
+	return words{}, fmt.Errorf("language %q: want vi or en", lang)
+}
+
+// num formats v with one decimal, with a decimal comma in Vietnamese.
+func (w words) num(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if w.lang == "vi" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+func (w words) status(s string) string {
+	if w.lang == "en" {
+		return s
+	}
+	switch s {
+	case "completed":
+		return "đã phát"
+	case "interrupted":
+		return "bị gián đoạn"
+	case "missed":
+		return "bỏ lỡ"
+	case "failed":
+		return "lỗi phát"
+	case "open":
+		return "đang phát"
+	}
+	return s
+}
+
+// issuedLine is "Tân Lập, ngày 05 tháng 02 năm 2026" (Decree 30/2020: a day
+// below 10 and months 1 and 2 take a leading zero) or "Tân Lập, 5 February
+// 2026"; blanks when the date is unknown.
+func (w words) issuedLine(commune string, t time.Time) string {
+	var date string
+	switch {
+	case w.lang == "en" && t.IsZero():
+		date = "… … …"
+	case w.lang == "en":
+		date = fmt.Sprintf("%d %s %d", t.Day(), monthsEN[t.Month()-1], t.Year())
+	case t.IsZero():
+		date = "ngày … tháng … năm …"
+	default:
+		m := strconv.Itoa(int(t.Month()))
+		if t.Month() <= 2 {
+			m = "0" + m
+		}
+		date = fmt.Sprintf("ngày %02d tháng %s năm %d", t.Day(), m, t.Year())
+	}
+	if commune == "" {
+		return date
+	}
+	return commune + ", " + date
+}
+
+func (w words) periodDate(c civil) string {
+	if w.lang == "en" {
+		return dateEN(c)
+	}
+	return dateVI(c)
+}
+
+// TextIn says the reason in lang ("vi" or "en"; anything else is "vi").
+func (r Reason) TextIn(lang string) string {
+	isEN := lang == "en"
+	switch r.Kind {
+	case ReasonNoneCompleted:
+		if isEN {
+			return "no completed airing"
+		}
+		return "chưa có lượt phát hoàn thành nào"
+	case ReasonMissed:
+		if isEN {
+			return plural(r.Count, "missed airing")
+		}
+		return fmt.Sprintf("%d lượt bỏ lỡ", r.Count)
+	case ReasonInterrupted:
+		if isEN {
+			return plural(r.Count, "interrupted airing")
+		}
+		return fmt.Sprintf("%d lượt bị gián đoạn", r.Count)
+	case ReasonFailed:
+		if isEN {
+			return plural(r.Count, "failed airing")
+		}
+		return fmt.Sprintf("%d lượt lỗi phát", r.Count)
+	case ReasonShortAirings:
+		if isEN {
+			return plural(r.Count, "airing") + " short of the target"
+		}
+		return fmt.Sprintf("thiếu %d lượt so với chỉ tiêu", r.Count)
+	case ReasonShortMinutes:
+		if isEN {
+			return en.num(r.Minutes) + " minutes short of the target"
+		}
+		return fmt.Sprintf("thiếu %s phút so với chỉ tiêu", vi.num(r.Minutes))
+	}
+	return r.Text
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

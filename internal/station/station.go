@@ -1,0 +1,539 @@
+// Package station is the runtime: it follows the clock, asks the planner what
+// each slot occurrence airs, plays it through the deck and sink, and writes
+// every airing to the log — before the first sample, and again when it ends.
+package station
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+// Reasons written to the log (English; the CLI and reports translate them).
+const (
+	ReasonNoDevice     = "no audio device"
+	ReasonShutdown     = "station stopped"
+	ReasonCrash        = "station restarted after a crash"
+	ReasonDown         = "station was not running"
+	ReasonLate         = "slot could not start on time"
+	ReasonDeviceError  = "audio device error"
+	ReasonUnreadable   = "file unreadable"
+	ReasonNotStarted   = "stopped before it started"
+	ReasonEmptyPlan    = "no segment to air"
+	stateLastHandled   = "last_handled"
+	lateGrace          = 30 * time.Second
+	progressEvery      = 5 * time.Second
+	lookAhead          = 8 * 24 * time.Hour
+	manualSlot         = "manual"
+	ledgerHistoryExtra = 32 * 24 * time.Hour
+)
+
+// OpenFunc opens a segment's file as stereo frames at the deck's rate.
+type OpenFunc func(path string) (audio.Streamer, io.Closer, error)
+
+// Deps is what a station is built from.
+type Deps struct {
+	Store   *store.Store
+	Planner *playlist.Planner
+	Deck    *audio.Deck
+	// Sink is the output; nil means no device could be opened, and every
+	// airing is logged failed with DeadReason.
+	Sink          audio.Sink
+	DeadReason    string
+	Clock         audio.Clock
+	Open          OpenFunc
+	Logger        *slog.Logger
+	Gap           time.Duration
+	MissedHorizon time.Duration
+}
+
+// Station runs the timetable.
+type Station struct {
+	Deps
+	loc *time.Location
+
+	mu      sync.Mutex
+	sinkErr error
+	sinkOut chan struct{} // closed when the sink stops
+}
+
+// New builds a station.
+func New(d Deps) *Station {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{})}
+}
+
+// StartSink runs the sink in the background until ctx is done; a device
+// failure marks the output dead for the rest of the run.
+func (s *Station) StartSink(ctx context.Context) {
+	if s.Sink == nil {
+		close(s.sinkOut)
+		return
+	}
+	go func() {
+		err := s.Sink.Run(ctx, s.Deck)
+		s.mu.Lock()
+		if err != nil {
+			s.sinkErr = err
+			s.Logger.Error("audio output stopped", "output", s.Sink.Name(), "err", err)
+		}
+		s.mu.Unlock()
+		close(s.sinkOut)
+	}()
+}
+
+func (s *Station) deadReason() string {
+	if s.Sink == nil {
+		if s.DeadReason != "" {
+			return s.DeadReason
+		}
+		return ReasonNoDevice
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sinkErr != nil {
+		return ReasonNoDevice
+	}
+	return ""
+}
+
+// Recover closes airings left open by a crash as interrupted.
+func (s *Station) Recover(ctx context.Context) error {
+	n, err := s.Store.CloseOpenAirings(ctx, ReasonCrash)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.Logger.Warn("closed airings left open by a crash as interrupted", "count", n)
+	}
+	return nil
+}
+
+// Run follows the clock until ctx is done: it logs what passed while the
+// station was down as missed, then airs each occurrence at its time.
+func (s *Station) Run(ctx context.Context) error {
+	if err := s.Recover(ctx); err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	from := now.Add(-s.MissedHorizon)
+	if v, _ := s.Store.State(ctx, stateLastHandled); v != "" {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && t.After(from) {
+			from = t.Add(time.Nanosecond)
+		}
+	}
+	if err := s.logMissed(ctx, from, now.Add(-lateGrace), ReasonDown); err != nil {
+		return err
+	}
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		now := s.Clock.Now()
+		occ, ok, err := s.nextOccurrence(ctx, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if err := s.Clock.Until(ctx, now.Add(time.Hour)); err != nil {
+				return nil
+			}
+			continue
+		}
+		if occ.Start.Before(now.Add(-lateGrace)) {
+			// Passed while we were busy, or the clock stepped forward.
+			if err := s.logMissed(ctx, occ.Start, occ.Start.Add(time.Nanosecond), ReasonLate); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.Clock.Until(ctx, occ.Start); err != nil {
+			return nil
+		}
+		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
+			continue // the clock jumped past it while waiting: logged missed above on the next turn
+		}
+		if err := s.airOccurrence(ctx, occ); err != nil {
+			return err
+		}
+	}
+}
+
+// RunRange airs every occurrence starting in [from, to) in order, on the
+// station's clock (a virtual one in simulate). Occurrences already in the
+// log are left alone.
+func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
+	for _, occ := range playlist.Occurrences(s.Planner.Slots, from.In(s.loc), to.In(s.loc)) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		if err != nil {
+			return err
+		}
+		if done {
+			continue
+		}
+		if err := s.Clock.Until(ctx, occ.Start); err != nil {
+			return err
+		}
+		if err := s.airOccurrence(ctx, occ); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextOccurrence is the first occurrence not yet in the log whose time is
+// not over.
+func (s *Station) nextOccurrence(ctx context.Context, now time.Time) (playlist.Occurrence, bool, error) {
+	var longest time.Duration
+	for _, sl := range s.Planner.Slots {
+		longest = max(longest, sl.Length)
+	}
+	for _, occ := range playlist.Occurrences(s.Planner.Slots, now.Add(-longest), now.Add(lookAhead)) {
+		if !occ.End().After(now) {
+			continue
+		}
+		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		if err != nil {
+			return occ, false, err
+		}
+		if !done {
+			return occ, true, nil
+		}
+	}
+	return playlist.Occurrence{}, false, nil
+}
+
+// logMissed logs every occurrence starting in [from, to) that is not in the
+// log as missed, item by item as the planner would have filled it.
+func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason string) error {
+	if !from.Before(to) {
+		return nil
+	}
+	count := 0
+	for _, occ := range playlist.Occurrences(s.Planner.Slots, from.In(s.loc), to.In(s.loc)) {
+		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		if err != nil {
+			return err
+		}
+		if done {
+			continue
+		}
+		plan, err := s.plan(ctx, occ)
+		if err != nil {
+			return err
+		}
+		if len(plan.Items) == 0 {
+			if _, err := s.Store.LogClosed(ctx, playlist.Airing{Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: reason + "; " + ReasonEmptyPlan}); err != nil {
+				return err
+			}
+		}
+		for _, it := range plan.Items {
+			a := airingFor(plan, it)
+			a.Status, a.Reason = playlist.StatusMissed, reason
+			if _, err := s.Store.LogClosed(ctx, a); err != nil {
+				return err
+			}
+		}
+		count++
+		if err := s.Store.SetState(ctx, stateLastHandled, occ.Start.Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+	}
+	if count > 0 {
+		s.Logger.Warn("logged passed slot occurrences as missed", "count", count, "reason", reason)
+	}
+	return nil
+}
+
+// Ledger builds the planner's view of the past up to t from the log.
+func (s *Station) Ledger(ctx context.Context, t time.Time) (*playlist.Ledger, error) {
+	return BuildLedger(ctx, s.Store, s.loc, t)
+}
+
+// BuildLedger reads the log up to t: enough history for rotation and for the
+// month's tallies.
+func BuildLedger(ctx context.Context, st *store.Store, loc *time.Location, t time.Time) (*playlist.Ledger, error) {
+	l := playlist.NewLedger(loc)
+	lt := t.In(loc)
+	monthStart := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, loc)
+	last, err := st.LastAired(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	for id, at := range last {
+		l.Record(playlist.Airing{SegmentID: id, ScheduledAt: at, Status: playlist.StatusInterrupted})
+	}
+	airings, err := st.Airings(ctx, monthStart, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range airings {
+		l.Record(a)
+	}
+	return l, nil
+}
+
+func (s *Station) plan(ctx context.Context, occ playlist.Occurrence) (playlist.Plan, error) {
+	lib, err := s.Store.Segments(ctx, false)
+	if err != nil {
+		return playlist.Plan{}, err
+	}
+	l, err := s.Ledger(ctx, occ.Start)
+	if err != nil {
+		return playlist.Plan{}, err
+	}
+	return s.Planner.Fill(occ, lib, l), nil
+}
+
+func airingFor(plan playlist.Plan, it playlist.Item) playlist.Airing {
+	return playlist.Airing{SegmentID: it.Segment.ID, Title: it.Segment.Title, Topics: it.Segment.Topics, Slot: plan.Slot,
+		ScheduledAt: it.StartsAt, Duration: it.Segment.Duration}
+}
+
+func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) error {
+	plan, err := s.plan(ctx, occ)
+	if err != nil {
+		return err
+	}
+	s.Logger.Info("slot starts", "slot", occ.Slot, "at", occ.Start.Format(time.RFC3339), "items", len(plan.Items))
+	if len(plan.Items) == 0 {
+		_, err := s.Store.LogClosed(ctx, playlist.Airing{Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
+		if err != nil {
+			return err
+		}
+	} else if err := s.Air(ctx, plan); err != nil {
+		return err
+	}
+	return s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+}
+
+// PlayNow airs segments at once, back to back, as a manual airing.
+func (s *Station) PlayNow(ctx context.Context, segs []playlist.Segment) error {
+	now := s.Clock.Now()
+	plan := playlist.Plan{Occurrence: playlist.Occurrence{Slot: manualSlot, Start: now}}
+	offset := time.Duration(0)
+	for i, seg := range segs {
+		if i > 0 {
+			offset += s.Gap
+		}
+		plan.Items = append(plan.Items, playlist.Item{Segment: seg, Offset: offset, StartsAt: now.Add(offset)})
+		offset += seg.Duration
+	}
+	plan.Length = offset
+	return s.Air(ctx, plan)
+}
+
+// pending is an airing whose row is open.
+type pending struct {
+	id      int64
+	cue     *audio.Cue
+	started bool
+	startAt time.Time
+	closed  bool
+}
+
+// Air plays a plan's items back to back and logs each. Every row is written
+// (durably) before its first sample reaches the deck, and closed exactly
+// once: completed when its last sample has been heard, interrupted with the
+// played length when stopped or cut, failed when it could not play.
+func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
+	// Writes that close the log must happen even while shutting down.
+	wctx := context.WithoutCancel(ctx)
+	items := plan.Items
+	if reason := s.deadReason(); reason != "" {
+		for _, it := range items {
+			a := airingFor(plan, it)
+			a.StartedAt = s.Clock.Now()
+			a.Status, a.Reason = playlist.StatusFailed, reason
+			if _, err := s.Store.LogClosed(wctx, a); err != nil {
+				return err
+			}
+		}
+		s.Logger.Error("slot not aired: no audio output", "slot", plan.Slot, "items", len(items))
+		return nil
+	}
+	rate := s.Deck.Rate()
+	rows := make([]*pending, len(items))
+	next := 0
+	// queue opens the log row of the next item that can be opened and puts
+	// it on the deck.
+	queue := func() error {
+		for next < len(items) {
+			i := next
+			next++
+			it := items[i]
+			a := airingFor(plan, it)
+			a.StartedAt = s.Clock.Now()
+			src, closer, err := s.Open(it.Segment.Path)
+			if err != nil {
+				a.Status, a.Reason = playlist.StatusFailed, ReasonUnreadable+": "+err.Error()
+				if _, lerr := s.Store.LogClosed(wctx, a); lerr != nil {
+					return lerr
+				}
+				s.Logger.Error("segment failed", "segment", it.Segment.ID, "path", it.Segment.Path, "err", err)
+				continue
+			}
+			id, err := s.Store.StartAiring(wctx, a)
+			if err != nil {
+				if closer != nil {
+					closer.Close()
+				}
+				return err
+			}
+			p := &pending{id: id, cue: audio.NewCue(it.Segment.Title, i, src, closer)}
+			rows[i] = p
+			var cues []*audio.Cue
+			if i > 0 && s.Gap > 0 {
+				cues = append(cues, audio.NewCue("gap", nil, audio.Silence(rate.N(s.Gap)), nil))
+			}
+			s.Deck.Enqueue(append(cues, p.cue)...)
+			return nil
+		}
+		return nil
+	}
+	if err := queue(); err != nil {
+		return err
+	}
+	open := func() int {
+		n := 0
+		for _, p := range rows {
+			if p != nil && !p.closed {
+				n++
+			}
+		}
+		return n
+	}
+	closeRow := func(p *pending, status playlist.Status, end time.Time, played time.Duration, reason string) error {
+		p.closed = true
+		if played < 0 {
+			played = 0
+		}
+		return s.Store.CloseAiring(wctx, p.id, status, p.startAt, end, played, reason)
+	}
+	progress := time.NewTicker(progressEvery)
+	defer progress.Stop()
+	stopping := ""
+	for open() > 0 {
+		select {
+		case <-ctx.Done():
+			if stopping == "" {
+				stopping = ReasonShutdown
+				s.Deck.Stop(s.Clock.Now())
+			}
+		case <-s.sinkOut:
+			if stopping == "" {
+				stopping = ReasonDeviceError
+				s.Deck.Stop(s.Clock.Now())
+			}
+		case <-progress.C:
+			for _, p := range rows {
+				if p != nil && p.started && !p.closed {
+					played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+					_ = s.Store.Progress(wctx, p.id, played)
+				}
+			}
+			continue
+		case <-s.Deck.Events():
+		}
+		for _, ev := range s.Deck.TakeEvents() {
+			i, ok := ev.Cue.Tag.(int)
+			if !ok || rows[i] == nil || rows[i].closed {
+				continue
+			}
+			p := rows[i]
+			switch ev.Kind {
+			case audio.CueStarted:
+				p.started, p.startAt = true, ev.At
+				if stopping == "" {
+					if err := queue(); err != nil {
+						return err
+					}
+				}
+			case audio.CueEnded:
+				// Completed once its last frame has been heard.
+				if err := s.untilHeard(ctx, ev.Frame); err != nil {
+					played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, ReasonShutdown); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := closeRow(p, playlist.StatusCompleted, ev.At, rate.D(p.cue.Frames), ""); err != nil {
+					return err
+				}
+				s.Logger.Info("aired", "segment", items[i].Segment.ID, "title", items[i].Segment.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
+			case audio.CueFailed:
+				reason := ReasonUnreadable
+				if ev.Err != nil {
+					reason += ": " + ev.Err.Error()
+				}
+				if err := closeRow(p, playlist.StatusInterrupted, ev.At, rate.D(p.cue.Frames), reason); err != nil {
+					return err
+				}
+				s.Logger.Error("segment cut short", "segment", items[i].Segment.ID, "err", ev.Err)
+			case audio.CueStopped:
+				reason := stopping
+				if reason == "" {
+					reason = ReasonShutdown
+				}
+				if !p.started {
+					p.startAt = ev.At
+					if err := closeRow(p, playlist.StatusInterrupted, ev.At, 0, reason+"; "+ReasonNotStarted); err != nil {
+						return err
+					}
+					continue
+				}
+				played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+				if err := closeRow(p, playlist.StatusInterrupted, ev.At, played, reason); err != nil {
+					return err
+				}
+				s.Logger.Warn("airing interrupted", "segment", items[i].Segment.ID, "played", played, "reason", reason)
+			}
+		}
+	}
+	// Items never queued because the airing was stopped are not logged:
+	// they never started. An interrupted slot leaves them to the quota.
+	if stopping != "" && ctx.Err() != nil {
+		return nil
+	}
+	if stopping == ReasonDeviceError {
+		return nil
+	}
+	return nil
+}
+
+func (s *Station) played() int64 {
+	if s.Sink == nil {
+		return 0
+	}
+	return s.Sink.Played()
+}
+
+// untilHeard waits until the sink has played up to frame.
+func (s *Station) untilHeard(ctx context.Context, frame int64) error {
+	if s.Sink == nil {
+		return nil
+	}
+	for s.Sink.Played() < frame {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.sinkOut:
+			return errors.New("audio output stopped")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
