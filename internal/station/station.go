@@ -91,6 +91,9 @@ func (s *Station) StartSink(ctx context.Context) {
 	}()
 }
 
+// SinkDone is closed when the sink has stopped (and, for a file, closed it).
+func (s *Station) SinkDone() <-chan struct{} { return s.sinkOut }
+
 func (s *Station) deadReason() string {
 	if s.Sink == nil {
 		if s.DeadReason != "" {
@@ -235,7 +238,7 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 			return err
 		}
 		if len(plan.Items) == 0 {
-			if _, err := s.Store.LogClosed(ctx, playlist.Airing{Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: reason + "; " + ReasonEmptyPlan}); err != nil {
+			if _, err := s.Store.LogClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: reason + "; " + ReasonEmptyPlan}); err != nil {
 				return err
 			}
 		}
@@ -297,6 +300,13 @@ func (s *Station) plan(ctx context.Context, occ playlist.Occurrence) (playlist.P
 	return s.Planner.Fill(occ, lib, l), nil
 }
 
+func (s *Station) slotTitle(name string) string {
+	if sl, ok := s.Planner.Slot(name); ok && sl.Title != "" {
+		return sl.Title
+	}
+	return name
+}
+
 func airingFor(plan playlist.Plan, it playlist.Item) playlist.Airing {
 	return playlist.Airing{SegmentID: it.Segment.ID, Title: it.Segment.Title, Topics: it.Segment.Topics, Slot: plan.Slot,
 		ScheduledAt: it.StartsAt, Duration: it.Segment.Duration}
@@ -307,9 +317,9 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 	if err != nil {
 		return err
 	}
-	s.Logger.Info("slot starts", "slot", occ.Slot, "at", occ.Start.Format(time.RFC3339), "items", len(plan.Items))
+	s.Logger.Debug("slot starts", "slot", occ.Slot, "at", occ.Start.Format(time.RFC3339), "items", len(plan.Items))
 	if len(plan.Items) == 0 {
-		_, err := s.Store.LogClosed(ctx, playlist.Airing{Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
+		_, err := s.Store.LogClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
 		if err != nil {
 			return err
 		}
@@ -473,7 +483,7 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 				if err := closeRow(p, playlist.StatusCompleted, ev.At, rate.D(p.cue.Frames), ""); err != nil {
 					return err
 				}
-				s.Logger.Info("aired", "segment", items[i].Segment.ID, "title", items[i].Segment.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
+				s.Logger.Debug("aired", "segment", items[i].Segment.ID, "title", items[i].Segment.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
 			case audio.CueFailed:
 				reason := ReasonUnreadable
 				if ev.Err != nil {

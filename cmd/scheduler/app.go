@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/words"
+)
+
+// Main is the program: its streams, its flags, and what they load.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	LookupEnv      func(string) (string, bool)
+
+	configPath string
+	dataDir    string
+	lang       string
+	verbose    bool
+
+	cfg    config.Config
+	loc    *time.Location
+	logger *slog.Logger
+}
+
+// NewMain builds the program around its streams and environment.
+func NewMain(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) *Main {
+	return &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr, LookupEnv: lookupEnv}
+}
+
+// usageError is bad usage, a bad config or bad input: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func badInput(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// localizer is an error that can speak the operator's language.
+type localizer interface{ Localize(lang string) string }
+
+// reported is an error already told to the operator.
+type reported struct{ code int }
+
+func (r reported) Error() string { return fmt.Sprintf("exit %d", r.code) }
+
+// Exit prints err for the operator and turns it into the exit code.
+func (m *Main) Exit(err error) int {
+	if err == nil {
+		return 0
+	}
+	var rep reported
+	if errors.As(err, &rep) {
+		return rep.code
+	}
+	var loc localizer
+	msg := err.Error()
+	if errors.As(err, &loc) {
+		msg = loc.Localize(m.language())
+	}
+	fmt.Fprintf(m.Stderr, "%s: %s\n", words.Pick(m.language(), "lỗi", "error"), msg)
+	var ue usageError
+	var ce *config.Error
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
+
+func (m *Main) language() string {
+	if m.lang != "" {
+		return m.lang
+	}
+	if v, ok := m.LookupEnv("CCHC_LANG"); ok && (v == "en" || v == "vi") {
+		return v
+	}
+	if m.cfg.Station.Language != "" {
+		return m.cfg.Station.Language
+	}
+	return "vi"
+}
+
+// T picks the operator's language.
+func (m *Main) T(vi, en string) string { return words.Pick(m.language(), vi, en) }
+
+// Run parses args and runs the command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	root := m.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(m.Stdin)
+	root.SetOut(m.Stdout)
+	root.SetErr(m.Stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && cmd != nil && isFlagError(err) {
+		return usageError{fmt.Errorf("%s %s: %w", m.T("cách dùng sai:", "usage:"), cmd.CommandPath(), err)}
+	}
+	return err
+}
+
+func isFlagError(err error) bool {
+	var ue usageError
+	var ce *config.Error
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return false
+	}
+	s := err.Error()
+	for _, p := range []string{"unknown flag", "unknown command", "unknown shorthand", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "required flag"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Main) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "scheduler",
+		Short:         "Commune loudspeaker CCHC broadcast scheduler / Lịch phát tuyên truyền CCHC trên hệ thống truyền thanh xã",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&m.configPath, "config", "config.yaml", "configuration file")
+	root.PersistentFlags().StringVar(&m.dataDir, "data", "", "state folder: database and logs (default: station.data_dir)")
+	root.PersistentFlags().StringVar(&m.lang, "lang", "", "language of messages and reports: vi or en (default: station.language)")
+	root.PersistentFlags().BoolVarP(&m.verbose, "verbose", "v", false, "log debug details")
+	root.AddCommand(m.segmentsCommand(), m.scheduleCommand(), m.simulateCommand(), m.logCommand(),
+		m.reportCommand(), m.playCommand(), m.analyzeCommand(), m.serveCommand())
+	return root
+}
+
+// load reads the configuration and prepares the logger.
+func (m *Main) load() error {
+	if m.lang != "" && m.lang != "vi" && m.lang != "en" {
+		return badInput("--lang %q: %s", m.lang, m.T("dùng vi hoặc en", "use vi or en"))
+	}
+	cfg, err := config.Load(m.configPath)
+	if err != nil {
+		return err
+	}
+	m.cfg = cfg
+	m.loc, err = time.LoadLocation(cfg.Station.Timezone)
+	if err != nil {
+		return fmt.Errorf("time zone %s: %w", cfg.Station.Timezone, err)
+	}
+	if m.dataDir == "" {
+		m.dataDir = cfg.Station.DataDir
+	}
+	level := slog.LevelInfo
+	if m.verbose {
+		level = slog.LevelDebug
+	}
+	m.logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	return nil
+}
+
+// openStore loads the configuration and opens the database.
+func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
+	if err := m.load(); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, m.dataDir)
+}
+
+// topics converts the configured topics.
+func (m *Main) topics() []playlist.Topic {
+	var out []playlist.Topic
+	for _, t := range m.cfg.Topics {
+		out = append(out, playlist.Topic{Code: t.Code, Name: t.Name, PlanItem: t.PlanItem, TargetAirings: t.TargetAirings, TargetMinutes: t.TargetMinutes})
+	}
+	return out
+}
+
+// planner builds the planner from the configuration.
+func (m *Main) planner() *playlist.Planner {
+	p := &playlist.Planner{Topics: m.topics(), Location: m.loc, NoRepeat: m.cfg.Schedule.NoRepeat,
+		Gap: m.cfg.Audio.Gap, ApprovalRequired: m.cfg.Approval.Required}
+	for _, s := range m.cfg.Schedule.Slots {
+		sched, _ := config.ParseCron(s.Cron) // validated at load
+		p.Slots = append(p.Slots, playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics})
+	}
+	return p
+}
+
+// formatFlags adds --format, --json and -o to a listing command.
+type formatFlags struct {
+	format  string
+	json    bool
+	outPath string
+	allowed []string
+}
+
+func addFormatFlags(cmd *cobra.Command, allowed ...string) *formatFlags {
+	f := &formatFlags{allowed: allowed}
+	cmd.Flags().StringVar(&f.format, "format", "text", "output format: "+strings.Join(allowed, "|"))
+	cmd.Flags().BoolVar(&f.json, "json", false, "shorthand for --format json")
+	cmd.Flags().StringVarP(&f.outPath, "output-file", "o", "", "write to FILE instead of standard output")
+	return f
+}
+
+func (f *formatFlags) resolve() (string, error) {
+	if f.json {
+		f.format = "json"
+	}
+	for _, a := range f.allowed {
+		if f.format == a {
+			return a, nil
+		}
+	}
+	return "", badInput("--format %q: want one of %s", f.format, strings.Join(f.allowed, ", "))
+}
+
+// open returns where the output goes and a function that finishes it.
+func (f *formatFlags) open(stdout io.Writer) (io.Writer, func() error, error) {
+	if f.outPath == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	file, err := os.Create(f.outPath)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("-o %s: %w", f.outPath, err)}
+	}
+	return file, file.Close, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// parseDate parses YYYY-MM-DD in the station's zone.
+func (m *Main) parseDate(flag, s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02", s, m.loc)
+	if err != nil {
+		return time.Time{}, badInput("%s %q: %s", flag, s, m.T("cần ngày dạng YYYY-MM-DD, ví dụ 2024-05-01", "want a date as YYYY-MM-DD, e.g. 2024-05-01"))
+	}
+	return t, nil
+}
+
+func (m *Main) today() time.Time {
+	n := time.Now().In(m.loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, m.loc)
+}

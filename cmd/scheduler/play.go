@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+func (m *Main) playCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "play [--output SPEC] PATH|ID...",
+		Short: "Play now, back to back, logged as a manual airing (phát ngay)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := m.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			segs, err := m.resolvePlayable(ctx, st, args)
+			if err != nil {
+				return err
+			}
+			if output == "" {
+				output = m.cfg.Audio.Output
+			}
+			clock := audio.WallClock{}
+			sink, dead, err := m.startSink(ctx, output, false, clock)
+			if err != nil {
+				return err
+			}
+			stn := m.newStation(st, sink, dead, clock)
+			if err := stn.Recover(ctx); err != nil {
+				return err
+			}
+			sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
+			stn.StartSink(sinkCtx)
+			began := time.Now()
+			err = stn.PlayNow(ctx, segs)
+			stopSink()
+			<-stn.SinkDone()
+			if err != nil {
+				return err
+			}
+			airings, err := st.Airings(ctx, began.Add(-time.Second), time.Now().Add(time.Hour))
+			if err != nil {
+				return err
+			}
+			bad := 0
+			for _, a := range airings {
+				if a.Slot == "manual" && !a.ScheduledAt.Before(began.Add(-time.Second)) {
+					fmt.Fprintf(m.Stdout, "#%d «%s»: %s %s\n", a.SegmentID, a.Title, m.statusWord(a.Status), a.Played.Round(10*time.Millisecond))
+					if a.Status != playlist.StatusCompleted {
+						bad++
+					}
+				}
+			}
+			if bad > 0 {
+				return reported{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&output, "output", "", "alsa[:DEVICE], file:PATH.wav or null (default: audio.output)")
+	return cmd
+}
+
+func (m *Main) statusWord(s playlist.Status) string {
+	switch s {
+	case playlist.StatusCompleted:
+		return m.T("đã phát", "completed")
+	case playlist.StatusInterrupted:
+		return m.T("bị gián đoạn", "interrupted")
+	case playlist.StatusFailed:
+		return m.T("lỗi phát", "failed")
+	case playlist.StatusMissed:
+		return m.T("bỏ lỡ", "missed")
+	}
+	return string(s)
+}
+
+// resolvePlayable turns IDs and paths into segments: an ID from the
+// library; a path that is not in the library plays as it is (segment 0).
+func (m *Main) resolvePlayable(ctx context.Context, st *store.Store, args []string) ([]playlist.Segment, error) {
+	var segs []playlist.Segment
+	for _, a := range args {
+		if id, err := strconv.ParseInt(a, 10, 64); err == nil {
+			seg, err := st.Segment(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, badInput("ID %d: %s", id, m.T("không có bản tin này — xem 'segments list'", "no such segment — see 'segments list'"))
+			}
+			if err != nil {
+				return nil, err
+			}
+			segs = append(segs, seg)
+			continue
+		}
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, err
+		}
+		info, err := audio.Probe(abs)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, badInput("%s: %s", a, m.T("không tìm thấy tệp — kiểm tra lại đường dẫn", "file not found — check the path"))
+			}
+			return nil, usageError{fmt.Errorf("%s: %s (%w)", a, m.importMessage(err), err)}
+		}
+		seg := playlist.Segment{Title: strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)), Path: abs, Duration: info.Duration()}
+		if info.Title != "" {
+			seg.Title = info.Title
+		}
+		if lib, err := st.Segments(ctx, true); err == nil {
+			for _, s := range lib {
+				if s.Path == abs {
+					seg = s
+				}
+			}
+		}
+		segs = append(segs, seg)
+	}
+	return segs, nil
+}

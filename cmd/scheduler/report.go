@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/words"
+)
+
+func (m *Main) reportCommand() *cobra.Command {
+	var month, quarter, year, from, to string
+	cmd := &cobra.Command{
+		Use:   "report (--month YYYY-MM | --quarter YYYY-Qn | --year YYYY | --from D --to D)",
+		Short: "Coverage by topic against the plan (báo cáo tháng)",
+		Args:  cobra.NoArgs,
+	}
+	ff := addFormatFlags(cmd, "text", "json", "csv")
+	cmd.Flags().StringVar(&month, "month", "", "month, YYYY-MM")
+	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter, YYYY-Qn")
+	cmd.Flags().StringVar(&year, "year", "", "year, YYYY")
+	cmd.Flags().StringVar(&from, "from", "", "first day of an ad-hoc period, YYYY-MM-DD")
+	cmd.Flags().StringVar(&to, "to", "", "last day of an ad-hoc period, YYYY-MM-DD")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := ff.resolve()
+		if err != nil {
+			return err
+		}
+		if err := m.load(); err != nil {
+			return err
+		}
+		set := 0
+		for _, v := range []string{month, quarter, year, from + to} {
+			if v != "" {
+				set++
+			}
+		}
+		if set != 1 {
+			return badInput("%s", m.T("chọn đúng một kỳ: --month YYYY-MM, --quarter YYYY-Qn, --year YYYY hoặc --from/--to", "choose exactly one period: --month YYYY-MM, --quarter YYYY-Qn, --year YYYY or --from/--to"))
+		}
+		var kind string
+		var start, last time.Time
+		switch {
+		case month != "":
+			kind = report.KindMonth
+			start, last, err = report.ParseMonth(month, m.loc)
+		case quarter != "":
+			kind = report.KindQuarter
+			start, last, err = report.ParseQuarter(quarter, m.loc)
+		case year != "":
+			kind = report.KindYear
+			start, last, err = report.ParseYear(year, m.loc)
+		default:
+			kind = report.KindRange
+			if from == "" || to == "" {
+				return badInput("%s", m.T("cần cả --from và --to", "both --from and --to are needed"))
+			}
+			if start, err = m.parseDate("--from", from); err != nil {
+				return err
+			}
+			if last, err = m.parseDate("--to", to); err != nil {
+				return err
+			}
+			if last.Before(start) {
+				return badInput("--to %s %s --from %s", to, m.T("sớm hơn", "is before"), from)
+			}
+		}
+		var pe *report.PeriodError
+		if errors.As(err, &pe) {
+			return usageError{err}
+		} else if err != nil {
+			return err
+		}
+		st, err := m.openStore(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		airings, err := st.Airings(cmd.Context(), start, last.AddDate(0, 0, 1))
+		if err != nil {
+			return err
+		}
+		lang := m.language()
+		for i := range airings {
+			airings[i].Reason = words.Reason(lang, airings[i].Reason)
+		}
+		rc := m.cfg.Report
+		rep := report.Build(report.Input{
+			Kind: kind, From: start, To: last, Location: m.loc, Topics: m.topics(), Airings: airings,
+			Header: report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
+				DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName},
+			Issued: time.Now().In(m.loc),
+		})
+		w, done, err := ff.open(m.Stdout)
+		if err != nil {
+			return err
+		}
+		switch format {
+		case "json":
+			err = rep.WriteJSON(w)
+		case "csv":
+			err = rep.WriteCSV(w, lang)
+		default:
+			err = rep.WriteText(w, lang)
+		}
+		if err != nil {
+			return err
+		}
+		return done()
+	}
+	return cmd
+}

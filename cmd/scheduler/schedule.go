@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/truyenthanh/cchc/internal/contract"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/words"
+)
+
+func (m *Main) scheduleCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "schedule", Short: "The programme (lịch phát)"}
+	cmd.AddCommand(m.previewCommand())
+	return cmd
+}
+
+func (m *Main) previewCommand() *cobra.Command {
+	var from string
+	var days int
+	cmd := &cobra.Command{Use: "preview [--from YYYY-MM-DD] [--days N]", Short: "Show exactly what will air", Args: cobra.NoArgs}
+	ff := addFormatFlags(cmd, "text", "json")
+	cmd.Flags().StringVar(&from, "from", "", "first day (default: today)")
+	cmd.Flags().IntVar(&days, "days", 7, "number of days")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := ff.resolve()
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		st, err := m.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if days < 1 || days > 366 {
+			return badInput("--days %d: %s", days, m.T("dùng từ 1 đến 366", "use 1 to 366"))
+		}
+		start := m.today()
+		if from != "" {
+			if start, err = m.parseDate("--from", from); err != nil {
+				return err
+			}
+		}
+		end := start.AddDate(0, 0, days)
+		lib, err := st.Segments(ctx, false)
+		if err != nil {
+			return err
+		}
+		ledger, err := station.BuildLedger(ctx, st, m.loc, start)
+		if err != nil {
+			return err
+		}
+		plans := m.planner().Preview(start, end, lib, ledger)
+		w, done, err := ff.open(m.Stdout)
+		if err != nil {
+			return err
+		}
+		if format == "json" {
+			out := []contract.Occurrence{}
+			for _, p := range plans {
+				out = append(out, contract.FromPlan(p, m.loc, m.language()))
+			}
+			err = writeJSON(w, out)
+		} else {
+			err = m.previewText(w, plans)
+		}
+		if err != nil {
+			return err
+		}
+		return done()
+	}
+	return cmd
+}
+
+func (m *Main) previewText(w io.Writer, plans []playlist.Plan) error {
+	day := ""
+	for _, p := range plans {
+		start := p.Start.In(m.loc)
+		if d := start.Format("2006-01-02"); d != day {
+			day = d
+			fmt.Fprintf(w, "\n== %s %s ==\n", m.weekday(start), start.Format("02/01/2006"))
+		}
+		fmt.Fprintf(w, "%s  %s (%s)\n", start.Format("15:04"), p.Slot, p.Length)
+		for _, it := range p.Items {
+			fmt.Fprintf(w, "   %s  #%-4d %-50s [%s] %s\n", it.StartsAt.In(m.loc).Format("15:04:05"), it.Segment.ID, it.Segment.Title,
+				strings.Join(it.Segment.Topics, ","), it.Segment.Duration.Round(time.Second))
+		}
+		if p.Shortfall != nil {
+			fmt.Fprintf(w, "   %s %s: %s\n", m.T("còn trống", "unfilled"), p.Shortfall.Unfilled.Round(time.Second), words.Shortfall(m.language(), p.Shortfall.Reason))
+		}
+	}
+	if len(plans) == 0 {
+		fmt.Fprintln(w, m.T("Không có khung giờ phát nào trong khoảng này.", "No slot occurs in this period."))
+	}
+	return nil
+}
+
+func (m *Main) weekday(t time.Time) string {
+	vi := []string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+	return m.T(vi[t.Weekday()], t.Weekday().String())
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+// openSink opens the output named by spec. paced: file and null outputs run
+// in real time (serve) rather than as fast as they can (play to a file,
+// simulate). A sound card that does not open gives a nil sink and the
+// reason, so that the station logs airings as failed rather than pretend.
+func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink, error) {
+	out, err := config.ParseOutput(spec)
+	if err != nil {
+		return nil, badInput("output %q: %s", spec, m.T("dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null", "use auto, alsa, alsa:DEVICE, file:PATH.wav or null"))
+	}
+	rate := audio.Rate(m.cfg.Audio.SampleRate)
+	switch out.Kind {
+	case "null":
+		return audio.NewNullSink(rate, paced, clock), nil
+	case "file":
+		return audio.NewFileSink(out.Path, rate, paced, clock), nil
+	}
+	sink, err := audio.OpenOto(rate, m.cfg.Audio.Buffer, out.Device, m.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return sink, nil
+}
+
+// newStation wires a station around an open store, sink and clock.
+func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock) *station.Station {
+	rate := m.cfg.Audio.SampleRate
+	return station.New(station.Deps{
+		Store:   st,
+		Planner: m.planner(),
+		Deck:    audio.NewDeck(audio.Rate(rate)),
+		Sink:    sink, DeadReason: dead,
+		Clock: clock,
+		Open: func(path string) (audio.Streamer, io.Closer, error) {
+			s, _, c, err := audio.OpenStream(path, rate)
+			return s, c, err
+		},
+		Logger:        m.logger.With("component", "station"),
+		Gap:           m.cfg.Audio.Gap,
+		MissedHorizon: m.cfg.Schedule.MissedHorizon,
+	})
+}
+
+// noDeviceBanner says loudly that nothing will be heard.
+func (m *Main) noDeviceBanner(err error) {
+	fmt.Fprintf(m.Stderr, "\n!!! %s\n!!! %v\n!!! %s\n\n",
+		m.T("KHÔNG MỞ ĐƯỢC THIẾT BỊ ÂM THANH — LOA SẼ KHÔNG PHÁT.", "NO AUDIO DEVICE COULD BE OPENED — NOTHING WILL BE HEARD."), err,
+		m.T("Mỗi lượt phát sẽ được ghi là 'lỗi phát' (không có thiết bị âm thanh). Kiểm tra card âm thanh, dây nối, hoặc đặt audio.output.",
+			"Every airing will be logged as failed (no audio device). Check the sound card and cables, or set audio.output."))
+}
+
+// startSink opens the output for a live run; on a device failure it warns
+// and returns a nil sink with the reason.
+func (m *Main) startSink(ctx context.Context, spec string, paced bool, clock audio.Clock) (audio.Sink, string, error) {
+	sink, err := m.openSink(spec, paced, clock)
+	if err != nil {
+		if errors.Is(err, audio.ErrNoDevice) {
+			m.noDeviceBanner(err)
+			m.logger.Error("no audio device", "output", spec, "err", err)
+			return nil, station.ReasonNoDevice, nil
+		}
+		return nil, "", err
+	}
+	return sink, "", nil
+}

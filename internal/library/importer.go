@@ -1,0 +1,213 @@
+// Package library imports recorded segments into the store: it checks each
+// WAV, measures it, recognises files already imported by their SHA-256, and
+// takes the topic from an option or the media/<topic-code>/ folder.
+package library
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+// JinglesDir is the media sub-folder of jingles, which are not segments.
+const JinglesDir = "jingles"
+
+// ErrNoTopic means a file has no topic: neither an option nor its folder.
+var ErrNoTopic = errors.New("no topic")
+
+// ErrUnknownTopic means a topic code is not in the configuration.
+var ErrUnknownTopic = errors.New("unknown topic")
+
+// Options apply to every file of one import.
+type Options struct {
+	Topics     []string
+	Title      string
+	ValidFrom  string
+	ValidUntil string
+	Priority   playlist.Priority
+}
+
+// Result is the outcome for one file.
+type Result struct {
+	Path    string
+	Segment playlist.Segment
+	Existed bool
+	Err     error
+}
+
+// Importer imports files into the store.
+type Importer struct {
+	Store  *store.Store
+	Topics map[string]bool // known topic codes
+	Now    func() time.Time
+}
+
+// Expand turns the paths given by the operator into files: a folder gives
+// every .wav below it (the jingles folder excepted), with the topic of its
+// media/<topic-code>/ folder when there is one.
+func (im *Importer) Expand(paths []string) (files []string, folderTopic map[string]string, err error) {
+	folderTopic = map[string]string{}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			files = append(files, p) // reported by Import
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if d.Name() == JinglesDir && path != p {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.EqualFold(filepath.Ext(path), ".wav") {
+				return nil
+			}
+			found = append(found, path)
+			rel, _ := filepath.Rel(p, path)
+			parts := strings.Split(filepath.ToSlash(rel), "/")
+			// The nearest enclosing folder named after a topic gives it;
+			// the folder given itself counts too (import media/tthc).
+			candidates := append([]string{filepath.Base(filepath.Clean(p))}, parts[:len(parts)-1]...)
+			for i := len(candidates) - 1; i >= 0; i-- {
+				if im.Topics[candidates[i]] {
+					folderTopic[path] = candidates[i]
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("read folder %s: %w", p, err)
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, folderTopic, nil
+}
+
+// Import imports each file independently: a bad file is reported in its
+// Result and changes nothing stored; good files are stored. progress, if not
+// nil, is called before each file.
+func (im *Importer) Import(ctx context.Context, paths []string, opts Options, progress func(done, total int, current string)) ([]Result, error) {
+	for _, t := range opts.Topics {
+		if !im.Topics[t] {
+			return nil, fmt.Errorf("%w %q", ErrUnknownTopic, t)
+		}
+	}
+	files, folderTopic, err := im.Expand(paths)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, 0, len(files))
+	for i, f := range files {
+		if err := ctx.Err(); err != nil {
+			return results, err
+		}
+		if progress != nil {
+			progress(i, len(files), f)
+		}
+		r := Result{Path: f}
+		topics := opts.Topics
+		if len(topics) == 0 && folderTopic[f] != "" {
+			topics = []string{folderTopic[f]}
+		}
+		if len(topics) == 0 {
+			r.Err = ErrNoTopic
+			results = append(results, r)
+			continue
+		}
+		seg, err := im.measure(f)
+		if err != nil {
+			r.Err = err
+			results = append(results, r)
+			continue
+		}
+		seg.Topics = topics
+		if opts.Title != "" {
+			seg.Title = opts.Title
+		}
+		seg.ValidFrom, seg.ValidUntil = opts.ValidFrom, opts.ValidUntil
+		seg.Priority = opts.Priority
+		if seg.Priority == "" {
+			seg.Priority = playlist.PriorityNormal
+		}
+		seg.ImportedAt = im.Now()
+		id, existed, err := im.Store.AddSegment(ctx, seg)
+		if err != nil {
+			return results, err
+		}
+		stored, err := im.Store.Segment(ctx, id)
+		if err != nil {
+			return results, err
+		}
+		r.Segment, r.Existed = stored, existed
+		results = append(results, r)
+	}
+	if progress != nil {
+		progress(len(files), len(files), "")
+	}
+	return results, nil
+}
+
+// measure checks and measures one file.
+func (im *Importer) measure(path string) (playlist.Segment, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return playlist.Segment{}, err
+	}
+	info, err := audio.Probe(abs)
+	if err != nil {
+		return playlist.Segment{}, err
+	}
+	if info.Frames == 0 {
+		return playlist.Segment{}, audio.ErrNoData
+	}
+	sum, err := fileSHA256(abs)
+	if err != nil {
+		return playlist.Segment{}, err
+	}
+	an, err := audio.Analyze(abs)
+	if err != nil {
+		return playlist.Segment{}, err
+	}
+	title := info.Title
+	if strings.TrimSpace(title) == "" {
+		title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	}
+	return playlist.Segment{
+		Title: strings.TrimSpace(title), Path: abs, SHA256: sum,
+		Duration: info.Duration(), SampleRate: info.SampleRate, Channels: info.Channels, BitDepth: info.BitDepth,
+		LoudnessLUFS: an.LoudnessLUFS, TruePeakDBTP: an.TruePeakDBTP,
+	}, nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
