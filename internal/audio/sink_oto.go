@@ -22,6 +22,9 @@ type OtoSink struct {
 	player       *oto.Player
 	deviceFrames int64
 	device       string
+	// PlayerBuffer is how much oto's player reads ahead of the device
+	// (default 50 ms); set it before Run.
+	PlayerBuffer time.Duration
 
 	mu   sync.Mutex
 	deck *Deck
@@ -85,8 +88,11 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 	s.deck = d
 	s.mu.Unlock()
 	s.player = s.ctx.NewPlayer(otoReader{s})
-	// A player buffer of 50 ms keeps latency and the played estimate tight.
-	s.player.SetBufferSize(int(s.rate.N(50*time.Millisecond)) * Channels * 4)
+	// A small player buffer keeps latency and the played estimate tight.
+	if s.PlayerBuffer <= 0 {
+		s.PlayerBuffer = 50 * time.Millisecond
+	}
+	s.player.SetBufferSize(int(s.rate.N(s.PlayerBuffer)) * Channels * 4)
 	s.player.Play()
 	defer s.player.Close()
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -149,3 +155,7 @@ func (r otoReader) Read(p []byte) (int, error) {
 	}
 	return n * Channels * 4, nil
 }
+
+// Close suspends the device: no more frames are written to it. oto cannot
+// release its Context; the process keeps it until exit.
+func (s *OtoSink) Close() error { return s.ctx.Suspend() }
