@@ -30,6 +30,7 @@ func (m *Main) segmentsCommand() *cobra.Command {
 func (m *Main) segmentsImportCommand() *cobra.Command {
 	var opts library.Options
 	var priority string
+	var approve bool
 	cmd := &cobra.Command{
 		Use:   "import [--topic CODE]... [--title T] [--valid-from D] [--valid-until D] [--priority normal|priority|emergency] PATH...",
 		Short: "Import WAV files or folders (media/<topic-code>/... gives the topic)",
@@ -63,6 +64,9 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 			if opts.Priority, err = playlist.ParsePriority(priority); err != nil {
 				return badInput("--priority %q: %s", priority, m.T("dùng normal, priority hoặc emergency", "use normal, priority or emergency"))
 			}
+			if approve {
+				opts.ApprovedBy = approver()
+			}
 			im := &library.Importer{Store: st, Topics: known, Now: time.Now}
 			progress := m.progressPrinter()
 			results, err := im.Import(ctx, args, opts, progress)
@@ -77,6 +81,7 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 	cmd.Flags().StringVar(&opts.ValidFrom, "valid-from", "", "first day it may air, YYYY-MM-DD")
 	cmd.Flags().StringVar(&opts.ValidUntil, "valid-until", "", "last day it may air, YYYY-MM-DD")
 	cmd.Flags().StringVar(&priority, "priority", "normal", "normal, priority or emergency")
+	cmd.Flags().BoolVar(&approve, "approve", false, "record the new segments as approved (by the user running the command)")
 	return cmd
 }
 
@@ -289,7 +294,7 @@ func (m *Main) segmentsApproveCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&by, "by", os.Getenv("USER"), "who approves (recorded in the library)")
+	cmd.Flags().StringVar(&by, "by", approver(), "who approves (recorded in the library)")
 	cmd.Flags().BoolVar(&all, "all", false, "approve every segment awaiting approval")
 	return cmd
 }
@@ -319,4 +324,12 @@ func (m *Main) segmentsRemoveCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// approver names the person running the command.
+func approver() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "operator"
 }

@@ -128,6 +128,13 @@ func Parse(path string, raw []byte, lookupEnv func(string) (string, bool)) (Conf
 		return Config{}, &Error{File: path, Problem: err.Error(), ProblemVI: "giá trị sai kiểu: " + err.Error(),
 			Fix: "check the value's type (durations like 10m, numbers, lists)", FixVI: "kiểm tra kiểu giá trị (thời lượng như 10m, số, danh sách)"}
 	}
+	// "output: null" is YAML's null, which viper drops; the operator means
+	// the null output.
+	if _, set := lookupEnv(EnvPrefix + "_AUDIO_OUTPUT"); !set {
+		if n := nodeAt(&root, "audio.output"); n != nil && n.Tag == "!!null" && n.Value == "null" {
+			cfg.Audio.Output = "null"
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -150,7 +157,6 @@ func yamlError(path string, err error) error {
 		e.Problem = m[2]
 		e.ProblemVI = "lỗi YAML: " + m[2]
 		if u := unknownFieldRE.FindStringSubmatch(m[2]); u != nil {
-			e.Key = u[1]
 			e.Problem = fmt.Sprintf("unknown key %q in section %s", u[1], strings.ToLower(u[2]))
 			e.ProblemVI = fmt.Sprintf("khóa %q không có trong phần %s", u[1], strings.ToLower(u[2]))
 			e.Key = ""
@@ -178,6 +184,30 @@ func setDefaults(v *viper.Viper, prefix string, def reflect.Value) {
 		}
 		v.SetDefault(key, fv.Interface())
 	}
+}
+
+// nodeAt finds the scalar node of a dotted key path without indexes.
+func nodeAt(root *yaml.Node, key string) *yaml.Node {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, part := range strings.Split(key, ".") {
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == part {
+				next = n.Content[j+1]
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
 }
 
 // lineOf finds the line of a dotted key path such as "schedule.slots[1].cron"

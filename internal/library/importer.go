@@ -38,6 +38,9 @@ type Options struct {
 	ValidFrom  string
 	ValidUntil string
 	Priority   playlist.Priority
+	// ApprovedBy, when not empty, records the new segments as approved by
+	// that person (files already imported are left as they are).
+	ApprovedBy string
 }
 
 // Result is the outcome for one file.
@@ -63,7 +66,10 @@ func (im *Importer) Expand(paths []string) (files []string, folderTopic map[stri
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
-			files = append(files, p) // reported by Import
+			files = append(files, p) // unreadable ones are reported by Import
+			if dir := filepath.Base(filepath.Dir(p)); im.Topics[dir] {
+				folderTopic[p] = dir
+			}
 			continue
 		}
 		var found []string
@@ -116,6 +122,10 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 	if err != nil {
 		return nil, err
 	}
+	now := im.Now
+	if now == nil {
+		now = time.Now
+	}
 	results := make([]Result, 0, len(files))
 	for i, f := range files {
 		if err := ctx.Err(); err != nil {
@@ -149,7 +159,10 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 		if seg.Priority == "" {
 			seg.Priority = playlist.PriorityNormal
 		}
-		seg.ImportedAt = im.Now()
+		seg.ImportedAt = now()
+		if opts.ApprovedBy != "" {
+			seg.Approved, seg.ApprovedBy, seg.ApprovedAt = true, opts.ApprovedBy, seg.ImportedAt
+		}
 		id, existed, err := im.Store.AddSegment(ctx, seg)
 		if err != nil {
 			return results, err

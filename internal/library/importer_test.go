@@ -205,11 +205,6 @@ func TestImportNoTopic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.path == inTopic {
-				// Bug in importer.go Expand: a file (not a folder) under
-				// media/<topic>/ gets no folder topic. Unskip once fixed.
-				t.Skip("known bug: Expand gives folder topics only to files found by walking a folder")
-			}
 			im, st := newImporter(t)
 			results, err := im.Import(ctx, []string{tt.path}, tt.opts, nil)
 			if err != nil {

@@ -124,18 +124,35 @@ func (s *Station) Recover(ctx context.Context) error {
 // Run follows the clock until ctx is done: it logs what passed while the
 // station was down as missed, then airs each occurrence at its time.
 func (s *Station) Run(ctx context.Context) error {
+	err := s.run(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped: the airing in progress was closed on the way out
+	}
+	return err
+}
+
+func (s *Station) run(ctx context.Context) error {
 	if err := s.Recover(ctx); err != nil {
 		return err
 	}
 	now := s.Clock.Now()
-	from := now.Add(-s.MissedHorizon)
-	if v, _ := s.Store.State(ctx, stateLastHandled); v != "" {
+	v, err := s.Store.State(ctx, stateLastHandled)
+	if err != nil {
+		return err
+	}
+	if v == "" {
+		// First start of this station: nothing before now was its to air.
+		if err := s.Store.SetState(ctx, stateLastHandled, now.Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+	} else {
+		from := now.Add(-s.MissedHorizon)
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && t.After(from) {
 			from = t.Add(time.Nanosecond)
 		}
-	}
-	if err := s.logMissed(ctx, from, now.Add(-lateGrace), ReasonDown); err != nil {
-		return err
+		if err := s.logMissed(ctx, from, now.Add(-lateGrace), ReasonDown); err != nil {
+			return err
+		}
 	}
 	for {
 		if ctx.Err() != nil {
@@ -203,7 +220,7 @@ func (s *Station) nextOccurrence(ctx context.Context, now time.Time) (playlist.O
 	for _, sl := range s.Planner.Slots {
 		longest = max(longest, sl.Length)
 	}
-	for _, occ := range playlist.Occurrences(s.Planner.Slots, now.Add(-longest), now.Add(lookAhead)) {
+	for _, occ := range playlist.Occurrences(s.Planner.Slots, now.Add(-longest).In(s.loc), now.Add(lookAhead).In(s.loc)) {
 		if !occ.End().After(now) {
 			continue
 		}

@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh Debian 12 machine:
+#   make run    installs what is missing, builds, imports media/, starts the station
+#   make test   installs what the tests need and runs them
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/scheduler
+ARGS  ?=
+
+# Debian packages: to build (oto reaches ALSA through cgo and pkg-config) and
+# to test (reference tools and the sound stack the tests drive).
+BUILD_DEBS := gcc pkg-config libasound2-dev
+TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins alsa-utils sox ffmpeg jq sqlite3
+
+.PHONY: run build test bench deps test-deps vet clean
+
+run: build
+	./$(BIN) segments import --approve media
+	./$(BIN) serve $(ARGS)
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/scheduler
+
+test: test-deps
+	@test -z "$$(gofmt -l cmd internal)" || { echo "gofmt needed:"; gofmt -l cmd internal; exit 1; }
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) build -o $(BIN) ./cmd/scheduler
+	@if [ -x ../shared/contract-check.sh ] || [ -f ../shared/contract-check.sh ]; then \
+		bash ../shared/contract-check.sh $(BIN) 2>/dev/null; \
+	else echo "contract check skipped: ../shared/contract-check.sh is not beside this checkout"; fi
+
+bench: build test-deps
+	bash bench/run.sh
+
+# deps installs the packages that are missing, with apt-get when root; as
+# another user it says what to install.
+deps:
+	@scripts/install-debs.sh $(BUILD_DEBS)
+
+test-deps:
+	@scripts/install-debs.sh $(TEST_DEBS)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,423 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The end-to-end tests build the real binary and drive it as an operator
+// would, each with a data folder of its own.
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scheduler-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "scheduler")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the binary from the project root with the shipped config.
+func run(t *testing.T, data string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"--data", data}, args...)...)
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func mustRun(t *testing.T, data string, args ...string) string {
+	t.Helper()
+	r := run(t, data, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("scheduler %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r.stdout
+}
+
+type airingJSON struct {
+	ID        int64    `json:"id"`
+	SegmentID int64    `json:"segment_id"`
+	Topics    []string `json:"topics"`
+	Slot      string   `json:"slot"`
+	Scheduled string   `json:"scheduled_at"`
+	Started   *string  `json:"started_at"`
+	PlayedMS  int64    `json:"played_ms"`
+	Status    string   `json:"status"`
+	Reason    string   `json:"reason"`
+}
+
+type reportJSON struct {
+	Topics []struct {
+		Code     string  `json:"code"`
+		Airings  int     `json:"airings"`
+		Minutes  float64 `json:"minutes"`
+		Segments int     `json:"segments"`
+	} `json:"topics"`
+	Totals struct {
+		Airings     int     `json:"airings"`
+		Minutes     float64 `json:"minutes"`
+		Interrupted int     `json:"interrupted"`
+		Missed      int     `json:"missed"`
+		Failed      int     `json:"failed"`
+	} `json:"totals"`
+}
+
+func TestImportSimulateMonthReportAgreesWithLog(t *testing.T) {
+	data := t.TempDir()
+	out := mustRun(t, data, "segments", "import", "media")
+	if !strings.Contains(out, "12") {
+		t.Fatalf("import media: %s", out)
+	}
+	mustRun(t, data, "segments", "approve", "--all")
+	var preview []struct {
+		Slot  string `json:"slot"`
+		Items []struct {
+			SegmentID int64 `json:"segment_id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, data, "schedule", "preview", "--from", "2024-05-01", "--days", "31", "--json")), &preview); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, data, "simulate", "--from", "2024-05-01", "--to", "2024-05-31")
+	var log []airingJSON
+	if err := json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-05-01", "--to", "2024-05-31", "--json")), &log); err != nil {
+		t.Fatal(err)
+	}
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(mustRun(t, data, "report", "--month", "2024-05", "--json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+
+	// What the preview said is what aired, in order.
+	var planned, aired []int64
+	for _, o := range preview {
+		for _, it := range o.Items {
+			planned = append(planned, it.SegmentID)
+		}
+	}
+	completed := 0
+	perTopic := map[string]int{}
+	playedMS := map[string]int64{}
+	for _, a := range log {
+		if a.Status != "completed" {
+			continue
+		}
+		completed++
+		aired = append(aired, a.SegmentID)
+		for _, tp := range a.Topics {
+			perTopic[tp]++
+			playedMS[tp] += a.PlayedMS
+		}
+	}
+	if completed == 0 {
+		t.Fatal("a simulated month aired nothing")
+	}
+	if len(planned) != len(aired) {
+		t.Fatalf("preview planned %d airings, simulate completed %d", len(planned), len(aired))
+	}
+	for i := range planned {
+		if planned[i] != aired[i] {
+			t.Fatalf("airing %d: preview planned segment %d, simulate aired %d", i, planned[i], aired[i])
+		}
+	}
+	if rep.Totals.Airings != completed {
+		t.Fatalf("report totals.airings = %d, log has %d completed", rep.Totals.Airings, completed)
+	}
+	for _, tp := range rep.Topics {
+		if tp.Airings != perTopic[tp.Code] {
+			t.Errorf("topic %s: report says %d airings, log has %d", tp.Code, tp.Airings, perTopic[tp.Code])
+		}
+		if want := float64(playedMS[tp.Code]) / 60000; tp.Minutes < want-0.06 || tp.Minutes > want+0.06 {
+			t.Errorf("topic %s: report says %.1f minutes, log has %.2f", tp.Code, tp.Minutes, want)
+		}
+	}
+	// Every completed airing played its whole segment on the virtual clock.
+	for _, a := range log {
+		if a.Status == "completed" && (a.PlayedMS < 14000 || a.Started == nil) {
+			t.Fatalf("completed airing %d played %d ms, started %v", a.ID, a.PlayedMS, a.Started)
+		}
+	}
+	// Simulating again changes nothing: no occurrence airs twice.
+	mustRun(t, data, "simulate", "--from", "2024-05-01", "--to", "2024-05-31")
+	var again []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-05-01", "--to", "2024-05-31", "--json")), &again)
+	if len(again) != len(log) {
+		t.Fatalf("a second simulate of the same month added airings: %d → %d", len(log), len(again))
+	}
+}
+
+func TestImportRefusesBadFilesAndKeepsGoodOnes(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	text := filepath.Join(dir, "text.wav")
+	empty := filepath.Join(dir, "empty.wav")
+	os.WriteFile(text, []byte("not audio\n"), 0o644)
+	os.WriteFile(empty, nil, 0o644)
+	good, _ := filepath.Abs("../../media/tthc/dich-vu-cong-truc-tuyen.wav")
+	first, _ := filepath.Abs("../../media/tthc/bo-phan-mot-cua.wav")
+	mustRun(t, data, "segments", "import", "--topic", "tthc", first)
+	before := mustRun(t, data, "segments", "list", "--json")
+
+	r := run(t, data, nil, "segments", "import", "--topic", "tthc", text, good, empty)
+	if r.code != 2 {
+		t.Fatalf("import with bad files: exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, name := range []string{"text.wav", "empty.wav"} {
+		if !strings.Contains(r.stderr, name) {
+			t.Errorf("the bad file %s is not named in: %s", name, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stderr, "WAV") {
+		t.Errorf("the reason is not given: %s", r.stderr)
+	}
+	after := mustRun(t, data, "segments", "list", "--json")
+	var segs []struct {
+		Path string `json:"path"`
+	}
+	json.Unmarshal([]byte(after), &segs)
+	if len(segs) != 2 || segs[1].Path != good {
+		t.Fatalf("want the earlier segment and the good file, got %s", after)
+	}
+	var b4, af []map[string]any
+	json.Unmarshal([]byte(before), &b4)
+	json.Unmarshal([]byte(after), &af)
+	if len(b4) != 1 || !reflect.DeepEqual(b4[0], af[0]) {
+		t.Fatalf("the stored segment changed:\nbefore %s\nafter %s", before, after)
+	}
+	// The same file again is recognised by its content.
+	r = run(t, data, nil, "segments", "import", "--topic", "tthc", good)
+	if r.code != 0 || !strings.Contains(r.stdout, "đã có sẵn") {
+		t.Fatalf("re-import: exit %d: %s", r.code, r.stdout)
+	}
+}
+
+func TestBadConfigNamesFileLineKeyAndFix(t *testing.T) {
+	data := t.TempDir()
+	raw, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unknown key", "  gap: 1s", "  gap: 1s\n  volum: 3", []string{"volum", "bad.yaml:"}},
+		{"bad cron", `cron: "0 6 * * 1-6"`, `cron: "0 25 * * 1-6"`, []string{"schedule.slots[0].cron", "0 25 * * 1-6", "bad.yaml:", "phút giờ ngày tháng thứ"}},
+		{"bad output", "output: auto", "output: speakers", []string{"audio.output", "speakers", "bad.yaml:"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(string(raw), c.from) {
+				t.Fatalf("config.yaml has no %q", c.from)
+			}
+			path := filepath.Join(t.TempDir(), "bad.yaml")
+			os.WriteFile(path, []byte(strings.Replace(string(raw), c.from, c.to, 1)), 0o644)
+			r := run(t, data, nil, "--config", path, "segments", "list")
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2: %s", r.code, r.stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("message lacks %q: %s", w, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// writeTone makes a WAV of a tone with sox.
+func writeTone(t *testing.T, path string, seconds string) {
+	t.Helper()
+	if out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "2", "-b", "16", path, "synth", seconds, "sine", "1000", "vol", "-20dB").CombinedOutput(); err != nil {
+		t.Fatalf("sox (apt-get install sox): %v %s", err, out)
+	}
+}
+
+func TestNoAudioDeviceLogsFailedNeverCompleted(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "asound.conf")
+	// An ALSA configuration whose default device cannot open.
+	os.WriteFile(conf, []byte("pcm.!default { type hw card 99 }\n"), 0o644)
+	tone := filepath.Join(dir, "tone.wav")
+	writeTone(t, tone, "1")
+	mustRun(t, data, "segments", "import", "--topic", "tthc", "--approve", tone)
+	r := run(t, data, []string{"ALSA_CONFIG_PATH=" + conf}, "play", "--output", "alsa", "1")
+	if r.code != 1 {
+		t.Fatalf("play with no device: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "KHÔNG MỞ ĐƯỢC THIẾT BỊ ÂM THANH") {
+		t.Errorf("no loud warning: %s", r.stderr)
+	}
+	var log []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--json")), &log)
+	if len(log) != 1 || log[0].Status != "failed" || log[0].Reason != "no audio device" || log[0].PlayedMS != 0 {
+		t.Fatalf("want one failed airing with reason 'no audio device', got %+v", log)
+	}
+}
+
+func TestPlayToFileLogsCompletedAndWritesTheAudio(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	tone := filepath.Join(dir, "tone.wav")
+	writeTone(t, tone, "2")
+	out := filepath.Join(dir, "out.wav")
+	mustRun(t, data, "segments", "import", "--topic", "tthc", tone)
+	mustRun(t, data, "play", "--output", "file:"+out, "1", tone)
+	var log []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--json")), &log)
+	if len(log) != 2 {
+		t.Fatalf("want 2 manual airings, got %+v", log)
+	}
+	for _, a := range log {
+		if a.Status != "completed" || a.Slot != "manual" || a.PlayedMS != 2000 {
+			t.Fatalf("want completed manual airings of 2000 ms, got %+v", a)
+		}
+	}
+	info, err := exec.Command("soxi", "-D", out).Output()
+	if err != nil {
+		t.Fatalf("soxi %s: %v", out, err)
+	}
+	// Two 2 s segments and the configured 1 s gap, at least.
+	if d := strings.TrimSpace(string(info)); d < "5.000" {
+		t.Fatalf("output lasts %s s, want at least 5", d)
+	}
+}
+
+// stationConfig writes a config whose slot starts every 15 seconds, with
+// the null output paced in real time.
+func stationConfig(t *testing.T) string {
+	raw, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	s = strings.Replace(s, "output: auto", "output: null", 1)
+	s = strings.Replace(s, "no_repeat: 20h", "no_repeat: 0s", 1)
+	s = strings.Replace(s, `cron: "0 6 * * 1-6"`, `cron: "*/15 * * * * *"`, 1)
+	// One slot only: the evening one would overlap a slot every 15 s.
+	if i, j := strings.Index(s, "    - name: chieu"), strings.Index(s, "approval:"); i > 0 && j > i {
+		s = s[:i] + "\n" + s[j:]
+	}
+	s = strings.Replace(s, "      length: 10m\n", "      length: 12s\n", 1)
+	path := filepath.Join(t.TempDir(), "station.yaml")
+	os.WriteFile(path, []byte(s), 0o644)
+	return path
+}
+
+// waitForStatus polls the log until an airing has the status.
+func waitForStatus(t *testing.T, data, config, status string, within time.Duration) []airingJSON {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		var log []airingJSON
+		r := run(t, data, nil, "--config", config, "log", "--json")
+		json.Unmarshal([]byte(r.stdout), &log)
+		for _, a := range log {
+			if a.Status == status {
+				return log
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no %s airing within %s", status, within)
+	return nil
+}
+
+func TestServeClosesTheAiringOnSIGTERMAndRecoversFromSIGKILL(t *testing.T) {
+	data := t.TempDir()
+	config := stationConfig(t)
+	tone := filepath.Join(t.TempDir(), "tone.wav")
+	writeTone(t, tone, "6")
+	mustRun(t, data, "--config", config, "segments", "import", "--topic", "tthc", "--approve", tone)
+
+	start := func() *exec.Cmd {
+		cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
+		cmd.Dir = "../.."
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	// SIGTERM mid-airing: the airing is closed as interrupted, exit 0.
+	cmd := start()
+	waitForStatus(t, data, config, "open", 25*time.Second)
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+	log := waitForStatus(t, data, config, "interrupted", 5*time.Second)
+	a := log[len(log)-1]
+	if a.Status != "interrupted" || a.Reason != "station stopped" || a.PlayedMS <= 0 || a.PlayedMS >= 6000 {
+		t.Fatalf("after SIGTERM want an interrupted airing with 0 < played < 6000 ms, got %+v", a)
+	}
+
+	// SIGKILL mid-airing leaves the row open; the next start closes it.
+	cmd = start()
+	deadline := time.Now().Add(25 * time.Second)
+	var open airingJSON
+	for open.ID == 0 && time.Now().Before(deadline) {
+		var log []airingJSON
+		json.Unmarshal([]byte(run(t, data, nil, "--config", config, "log", "--json").stdout), &log)
+		for _, a := range log {
+			if a.Status == "open" {
+				open = a
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if open.ID == 0 {
+		t.Fatal("no airing opened")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	cmd = start()
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	var after []airingJSON
+	json.Unmarshal([]byte(run(t, data, nil, "--config", config, "log", "--json").stdout), &after)
+	for _, a := range after {
+		if a.ID == open.ID {
+			if a.Status != "interrupted" || a.Reason != "station restarted after a crash" {
+				t.Fatalf("the airing open at SIGKILL is %+v, want interrupted after a crash", a)
+			}
+			return
+		}
+	}
+	t.Fatalf("airing %d vanished from the log", open.ID)
+}
