@@ -42,7 +42,7 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			stn := m.newStation(st, sink, dead, clock)
+			stn := m.newStation(st, sink, dead, clock, false)
 			if err := stn.Recover(ctx); err != nil {
 				return err
 			}

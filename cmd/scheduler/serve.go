@@ -26,7 +26,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			stn := m.newStation(st, sink, dead, clock)
+			stn := m.newStation(st, sink, dead, clock, false)
 			output := m.cfg.Audio.Output
 			if sink != nil {
 				output = sink.Name()

@@ -50,7 +50,7 @@ func (m *Main) simulateCommand() *cobra.Command {
 		end := last.AddDate(0, 0, 1)
 		clock := audio.NewVirtualClock(start)
 		sink := audio.NewNullSink(audio.Rate(m.cfg.Audio.SampleRate), false, clock)
-		stn := m.newStation(st, sink, "", clock)
+		stn := m.newStation(st, sink, "", clock, true)
 		began := time.Now()
 		g, gctx := errgroup.WithContext(ctx)
 		sinkCtx, stopSink := context.WithCancel(gctx)

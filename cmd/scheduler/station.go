@@ -35,19 +35,31 @@ func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink,
 	return sink, nil
 }
 
-// newStation wires a station around an open store, sink and clock.
-func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock) *station.Station {
+// newStation wires a station around an open store, sink and clock. unheard:
+// the output is simulate's null sink, where only timing matters, so segments
+// are converted with the cheap linear resampler instead of the sinc one.
+func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
 	rate := m.cfg.Audio.SampleRate
+	open := func(path string) (audio.Streamer, io.Closer, error) {
+		s, _, c, err := audio.OpenStream(path, rate)
+		return s, c, err
+	}
+	if unheard {
+		open = func(path string) (audio.Streamer, io.Closer, error) {
+			d, err := audio.Open(path)
+			if err != nil {
+				return nil, nil, err
+			}
+			return audio.NewLinearResampler(audio.NewStereo(d), d.Info().SampleRate, rate), d, nil
+		}
+	}
 	return station.New(station.Deps{
 		Store:   st,
 		Planner: m.planner(),
 		Deck:    audio.NewDeck(audio.Rate(rate)),
 		Sink:    sink, DeadReason: dead,
-		Clock: clock,
-		Open: func(path string) (audio.Streamer, io.Closer, error) {
-			s, _, c, err := audio.OpenStream(path, rate)
-			return s, c, err
-		},
+		Clock:         clock,
+		Open:          open,
 		Logger:        m.logger.With("component", "station"),
 		Gap:           m.cfg.Audio.Gap,
 		MissedHorizon: m.cfg.Schedule.MissedHorizon,
