@@ -117,6 +117,12 @@ func parseHeader(r io.ReaderAt, size int64) (header, error) {
 	if h.dataOff == 0 {
 		return h, fmt.Errorf("%w: no data chunk", ErrNoData)
 	}
+	// The reference reader's view wins where it can be trusted and differs
+	// in nothing but what our walk also found; a disagreement means a file
+	// go-audio misreads (see goAudioHeader), and our walk stands.
+	if rate, ch, bits, off, ok := goAudioHeader(r, size, h); ok && rate == h.SampleRate && ch == h.Channels && bits == h.BitDepth {
+		h.dataOff = off
+	}
 	ba := int64(h.blockAlign())
 	h.dataLen -= h.dataLen % ba // whole frames only; a partial last frame is dropped
 	h.Frames = h.dataLen / ba
@@ -300,15 +306,16 @@ func (h *header) parseFmt(b []byte) error {
 	return nil
 }
 
-// goAudioAgrees has go-audio/wav read the fmt chunk and find the data chunk
-// and reports whether it agrees with our walk. go-audio alone is not enough
-// (it drops the EXTENSIBLE subformat, rounds odd data sizes up into the pad
-// byte, and cannot see streamed or truncated data chunks), so our walk is
-// authoritative; this check is the tests' proof that the walk reads the
-// header exactly as the reference library does on files both understand.
-func goAudioAgrees(r io.ReaderAt, size int64, h header) (ok bool) {
+// goAudioHeader reads the fmt chunk and finds the data chunk with
+// go-audio/wav, the project's reference WAV reader. It reports ok=false
+// where go-audio cannot be trusted: streamed (size 0 or 0xFFFFFFFF) or
+// truncated data chunks, malformed files it panics on. go-audio alone is not
+// enough (it drops the EXTENSIBLE subformat, rounds odd data sizes up into
+// the pad byte), so parseHeader walks the chunks itself as well and the
+// tests prove the two agree on every file both understand.
+func goAudioHeader(r io.ReaderAt, size int64, h header) (rate, channels, bits int, dataOff int64, ok bool) {
 	if h.dataOff == 0 || h.declared < 0 || h.dataOff+h.declared > size {
-		return false // go-audio mis-handles streamed and truncated data chunks
+		return 0, 0, 0, 0, false
 	}
 	defer func() {
 		if recover() != nil { // go-audio on a malformed file
@@ -318,13 +325,21 @@ func goAudioAgrees(r io.ReaderAt, size int64, h header) (ok bool) {
 	sr := io.NewSectionReader(r, 0, size)
 	d := wav.NewDecoder(sr)
 	d.ReadInfo()
-	if d.Err() != nil || int(d.NumChans) != h.Channels || int(d.SampleRate) != h.SampleRate ||
-		int(d.BitDepth) != h.BitDepth {
-		return false
+	if d.Err() != nil || d.NumChans == 0 || d.SampleRate == 0 {
+		return 0, 0, 0, 0, false
 	}
 	if err := d.FwdToPCM(); err != nil || d.PCMChunk == nil {
-		return false
+		return 0, 0, 0, 0, false
 	}
 	off, err := sr.Seek(0, io.SeekCurrent)
-	return err == nil && off == h.dataOff
+	if err != nil {
+		return 0, 0, 0, 0, false
+	}
+	return int(d.SampleRate), int(d.NumChans), int(d.BitDepth), off, true
+}
+
+// goAudioAgrees reports whether go-audio reads the header as our walk does.
+func goAudioAgrees(r io.ReaderAt, size int64, h header) bool {
+	rate, ch, bits, off, ok := goAudioHeader(r, size, h)
+	return ok && rate == h.SampleRate && ch == h.Channels && bits == h.BitDepth && off == h.dataOff
 }
