@@ -20,6 +20,7 @@ type Planner struct {
 	ApprovalRequired bool
 
 	monthOccurrences map[string][]time.Time
+	topicIndex       map[string]int
 }
 
 // Item is one segment planned in an occurrence.
@@ -85,23 +86,36 @@ func (p *Planner) Assume(plan Plan, l *Ledger) {
 }
 
 type candidate struct {
-	seg      Segment
+	seg      *Segment
 	priority bool
 	last     time.Time
+	taken    bool
+}
+
+// before orders candidates of equal score: least recently aired (never
+// aired first), then lower id.
+func (c *candidate) before(o *candidate) bool {
+	if !c.last.Equal(o.last) {
+		return c.last.Before(o.last)
+	}
+	return c.seg.ID < o.seg.ID
 }
 
 // Fill plans one occurrence: priority segments first, then by the deficit of
 // the segment's topics against their target pace for the month, then the
-// least recently aired; never past the occurrence's length.
+// least recently aired, then the lowest id; never past the occurrence's
+// length. A segment scores the best of its topics that the slot allows.
 func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 	plan := Plan{Occurrence: occ}
 	slot, _ := p.Slot(occ.Slot)
 	date := occ.Start.In(p.Location).Format("2006-01-02")
 	pace := p.pace(occ.Start)
 
-	var inSlot, eligible int
-	var cands []candidate
-	for _, s := range library {
+	// Candidates, grouped by topic within two tiers: priority and normal.
+	var inSlot, eligible, count int
+	cands := make([]candidate, 0, len(library))
+	for i := range library {
+		s := &library[i]
 		if !slot.Allows(s.Topics) {
 			continue
 		}
@@ -116,56 +130,89 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 		}
 		cands = append(cands, candidate{seg: s, priority: s.Priority == PriorityPriority, last: last})
 	}
+	count = len(cands)
+	type group struct {
+		code  string
+		score float64
+		tiers [2][]*candidate // 0: priority, 1: normal
+	}
+	groups := map[string]*group{}
+	var order []*group
+	for i := range cands {
+		c := &cands[i]
+		tier := 1
+		if c.priority {
+			tier = 0
+		}
+		for _, code := range c.seg.Topics {
+			if len(slot.Topics) > 0 && !slot.Allows([]string{code}) {
+				continue
+			}
+			g := groups[code]
+			if g == nil {
+				g = &group{code: code}
+				groups[code] = g
+				order = append(order, g)
+			}
+			g.tiers[tier] = append(g.tiers[tier], c)
+		}
+	}
 
 	// Tentative tallies of this occurrence, so that one topic does not take
 	// the whole slot.
 	extra := map[string]Tally{}
-	score := func(s Segment) float64 {
-		best := math.Inf(-1)
-		for _, code := range s.Topics {
-			if len(slot.Topics) > 0 && !slot.Allows([]string{code}) {
-				continue
-			}
-			if v := p.deficit(code, occ.Start, pace, ledger, extra[code]); v > best {
-				best = v
-			}
-		}
-		return best
-	}
-
 	used := time.Duration(0)
-	taken := map[int64]bool{}
+	taken := 0
 	for {
 		left := occ.Length - used
 		if len(plan.Items) > 0 {
 			left -= p.Gap
 		}
-		bestIdx := -1
-		var bestScore float64
-		for i, c := range cands {
-			if taken[c.seg.ID] || c.seg.Duration > left {
-				continue
+		for _, g := range order {
+			g.score = p.deficit(g.code, occ.Start, pace, ledger, extra[g.code])
+		}
+		// Highest score first; equal scores by topic code, for a stable order.
+		sort.Slice(order, func(i, j int) bool {
+			if order[i].score != order[j].score {
+				return order[i].score > order[j].score
 			}
-			sc := score(c.seg)
-			if bestIdx < 0 || better(c, sc, cands[bestIdx], bestScore) {
-				bestIdx, bestScore = i, sc
+			return order[i].code < order[j].code
+		})
+		var best *candidate
+		for tier := 0; tier < 2 && best == nil; tier++ {
+			// Walk groups by descending score; the first score level that
+			// has a fitting candidate decides, ties by rotation.
+			for i := 0; i < len(order) && best == nil; {
+				j := i
+				for j < len(order) && order[j].score == order[i].score {
+					for _, c := range order[j].tiers[tier] {
+						if c.taken || c.seg.Duration > left {
+							continue
+						}
+						if best == nil || c.before(best) {
+							best = c
+						}
+					}
+					j++
+				}
+				i = j
 			}
 		}
-		if bestIdx < 0 {
+		if best == nil {
 			break
 		}
-		c := cands[bestIdx]
-		taken[c.seg.ID] = true
+		best.taken = true
+		taken++
 		offset := used
 		if len(plan.Items) > 0 {
 			offset += p.Gap
 		}
-		plan.Items = append(plan.Items, Item{Segment: c.seg, Offset: offset, StartsAt: occ.Start.Add(offset)})
-		used = offset + c.seg.Duration
-		for _, code := range c.seg.Topics {
+		plan.Items = append(plan.Items, Item{Segment: *best.seg, Offset: offset, StartsAt: occ.Start.Add(offset)})
+		used = offset + best.seg.Duration
+		for _, code := range best.seg.Topics {
 			t := extra[code]
 			t.Airings++
-			t.Played += c.seg.Duration
+			t.Played += best.seg.Duration
 			extra[code] = t
 		}
 	}
@@ -177,7 +224,7 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 			sf.Reason = ShortEmptyLibrary
 		case eligible == 0:
 			sf.Reason = ShortNoneEligible
-		case len(taken) == len(cands):
+		case taken == count:
 			sf.Reason = ShortAllRecent
 		default:
 			sf.Reason = ShortTooLong
@@ -185,21 +232,6 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 		plan.Shortfall = sf
 	}
 	return plan
-}
-
-// better orders candidates: priority first, then higher deficit score, then
-// least recently aired (never aired first), then lower id.
-func better(a candidate, as float64, b candidate, bs float64) bool {
-	if a.priority != b.priority {
-		return a.priority
-	}
-	if as != bs {
-		return as > bs
-	}
-	if !a.last.Equal(b.last) {
-		return a.last.Before(b.last)
-	}
-	return a.seg.ID < b.seg.ID
 }
 
 // pace is the share of the month's occurrences that have started by t
@@ -229,12 +261,15 @@ func (p *Planner) pace(t time.Time) float64 {
 // target (1 = a whole month behind, negative = ahead). A topic without a
 // target scores 0.
 func (p *Planner) deficit(code string, t time.Time, pace float64, l *Ledger, extra Tally) float64 {
-	var topic *Topic
-	for i := range p.Topics {
-		if p.Topics[i].Code == code {
-			topic = &p.Topics[i]
-			break
+	if p.topicIndex == nil {
+		p.topicIndex = make(map[string]int, len(p.Topics))
+		for i, t := range p.Topics {
+			p.topicIndex[t.Code] = i
 		}
+	}
+	var topic *Topic
+	if i, ok := p.topicIndex[code]; ok {
+		topic = &p.Topics[i]
 	}
 	if topic == nil || (topic.TargetAirings == 0 && topic.TargetMinutes == 0) {
 		return 0
