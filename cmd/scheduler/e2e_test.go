@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -420,4 +421,36 @@ func TestServeClosesTheAiringOnSIGTERMAndRecoversFromSIGKILL(t *testing.T) {
 		}
 	}
 	t.Fatalf("airing %d vanished from the log", open.ID)
+}
+
+func TestServeTellsSystemdWhenReady(t *testing.T) {
+	data := t.TempDir()
+	config := stationConfig(t)
+	sock := filepath.Join(t.TempDir(), "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 64)
+	n, err := conn.Read(buf)
+	if err != nil || string(buf[:n]) != "READY=1" {
+		t.Fatalf("want READY=1 from serve, got %q, %v", buf[:n], err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	n, err = conn.Read(buf)
+	if err != nil || string(buf[:n]) != "STOPPING=1" {
+		t.Fatalf("want STOPPING=1 on SIGTERM, got %q, %v", buf[:n], err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
 }

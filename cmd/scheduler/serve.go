@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/sdnotify"
 )
 
 func (m *Main) serveCommand() *cobra.Command {
@@ -39,7 +40,12 @@ func (m *Main) serveCommand() *cobra.Command {
 			// progress can be measured and closed in the log on shutdown.
 			sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
 			stn.StartSink(sinkCtx)
+			notify, _ := m.LookupEnv("NOTIFY_SOCKET")
+			if err := sdnotify.Notify(notify, "READY=1"); err != nil {
+				m.logger.Warn("could not tell systemd the station is ready", "err", err)
+			}
 			err = stn.Run(ctx)
+			_ = sdnotify.Notify(notify, "STOPPING=1")
 			stopSink()
 			<-stn.SinkDone()
 			if err != nil {
