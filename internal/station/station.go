@@ -180,7 +180,12 @@ func (s *Station) run(ctx context.Context) error {
 			return nil
 		}
 		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
-			continue // the clock jumped past it while waiting: logged missed above on the next turn
+			// The clock jumped past it while waiting. Log it now: on the next
+			// turn nextOccurrence skips it if its time is already over.
+			if err := s.logMissed(ctx, occ.Start, occ.Start.Add(time.Nanosecond), ReasonLate); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := s.airOccurrence(ctx, occ); err != nil {
 			return err
