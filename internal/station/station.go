@@ -140,8 +140,13 @@ func (s *Station) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// handled: every occurrence starting at or before it is settled — aired,
+	// logged missed, or from before this station's first start. It never
+	// moves back, so a clock stepping backward airs nothing twice.
+	var handled time.Time
 	if v == "" {
 		// First start of this station: nothing before now was its to air.
+		handled = now
 		if err := s.Store.SetState(ctx, stateLastHandled, now.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
@@ -153,13 +158,22 @@ func (s *Station) run(ctx context.Context) error {
 		if err := s.logMissed(ctx, from, now.Add(-lateGrace), ReasonDown); err != nil {
 			return err
 		}
+		handled = now.Add(-lateGrace)
 	}
 	for {
 		if ctx.Err() != nil {
 			return nil
 		}
 		now := s.Clock.Now()
-		occ, ok, err := s.nextOccurrence(ctx, now)
+		// Whatever started more than the grace ago without airing — passed
+		// while a slot played, or jumped over by the clock — is missed.
+		if cutoff := now.Add(-lateGrace); cutoff.After(handled) {
+			if err := s.logMissed(ctx, handled.Add(time.Nanosecond), cutoff.Add(time.Nanosecond), ReasonLate); err != nil {
+				return err
+			}
+			handled = cutoff
+		}
+		occ, ok, err := s.nextOccurrence(ctx, now, handled)
 		if err != nil {
 			return err
 		}
@@ -169,26 +183,17 @@ func (s *Station) run(ctx context.Context) error {
 			}
 			continue
 		}
-		if occ.Start.Before(now.Add(-lateGrace)) {
-			// Passed while we were busy, or the clock stepped forward.
-			if err := s.logMissed(ctx, occ.Start, occ.Start.Add(time.Nanosecond), ReasonLate); err != nil {
-				return err
-			}
-			continue
-		}
 		if err := s.Clock.Until(ctx, occ.Start); err != nil {
 			return nil
 		}
 		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
-			// The clock jumped past it while waiting. Log it now: on the next
-			// turn nextOccurrence skips it if its time is already over.
-			if err := s.logMissed(ctx, occ.Start, occ.Start.Add(time.Nanosecond), ReasonLate); err != nil {
-				return err
-			}
-			continue
+			continue // the clock jumped past it: the next turn logs it missed
 		}
 		if err := s.airOccurrence(ctx, occ); err != nil {
 			return err
+		}
+		if occ.Start.After(handled) {
+			handled = occ.Start
 		}
 	}
 }
@@ -218,15 +223,15 @@ func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
 	return nil
 }
 
-// nextOccurrence is the first occurrence not yet in the log whose time is
-// not over.
-func (s *Station) nextOccurrence(ctx context.Context, now time.Time) (playlist.Occurrence, bool, error) {
+// nextOccurrence is the first occurrence starting after handled, not yet in
+// the log, whose time is not over.
+func (s *Station) nextOccurrence(ctx context.Context, now, handled time.Time) (playlist.Occurrence, bool, error) {
 	var longest time.Duration
 	for _, sl := range s.Planner.Slots {
 		longest = max(longest, sl.Length)
 	}
 	for _, occ := range playlist.Occurrences(s.Planner.Slots, now.Add(-longest).In(s.loc), now.Add(lookAhead).In(s.loc)) {
-		if !occ.End().After(now) {
+		if !occ.End().After(now) || !occ.Start.After(handled) {
 			continue
 		}
 		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
