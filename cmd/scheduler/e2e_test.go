@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/truyenthanh/cchc/internal/audio"
 )
 
 // The end-to-end tests build the real binary and drive it as an operator
@@ -452,5 +455,66 @@ func TestServeTellsSystemdWhenReady(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+}
+
+func TestPlayNormalisesEachSegmentToTheTargetLoudness(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	files := []struct {
+		name, rate, channels, bits, vol string
+	}{
+		{"quiet-mono-16k.wav", "16000", "1", "16", "-34dB"},
+		{"loud-stereo-44k.wav", "44100", "2", "16", "-4dB"},
+		{"mid-stereo-48k-24bit.wav", "48000", "2", "24", "-20dB"},
+	}
+	var ids []string
+	for i, f := range files {
+		path := filepath.Join(dir, f.name)
+		if out, err := exec.Command("sox", "-n", "-r", f.rate, "-c", f.channels, "-b", f.bits, path, "synth", "4", "sine", "700", "vol", f.vol).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v %s", err, out)
+		}
+		mustRun(t, data, "segments", "import", "--topic", "tthc", path)
+		ids = append(ids, fmt.Sprint(i+1))
+	}
+	out := filepath.Join(dir, "out.wav")
+	mustRun(t, data, append([]string{"play", "--output", "file:" + out}, ids...)...)
+
+	d, err := audio.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const rate = 48000
+	// Each segment lasts 4 s at 48 kHz, then the configured 1 s gap.
+	buf := make([]float32, 4*rate*2)
+	for i, f := range files {
+		n := 0
+		for n < 4*rate {
+			got, err := d.Read(buf[n*2:])
+			if err != nil {
+				t.Fatalf("read segment %d: %v", i, err)
+			}
+			n += got
+		}
+		m := audio.NewMeter(rate, 2)
+		m.Write(buf)
+		if l := m.Integrated(); l < -17 || l > -15 {
+			t.Errorf("%s played at %.2f LUFS, want -16 ±1", f.name, l)
+		}
+		if tp := m.TruePeak(); tp > -0.95 {
+			t.Errorf("%s played with a true peak of %.2f dBTP, want ≤ -1", f.name, tp)
+		}
+		gap := make([]float32, rate*2)
+		for n := 0; n < rate; {
+			got, err := d.Read(gap[n*2:])
+			if err != nil {
+				if i == len(files)-1 {
+					break
+				}
+				t.Fatalf("read gap %d: %v", i, err)
+			}
+			n += got
+		}
 	}
 }

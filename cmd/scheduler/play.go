@@ -119,16 +119,26 @@ func (m *Main) resolvePlayable(ctx context.Context, st *store.Store, args []stri
 			}
 			return nil, usageError{fmt.Errorf("%s: %s (%w)", a, m.importMessage(err), err)}
 		}
-		seg := playlist.Segment{Title: strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)), Path: abs, Duration: info.Duration()}
+		seg := playlist.Segment{Title: strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)), Path: abs, Duration: info.Duration(),
+			SampleRate: info.SampleRate, Channels: info.Channels, BitDepth: info.BitDepth}
 		if info.Title != "" {
 			seg.Title = info.Title
 		}
+		found := false
 		if lib, err := st.Segments(ctx, true); err == nil {
 			for _, s := range lib {
 				if s.Path == abs {
-					seg = s
+					seg, found = s, true
 				}
 			}
+		}
+		if !found {
+			// Not in the library: measure it now, for loudness normalisation.
+			an, err := audio.Analyze(abs)
+			if err != nil {
+				return nil, usageError{fmt.Errorf("%s: %s (%w)", a, m.importMessage(err), err)}
+			}
+			seg.LoudnessLUFS, seg.TruePeakDBTP = an.LoudnessLUFS, an.TruePeakDBTP
 		}
 		segs = append(segs, seg)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 )
@@ -40,13 +41,22 @@ func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink,
 // are converted with the cheap linear resampler instead of the sinc one.
 func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
 	rate := m.cfg.Audio.SampleRate
-	open := func(path string) (audio.Streamer, io.Closer, error) {
-		s, _, c, err := audio.OpenStream(path, rate)
-		return s, c, err
+	gain := func(seg playlist.Segment) float64 {
+		if !m.cfg.Audio.Normalize {
+			return 0
+		}
+		return audio.NormalizeGain(seg.LoudnessLUFS, seg.TruePeakDBTP, seg.Channels, m.cfg.Audio.TargetLUFS)
+	}
+	open := func(seg playlist.Segment) (audio.Streamer, io.Closer, error) {
+		s, _, c, err := audio.OpenStream(seg.Path, rate)
+		if err != nil {
+			return nil, nil, err
+		}
+		return audio.NewGain(s, gain(seg)), c, nil
 	}
 	if unheard {
-		open = func(path string) (audio.Streamer, io.Closer, error) {
-			d, err := audio.Open(path)
+		open = func(seg playlist.Segment) (audio.Streamer, io.Closer, error) {
+			d, err := audio.Open(seg.Path)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -34,6 +34,10 @@ type Audio struct {
 	SampleRate int           `yaml:"sample_rate" mapstructure:"sample_rate"`
 	Buffer     time.Duration `yaml:"buffer" mapstructure:"buffer"`
 	Gap        time.Duration `yaml:"gap" mapstructure:"gap"`
+	// Normalize brings every segment to TargetLUFS as it plays, its true
+	// peak kept at or below −1 dBTP.
+	Normalize  bool    `yaml:"normalize" mapstructure:"normalize"`
+	TargetLUFS float64 `yaml:"target_lufs" mapstructure:"target_lufs"`
 }
 
 // Schedule is the timetable.
@@ -99,6 +103,8 @@ func Default() Config {
 			SampleRate: 48000,
 			Buffer:     200 * time.Millisecond,
 			Gap:        time.Second,
+			Normalize:  true,
+			TargetLUFS: -16,
 		},
 		Schedule: Schedule{
 			NoRepeat:      20 * time.Hour,

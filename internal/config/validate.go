@@ -62,6 +62,10 @@ func (c Config) Validate() error {
 		return bad("audio.gap", c.Audio.Gap.String(), "is out of range", "nằm ngoài khoảng cho phép",
 			"use 0s to 30s, e.g. 1s", "dùng từ 0s đến 30s, ví dụ 1s")
 	}
+	if c.Audio.TargetLUFS < -40 || c.Audio.TargetLUFS > -5 {
+		return bad("audio.target_lufs", fmt.Sprint(c.Audio.TargetLUFS), "is out of range", "nằm ngoài khoảng cho phép",
+			"use -40 to -5 LUFS, e.g. -16 for speech over loudspeakers", "dùng từ -40 đến -5 LUFS, ví dụ -16 cho lời nói qua loa")
+	}
 	if c.Schedule.NoRepeat < 0 || c.Schedule.NoRepeat > 31*24*time.Hour {
 		return bad("schedule.no_repeat", c.Schedule.NoRepeat.String(), "is out of range", "nằm ngoài khoảng cho phép",
 			"use 0s to 744h, e.g. 20h", "dùng từ 0s đến 744h, ví dụ 20h")

@@ -35,8 +35,9 @@ const (
 	ledgerHistoryExtra = 32 * 24 * time.Hour
 )
 
-// OpenFunc opens a segment's file as stereo frames at the deck's rate.
-type OpenFunc func(path string) (audio.Streamer, io.Closer, error)
+// OpenFunc opens a segment's file as stereo frames at the deck's rate, with
+// whatever processing the output wants (resampling, loudness gain).
+type OpenFunc func(seg playlist.Segment) (audio.Streamer, io.Closer, error)
 
 // Deps is what a station is built from.
 type Deps struct {
@@ -413,7 +414,7 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 			it := items[i]
 			a := airingFor(plan, it)
 			a.StartedAt = s.Clock.Now()
-			src, closer, err := s.Open(it.Segment.Path)
+			src, closer, err := s.Open(it.Segment)
 			if err != nil {
 				a.Status, a.Reason = playlist.StatusFailed, ReasonUnreadable+": "+err.Error()
 				if _, lerr := s.Store.LogClosed(wctx, a); lerr != nil {

@@ -88,8 +88,8 @@ func writeWAV(t *testing.T, path string, rate int, d time.Duration) time.Duratio
 	return audio.Rate(rate).D(frames)
 }
 
-func openSegment(p string) (audio.Streamer, io.Closer, error) {
-	d, err := audio.Open(p)
+func openSegment(seg playlist.Segment) (audio.Streamer, io.Closer, error) {
+	d, err := audio.Open(seg.Path)
 	if err != nil {
 		return nil, nil, err
 	}
