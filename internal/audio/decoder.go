@@ -14,10 +14,10 @@ import (
 // bytes one Read decodes: memory stays constant however long the file is.
 const readBufferSize = 64 << 10
 
-// Decoder reads the PCM of a WAV file as float32, chunk by chunk.
+// Decoder reads the PCM of a WAV or MP3 file as float32, chunk by chunk.
 type Decoder struct {
 	f       *os.File
-	r       *bufio.Reader
+	r       io.Reader // the WAV's bytes from the data chunk on, or go-mp3's 16-bit stereo
 	info    Info
 	ba      int   // bytes per frame
 	left    int64 // frames still to read according to the header
@@ -26,14 +26,35 @@ type Decoder struct {
 	decode  func(dst []float32, src []byte)
 }
 
-// Open opens the WAV file at path and validates its header. A data chunk
-// that declares more than the file holds is not an error here: Read returns
-// the whole frames that exist and then an error wrapping ErrTruncated, so a
-// file damaged after import plays as far as it can. (Probe reports it.)
+// Open opens the WAV or MP3 file at path (told by its content) and
+// validates its header. A data chunk that declares more than the file holds
+// is not an error here: Read returns the whole frames that exist and then an
+// error wrapping ErrTruncated, so a file damaged after import plays as far as
+// it can. (Probe reports it.) An MP3 is decoded by go-mp3 a frame at a time;
+// if it ends or breaks before Info().Frames, Read likewise ends with
+// ErrTruncated.
 func Open(path string) (*Decoder, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	format, m, err := sniff(f, st.Size())
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	case format == formatMP3:
+		md, info, err := newMP3(f, path, m)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		return &Decoder{f: f, r: md, info: info, ba: 4, left: info.Frames, decode: sampleDecoder(16, false)}, nil
 	}
 	h, err := readHeader(f, path)
 	if err != nil {
@@ -84,13 +105,22 @@ func (d *Decoder) Read(dst []float32) (int, error) {
 	buf := d.scratch[:n]
 	got, err := io.ReadFull(d.r, buf)
 	if err != nil {
-		if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		whole := got / d.ba
+		held := d.info.Frames - d.left + int64(whole)
+		switch {
+		case d.info.Format == formatMP3 && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
+			d.err = fmt.Errorf("%w: %s: decoding stopped after %d of %d frames: %v",
+				ErrTruncated, d.info.Path, held, d.info.Frames, err)
+		case !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
 			d.err = fmt.Errorf("read %s: %w", d.info.Path, err)
 			return 0, d.err
+		case d.info.Format == formatMP3:
+			d.err = fmt.Errorf("%w: %s: MPEG frame headers count %d frames, the file decodes to %d",
+				ErrTruncated, d.info.Path, d.info.Frames, held)
+		default:
+			d.err = fmt.Errorf("%w: %s: data chunk declares %d frames, file holds %d",
+				ErrTruncated, d.info.Path, d.info.Frames, held)
 		}
-		whole := got / d.ba
-		d.err = fmt.Errorf("%w: %s: data chunk declares %d frames, file holds %d",
-			ErrTruncated, d.info.Path, d.info.Frames, d.info.Frames-d.left+int64(whole))
 		d.left = 0
 		if whole == 0 {
 			return 0, d.err
@@ -229,7 +259,7 @@ func downmix(dst, src []float32, ch int) {
 	}
 }
 
-// OpenStream opens the WAV file at path as a stereo Streamer at outRate,
+// OpenStream opens the WAV or MP3 file at path as a stereo Streamer at outRate,
 // resampling when the file's rate differs. Close the returned Closer when
 // done. Errors wrap this package's sentinels.
 func OpenStream(path string, outRate int) (Streamer, Info, io.Closer, error) {

@@ -1,4 +1,4 @@
-// Package audio decodes WAV files, converts them to the output format,
+// Package audio decodes WAV and MP3 files, converts them to the output format,
 // measures them (loudness, true peak, silence) and plays them through sinks:
 // the ALSA device via oto, a WAV file, or nothing.
 package audio

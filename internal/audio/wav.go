@@ -38,16 +38,16 @@ var formatTagNames = map[uint16]string{
 // maxListChunk bounds the LIST chunk we read into memory for the title.
 const maxListChunk = 1 << 20
 
-// Info describes a WAV file as its header says.
+// Info describes an audio file as its header says.
 type Info struct {
 	Path       string
-	Format     string // always "wav"
+	Format     string // "wav" or "mp3"
 	SampleRate int
-	Channels   int
-	BitDepth   int  // bits per sample of the container: 8, 16, 24, 32 or 64
+	Channels   int  // an MP3 is always 2: go-mp3 decodes mono to both sides
+	BitDepth   int  // bits per sample of the container: 8, 16, 24, 32 or 64; 16 for MP3 (go-mp3's output)
 	Float      bool // IEEE float samples (format tag 3, or EXTENSIBLE with the float subformat)
 	Frames     int64
-	Title      string // LIST/INFO INAM, if any
+	Title      string // WAV: LIST/INFO INAM; MP3: ID3v2 TIT2; if any
 }
 
 // Duration is how long the file plays, exactly Frames at SampleRate.
@@ -65,16 +65,31 @@ type header struct {
 	fileSize int64
 }
 
-// Probe reads and validates the header of the WAV file at path without
-// decoding any audio. Frames comes from the data chunk's size. Errors wrap
-// ErrNotWAV, ErrUnsupported, ErrBadHeader, ErrNoData or ErrTruncated; on
-// error the returned Info holds whatever the header did say.
+// Probe reads and validates the header of the WAV or MP3 file at path
+// without decoding any audio; the format is told by the content, whatever
+// the file's name. For a WAV, Frames comes from the data chunk's size; for
+// an MP3, from counting its MPEG frames (go-mp3's decoded length), which is
+// exactly what Open then decodes. Errors wrap ErrNotWAV (ErrNotAudio),
+// ErrUnsupported, ErrBadHeader, ErrNoData or ErrTruncated; on error the
+// returned Info holds whatever the header did say.
 func Probe(path string) (Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Info{Path: path, Format: "wav"}, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Info{Path: path, Format: formatWAV}, err
+	}
+	format, m, err := sniff(f, st.Size())
+	switch {
+	case err != nil:
+		return Info{Path: path, Format: format, Title: m.title}, err
+	case format == formatMP3:
+		_, info, err := newMP3(f, path, m)
+		return info, err
+	}
 	h, err := readHeader(f, path)
 	if err != nil {
 		return h.Info, err

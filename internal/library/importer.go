@@ -1,6 +1,7 @@
 // Package library imports recorded segments into the store: it checks each
-// WAV, measures it, recognises files already imported by their SHA-256, and
-// takes the topic from an option or the media/<topic-code>/ folder.
+// WAV or MP3, measures it, recognises files already imported by their
+// SHA-256, and takes the topic from an option or the media/<topic-code>/
+// folder.
 package library
 
 import (
@@ -58,9 +59,25 @@ type Importer struct {
 	Now    func() time.Time
 }
 
+// audioExts are the file name extensions a folder walk picks up (compared
+// without regard to case). A file named on the command line is imported
+// whatever its name: audio.Probe tells WAV from MP3 by the content.
+var audioExts = []string{".wav", ".mp3"}
+
+// isAudioName reports whether a folder walk should pick up the file.
+func isAudioName(path string) bool {
+	ext := filepath.Ext(path)
+	for _, e := range audioExts {
+		if strings.EqualFold(ext, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // Expand turns the paths given by the operator into files: a folder gives
-// every .wav below it (the jingles folder excepted), with the topic of its
-// media/<topic-code>/ folder when there is one.
+// every .wav and .mp3 below it (the jingles folder excepted), with the topic
+// of its media/<topic-code>/ folder when there is one.
 func (im *Importer) Expand(paths []string) (files []string, folderTopic map[string]string, err error) {
 	folderTopic = map[string]string{}
 	for _, p := range paths {
@@ -83,7 +100,7 @@ func (im *Importer) Expand(paths []string) (files []string, folderTopic map[stri
 				}
 				return nil
 			}
-			if !strings.EqualFold(filepath.Ext(path), ".wav") {
+			if !isAudioName(path) {
 				return nil
 			}
 			found = append(found, path)

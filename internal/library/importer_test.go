@@ -7,8 +7,10 @@ import (
 	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -384,5 +386,86 @@ func TestImportCancelled(t *testing.T) {
 	}
 	if n := len(stored(t, st)); n != 0 {
 		t.Errorf("stored %d segments, want 0", n)
+	}
+}
+
+// mp3File encodes a stereo 44.1 kHz sine of the given length to path with
+// ffmpeg, titled title (ID3v2) when it is not empty.
+func mp3File(t *testing.T, path string, seconds int, title string) string {
+	t.Helper()
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Fatal("ffmpeg not on PATH: the MP3 import test encodes its file with it — install it (apt-get install ffmpeg)")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=1000:duration=" + strconv.Itoa(seconds),
+		"-ac", "2", "-ar", "44100", "-b:a", "128k", "-f", "mp3"}
+	if title != "" {
+		args = append(args, "-metadata", "title="+title)
+	}
+	if out, err := exec.Command(ffmpeg, append(args, path)...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return path
+}
+
+func TestImportMP3(t *testing.T) {
+	ctx := context.Background()
+	im, st := newImporter(t)
+	media := filepath.Join(t.TempDir(), "media")
+	const title = "Dịch vụ công trực tuyến"
+	x := mp3File(t, filepath.Join(media, "tthc", "x.mp3"), 3, title)
+	upper := mp3File(t, filepath.Join(media, "chi-so", "Y.MP3"), 2, "")
+	wav := write(t, filepath.Join(media, "tthc", "a.wav"), wavBytes(440, 500, ""))
+	write(t, filepath.Join(media, "tthc", "notes.mp3.txt"), []byte("không phải âm thanh"))
+
+	results, err := im.Import(ctx, []string{media}, library.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]playlist.Segment{}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Path, r.Err)
+			continue
+		}
+		got[r.Path] = r.Segment
+	}
+	if len(results) != 3 || len(got) != 3 {
+		t.Fatalf("imported %d of %d results, want x.mp3, Y.MP3 and a.wav: %+v", len(got), len(results), results)
+	}
+	seg := got[x]
+	if seg.Title != title || !reflect.DeepEqual(seg.Topics, []string{"tthc"}) {
+		t.Errorf("x.mp3: title %q topics %v, want %q [tthc]", seg.Title, seg.Topics, title)
+	}
+	if seg.SampleRate != 44100 || seg.Channels != 2 || seg.BitDepth != 16 {
+		t.Errorf("x.mp3: %d Hz %d ch %d bit, want 44100 Hz 2 ch 16 bit", seg.SampleRate, seg.Channels, seg.BitDepth)
+	}
+	if seg.Duration < 3*time.Second || seg.Duration > 3*time.Second+130*time.Millisecond {
+		t.Errorf("x.mp3: duration %v, want 3 s plus the encoder's delay and padding", seg.Duration)
+	}
+	if math.IsInf(seg.LoudnessLUFS, 0) || math.Abs(seg.LoudnessLUFS-(-21.5)) > 1 {
+		t.Errorf("x.mp3: loudness %.2f LUFS, want about -21.5 (a sine at 1/8 full scale)", seg.LoudnessLUFS)
+	}
+	if s := got[upper]; s.Title != "Y" || !reflect.DeepEqual(s.Topics, []string{"chi-so"}) {
+		t.Errorf("Y.MP3: title %q topics %v, want the file name and chi-so", s.Title, s.Topics)
+	}
+	if _, ok := got[wav]; !ok {
+		t.Errorf("a.wav not imported beside the MP3s")
+	}
+	if n := len(stored(t, st)); n != 3 {
+		t.Errorf("stored %d segments, want 3", n)
+	}
+
+	// Refused by content, whatever the name: a text file named .mp3.
+	bad := write(t, filepath.Join(media, "tthc", "fake.mp3"), []byte("đây là văn bản, không phải MP3\n"))
+	results, err = im.Import(ctx, []string{bad}, library.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || !errors.Is(results[0].Err, audio.ErrNotWAV) || !errors.Is(results[0].Err, audio.ErrNotAudio) {
+		t.Errorf("fake.mp3: %+v, want an error wrapping ErrNotAudio and ErrNotWAV", results)
 	}
 }
