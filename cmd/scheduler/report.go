@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/words"
@@ -15,9 +17,18 @@ func (m *Main) reportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report (--month YYYY-MM | --quarter YYYY-Qn | --year YYYY | --from D --to D)",
 		Short: "Coverage by topic against the plan (báo cáo tháng)",
-		Args:  cobra.NoArgs,
+		Long: `Coverage by topic against the plan, from the airing log.
+
+Formats: text (the administrative form, for the terminal), json, csv (UTF-8
+with BOM, for Excel), html (one self-contained page to print on A4) and xlsx
+(an Excel workbook: summary, airing log, day by day). Write the binary
+formats with -o FILE, e.g.
+
+  scheduler report --month 2024-05 --format html -o bao-cao-2024-05.html
+  scheduler report --month 2024-05 --format xlsx -o bao-cao-2024-05.xlsx`,
+		Args: cobra.NoArgs,
 	}
-	ff := addFormatFlags(cmd, "text", "json", "csv")
+	ff := addFormatFlags(cmd, "text", "json", "csv", "html", "xlsx")
 	cmd.Flags().StringVar(&month, "month", "", "month, YYYY-MM")
 	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter, YYYY-Qn")
 	cmd.Flags().StringVar(&year, "year", "", "year, YYYY")
@@ -27,6 +38,10 @@ func (m *Main) reportCommand() *cobra.Command {
 		format, err := ff.resolve()
 		if err != nil {
 			return err
+		}
+		if format == "xlsx" && ff.outPath == "" && isTerminalWriter(m.Stdout) {
+			return badInput("%s", m.T("--format xlsx là tệp nhị phân, không in ra màn hình được: thêm -o bao-cao.xlsx (hoặc chuyển hướng > bao-cao.xlsx)",
+				"--format xlsx is a binary file and cannot go to the terminal: add -o report.xlsx (or redirect > report.xlsx)"))
 		}
 		if err := m.load(); err != nil {
 			return err
@@ -102,6 +117,10 @@ func (m *Main) reportCommand() *cobra.Command {
 			err = rep.WriteJSON(w)
 		case "csv":
 			err = rep.WriteCSV(w, lang)
+		case "html":
+			err = rep.WriteHTML(w, lang)
+		case "xlsx":
+			err = rep.WriteXLSX(w, lang)
 		default:
 			err = rep.WriteText(w, lang)
 		}
@@ -111,4 +130,10 @@ func (m *Main) reportCommand() *cobra.Command {
 		return done()
 	}
 	return cmd
+}
+
+// isTerminalWriter says whether w is a terminal.
+func isTerminalWriter(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

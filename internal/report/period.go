@@ -122,6 +122,10 @@ func (c civil) String() string { return fmt.Sprintf("%04d-%02d-%02d", c.y, int(c
 
 func (c civil) utc() time.Time { return time.Date(c.y, c.m, c.d, 0, 0, 0, 0, time.UTC) }
 
+func (c civil) addDays(n int) civil { return civilOf(c.utc().AddDate(0, 0, n), time.UTC) }
+
+func (c civil) weekday() time.Weekday { return c.utc().Weekday() }
+
 // daysInclusive counts the calendar days from a to b, both included; zero if
 // b is before a.
 func daysInclusive(a, b civil) int {

@@ -1,7 +1,7 @@
 // Package report builds the periodic report of CCHC propaganda delivered on
 // the commune radio, by topic against the plan's targets, from the airing log
-// alone, and renders it as the Vietnamese administrative form (text), CSV and
-// JSON.
+// alone, and renders it as the Vietnamese administrative form (text and a
+// printable HTML page), CSV, XLSX and JSON.
 package report
 
 import (
@@ -52,9 +52,29 @@ type Report struct {
 	Topics    []TopicRow `json:"topics"`
 	Totals    Totals     `json:"totals"`
 	Incidents []Incident `json:"incidents"`
+	// Days is the calendar: one entry per day of the period, in order.
+	Days []Day `json:"days"`
 
 	Header Header    `json:"-"`
 	Issued time.Time `json:"-"`
+	// Log is every airing given to Build, ordered by time then id, for the
+	// XLSX airing log.
+	Log      []playlist.Airing `json:"-"`
+	location *time.Location
+}
+
+// Day is one day of the calendar. Airings and Minutes count completed
+// airings; a day's airing is the day it was scheduled (started, for a
+// manual one) in the station's zone.
+type Day struct {
+	Date        string  `json:"date"` // YYYY-MM-DD
+	Airings     int     `json:"airings"`
+	Minutes     float64 `json:"minutes"`
+	Interrupted int     `json:"interrupted"`
+	Missed      int     `json:"missed"`
+	Failed      int     `json:"failed"`
+
+	exactMinutes float64 // unrounded, for sums
 }
 
 // Period is the reported span.
@@ -175,10 +195,15 @@ func Build(in Input) Report {
 	for _, t := range in.Topics {
 		byCode[t.Code] = &tally{}
 	}
+	nDays := daysInclusive(from, to)
+	days := make([]tally, nDays)
 	var total tally
 	var incidents []Incident
 	for _, a := range in.Airings {
 		total.add(a)
+		if i := daysInclusive(from, civilOf(airingTime(a), loc)) - 1; i >= 0 && i < nDays {
+			days[i].add(a)
+		}
 		for _, code := range uniq(a.Topics) {
 			t, ok := byCode[code]
 			if !ok {
@@ -224,6 +249,27 @@ func Build(in Input) Report {
 	if r.Incidents == nil {
 		r.Incidents = []Incident{}
 	}
+	r.Days = make([]Day, nDays)
+	for i, d := range days {
+		r.Days[i] = Day{
+			Date:         from.addDays(i).String(),
+			Airings:      d.airings,
+			Minutes:      round1(d.minutes),
+			Interrupted:  d.interrupted,
+			exactMinutes: d.minutes,
+			Missed:       d.missed,
+			Failed:       d.failed,
+		}
+	}
+	r.Log = append([]playlist.Airing{}, in.Airings...)
+	sort.SliceStable(r.Log, func(i, j int) bool {
+		ti, tj := airingTime(r.Log[i]), airingTime(r.Log[j])
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return r.Log[i].ID < r.Log[j].ID
+	})
+	r.location = loc
 	seen := map[string]bool{}
 	for _, t := range in.Topics {
 		if seen[t.Code] { // a duplicated code in the plan gets one row
@@ -301,11 +347,17 @@ func fill(row TopicRow, t *tally) TopicRow {
 	return row
 }
 
-func incidentOf(a playlist.Airing, loc *time.Location) Incident {
-	at := a.ScheduledAt
-	if at.IsZero() {
-		at = a.StartedAt
+// airingTime is when an airing was due: its scheduled time, or its start
+// for a manual airing.
+func airingTime(a playlist.Airing) time.Time {
+	if a.ScheduledAt.IsZero() {
+		return a.StartedAt
 	}
+	return a.ScheduledAt
+}
+
+func incidentOf(a playlist.Airing, loc *time.Location) Incident {
+	at := airingTime(a)
 	topics := append([]string{}, a.Topics...)
 	return Incident{
 		ID:          a.ID,

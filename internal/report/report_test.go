@@ -137,6 +137,8 @@ func TestGolden(t *testing.T) {
 		{"may2024.vi.csv", func(b *bytes.Buffer) error { return r.WriteCSV(b, "vi") }},
 		{"may2024.en.csv", func(b *bytes.Buffer) error { return r.WriteCSV(b, "en") }},
 		{"may2024.json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
+		{"may2024.vi.html", func(b *bytes.Buffer) error { return r.WriteHTML(b, "vi") }},
+		{"may2024.en.html", func(b *bytes.Buffer) error { return r.WriteHTML(b, "en") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

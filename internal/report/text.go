@@ -129,6 +129,11 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 	}
 	line("")
 
+	// IV. Day by day.
+	line(wd.secDays)
+	lines(r.daysText(wd, page))
+	line("")
+
 	// Recipients on the left, signer on the right.
 	rec := []string{wd.recipients}
 	for _, x := range r.Header.Recipients {

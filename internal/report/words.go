@@ -41,6 +41,25 @@ type words struct {
 	minutesUnit          string
 	recipients           string
 	csvHeader            []string
+
+	// The calendar.
+	secDays     string
+	daysNote    string
+	daysLegend  string // the incident letters of the HTML calendar
+	weekdays    [7]string
+	incLetters  [3]string // interrupted, missed, failed
+	dayHeadings []string  // XLSX "By day" sheet
+	// HTML.
+	docTitle     string // <title>, followed by the period label
+	chartTitle   string
+	chartTarget  string
+	noTarget     string
+	incHeadings  []string
+	airingsShort string // "lượt"
+	// XLSX.
+	sheetSummary, sheetLog, sheetDays string
+	logHeadings                       []string
+	dateTimeFormat, dateFormat        string
 }
 
 var vi = words{
@@ -81,6 +100,26 @@ var vi = words{
 	recipients:       "Nơi nhận:",
 	csvHeader: []string{"Mã lĩnh vực", "Lĩnh vực", "Chỉ tiêu (lượt)", "Chỉ tiêu (phút)",
 		"Đã phát (lượt)", "Phút", "Số bản tin", "% chỉ tiêu"},
+
+	secDays:      "IV. KẾT QUẢ THEO NGÀY",
+	daysNote:     "Số lượt đã phát hoàn thành mỗi ngày (- là ngày không có lượt nào); dấu ! đánh dấu ngày có lượt bị gián đoạn, bỏ lỡ hoặc lỗi phát (xem mục III).",
+	daysLegend:   "Mỗi ô: ngày, số lượt đã phát hoàn thành và số phút; G: bị gián đoạn, B: bỏ lỡ, L: lỗi phát.",
+	weekdays:     [7]string{"T2", "T3", "T4", "T5", "T6", "T7", "CN"},
+	incLetters:   [3]string{"G", "B", "L"},
+	dayHeadings:  []string{"Ngày", "Thứ", "Đã phát (lượt)", "Phút", "Bị gián đoạn", "Bỏ lỡ", "Lỗi phát"},
+	docTitle:     "Báo cáo CCHC trên hệ thống truyền thanh xã",
+	chartTitle:   "Tỷ lệ đạt chỉ tiêu theo lĩnh vực (%)",
+	chartTarget:  "chỉ tiêu",
+	noTarget:     "không giao chỉ tiêu",
+	incHeadings:  []string{"STT", "Thời gian", "Khung giờ", "Bản tin", "Tình trạng", "Lý do"},
+	airingsShort: "lượt",
+	sheetSummary: "Tổng hợp",
+	sheetLog:     "Nhật ký phát",
+	sheetDays:    "Theo ngày",
+	logHeadings: []string{"Mã lượt", "Giờ theo lịch", "Bắt đầu", "Kết thúc", "Khung giờ", "Mã bản tin",
+		"Tên bản tin", "Lĩnh vực", "Đã phát (giây)", "Tình trạng", "Lý do"},
+	dateTimeFormat: "dd/mm/yyyy hh:mm:ss",
+	dateFormat:     "dd/mm/yyyy",
 }
 
 var en = words{
@@ -121,6 +160,26 @@ var en = words{
 	recipients:       "Recipients:",
 	csvHeader: []string{"code", "name", "target_airings", "target_minutes",
 		"airings", "minutes", "segments", "achieved_pct"},
+
+	secDays:      "IV. DAY BY DAY",
+	daysNote:     "Completed airings each day (- is a day without any airing); ! marks a day with an interrupted, missed or failed airing (see III).",
+	daysLegend:   "Each cell: the day, completed airings and minutes; I: interrupted, M: missed, F: failed.",
+	weekdays:     [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+	incLetters:   [3]string{"I", "M", "F"},
+	dayHeadings:  []string{"Date", "Day", "Aired (airings)", "Minutes", "Interrupted", "Missed", "Failed"},
+	docTitle:     "Administrative-reform communication on the commune radio",
+	chartTitle:   "Percentage of target achieved by topic",
+	chartTarget:  "target",
+	noTarget:     "no target set",
+	incHeadings:  []string{"No.", "Time", "Slot", "Segment", "Status", "Reason"},
+	airingsShort: "airings",
+	sheetSummary: "Summary",
+	sheetLog:     "Airing log",
+	sheetDays:    "By day",
+	logHeadings: []string{"Airing id", "Scheduled", "Started", "Ended", "Slot", "Segment id",
+		"Title", "Topics", "Played (s)", "Status", "Reason"},
+	dateTimeFormat: "yyyy-mm-dd hh:mm:ss",
+	dateFormat:     "yyyy-mm-dd",
 }
 
 // wordsFor returns the words of lang: "vi" (or "") or "en".
@@ -186,6 +245,17 @@ func (w words) issuedLine(commune string, t time.Time) string {
 	}
 	return commune + ", " + date
 }
+
+// monthLabel is "Tháng 5/2024" or "May 2024".
+func (w words) monthLabel(c civil) string {
+	if w.lang == "en" {
+		return fmt.Sprintf("%s %d", monthsEN[c.m-1], c.y)
+	}
+	return fmt.Sprintf("Tháng %d/%d", int(c.m), c.y)
+}
+
+// weekday names a day of the week, Monday first as Vietnamese calendars are.
+func (w words) weekday(d time.Weekday) string { return w.weekdays[(int(d)+6)%7] }
 
 func (w words) periodDate(c civil) string {
 	if w.lang == "en" {
