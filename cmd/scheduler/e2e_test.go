@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/truyenthanh/cchc/internal/audio"
 )
 
@@ -515,6 +517,44 @@ func TestPlayNormalisesEachSegmentToTheTargetLoudness(t *testing.T) {
 				t.Fatalf("read gap %d: %v", i, err)
 			}
 			n += got
+		}
+	}
+}
+
+func TestReportFilesForTheClerk(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	mustRun(t, data, "segments", "import", "--approve", "media")
+	mustRun(t, data, "simulate", "--from", "2024-05-01", "--to", "2024-05-07")
+	xlsx := filepath.Join(dir, "bao-cao.xlsx")
+	html := filepath.Join(dir, "bao-cao.html")
+	mustRun(t, data, "report", "--month", "2024-05", "--format", "xlsx", "-o", xlsx)
+	mustRun(t, data, "report", "--month", "2024-05", "--format", "html", "-o", html)
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatalf("open the workbook: %v", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) != 3 || sheets[0] != "Tổng hợp" || sheets[1] != "Nhật ký phát" {
+		t.Fatalf("sheets %v", sheets)
+	}
+	rows, err := f.GetRows("Nhật ký phát")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-05-01", "--to", "2024-05-31", "--json")), &log)
+	if len(rows) != len(log)+1 {
+		t.Fatalf("the log sheet has %d rows, the log %d airings (+1 heading)", len(rows), len(log))
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "<svg", "Nơi nhận"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the HTML report lacks %q", want)
 		}
 	}
 }
