@@ -261,14 +261,22 @@ func Build(in Input) Report {
 			Failed:       d.failed,
 		}
 	}
-	r.Log = append([]playlist.Airing{}, in.Airings...)
-	sort.SliceStable(r.Log, func(i, j int) bool {
-		ti, tj := airingTime(r.Log[i]), airingTime(r.Log[j])
-		if !ti.Equal(tj) {
-			return ti.Before(tj)
+	// The log for the XLSX sheet, in time order. The store already returns
+	// it so: copy and sort only when it is not.
+	byTime := func(l []playlist.Airing) func(i, j int) bool {
+		return func(i, j int) bool {
+			ti, tj := airingTime(l[i]), airingTime(l[j])
+			if !ti.Equal(tj) {
+				return ti.Before(tj)
+			}
+			return l[i].ID < l[j].ID
 		}
-		return r.Log[i].ID < r.Log[j].ID
-	})
+	}
+	r.Log = in.Airings
+	if !sort.SliceIsSorted(r.Log, byTime(r.Log)) {
+		r.Log = append([]playlist.Airing{}, in.Airings...)
+		sort.SliceStable(r.Log, byTime(r.Log))
+	}
 	r.location = loc
 	seen := map[string]bool{}
 	for _, t := range in.Topics {
