@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench: measures import throughput and peak memory on a 30-minute WAV
-# and writes the figures, the commands and the machine to bench/RESULTS.md.
+# and writes the figures, the commands and the machine to bench/RESULTS.md;
+# then bench/report.sh times the monthly report on a log of a million
+# airings against the sqlite3 CLI and adds its section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/scheduler}
@@ -56,4 +58,6 @@ rate() { awk -v b="$size" -v s="$1" 'BEGIN{ if (s>0) printf "%.0f", b/1048576/s;
 	echo
 	echo "Peak RSS is the whole process (Go runtime, SQLite, cgo ALSA library) as reported by \`/usr/bin/time -f %M\`."
 } > bench/RESULTS.md
+
+bash bench/report.sh
 cat bench/RESULTS.md
