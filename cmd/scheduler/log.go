@@ -12,6 +12,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -47,7 +48,7 @@ func (m *Main) logCommand() *cobra.Command {
 		if last.Before(start) {
 			return badInput("--to %s %s --from %s", to, m.T("sớm hơn", "is before"), from)
 		}
-		airings, err := st.Airings(ctx, start, last.AddDate(0, 0, 1))
+		airings, err := st.LoggedAirings(ctx, start, last.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
@@ -59,7 +60,7 @@ func (m *Main) logCommand() *cobra.Command {
 		case "json":
 			out := []contract.Airing{}
 			for _, a := range airings {
-				out = append(out, contract.FromAiring(a, m.loc))
+				out = append(out, contract.FromAiring(a.Airing, m.loc).Chained(a.Link.PrevHash, a.Link.Hash))
 			}
 			err = writeJSON(w, out)
 		case "csv":
@@ -76,7 +77,7 @@ func (m *Main) logCommand() *cobra.Command {
 	return cmd
 }
 
-func (m *Main) logText(w io.Writer, airings []playlist.Airing) error {
+func (m *Main) logText(w io.Writer, airings []store.LoggedAiring) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, m.T("ID\tGIỜ DỰ KIẾN\tBẮT ĐẦU\tKHUNG GIỜ\tBẢN TIN\tĐÃ PHÁT\tTRẠNG THÁI\tLÝ DO", "ID\tSCHEDULED\tSTARTED\tSLOT\tSEGMENT\tPLAYED\tSTATUS\tREASON"))
 	for _, a := range airings {
@@ -93,11 +94,11 @@ func (m *Main) logText(w io.Writer, airings []playlist.Airing) error {
 	return tw.Flush()
 }
 
-func (m *Main) logCSV(w io.Writer, airings []playlist.Airing) error {
+func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 	cw := newCSV(w)
-	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason"})
+	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash"})
 	for _, a := range airings {
-		c := contract.FromAiring(a, m.loc)
+		c := contract.FromAiring(a.Airing, m.loc).Chained(a.Link.PrevHash, a.Link.Hash)
 		opt := func(s *string) string {
 			if s == nil {
 				return ""
@@ -105,7 +106,7 @@ func (m *Main) logCSV(w io.Writer, airings []playlist.Airing) error {
 			return *s
 		}
 		cw.Write([]string{strconv.FormatInt(c.ID, 10), strconv.FormatInt(c.SegmentID, 10), c.Title, strings.Join(c.Topics, " "), c.Slot,
-			c.ScheduledAt, opt(c.StartedAt), opt(c.EndedAt), strconv.FormatInt(c.PlayedMS, 10), c.Status, c.Reason})
+			c.ScheduledAt, opt(c.StartedAt), opt(c.EndedAt), strconv.FormatInt(c.PlayedMS, 10), c.Status, c.Reason, opt(c.PrevHash), opt(c.Hash)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -114,7 +115,7 @@ func (m *Main) logCSV(w io.Writer, airings []playlist.Airing) error {
 func (m *Main) logVerifyCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
-		Short: "Check the airing log's consistency",
+		Short: "Check the airing log: its hash chain and each row's consistency (exit 1 naming the first broken row)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -123,6 +124,10 @@ func (m *Main) logVerifyCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			rep, err := st.VerifyChain(ctx)
+			if err != nil {
+				return err
+			}
 			airings, err := st.Airings(ctx, time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
 			if err != nil {
 				return err
@@ -135,12 +140,72 @@ func (m *Main) logVerifyCommand() *cobra.Command {
 				}
 			}
 			fmt.Fprintf(m.Stdout, "%s: %d, %s: %d\n", m.T("số lượt đã kiểm tra", "airings checked"), len(airings), m.T("lỗi", "problems"), problems)
+			if rep.Break != nil {
+				fmt.Fprintln(m.Stdout, m.chainBreak(rep))
+				return reported{code: 1}
+			}
+			fmt.Fprintf(m.Stdout, m.T("Chuỗi băm nguyên vẹn: %d lượt phát đã đóng được kiểm tra, %d lượt đang phát.\n",
+				"Hash chain intact: %d closed airings verified, %d open.\n"), rep.Verified, rep.Open)
+			if rep.Last.Seq > 0 {
+				fmt.Fprintf(m.Stdout, m.T("Mã băm cuối (lượt #%d, thứ tự %d): %s\n", "Last hash (airing #%d, chain_seq %d): %s\n"), rep.LastID, rep.Last.Seq, rep.Last.Hash)
+			}
 			if problems > 0 {
 				return reported{code: 1}
 			}
 			return nil
 		},
 	}
+}
+
+// chainBreak tells the operator where the chain breaks and what it means.
+func (m *Main) chainBreak(rep store.ChainReport) string {
+	b := rep.Break
+	var what string
+	switch b.Kind {
+	case store.BreakContent:
+		what = fmt.Sprintf(m.T("lượt phát #%d (thứ tự %d) đã bị sửa sau khi đóng: nội dung không còn khớp mã băm (lưu %s, tính lại %s)",
+			"airing #%d (chain_seq %d) was changed after it was closed: its fields no longer match its hash (stored %s, recomputed %s)"),
+			b.ID, b.Seq, short(b.Want), short(b.Got))
+	case store.BreakLink:
+		what = fmt.Sprintf(m.T("lượt phát #%d (thứ tự %d): prev_hash %s không phải mã băm của lượt đóng trước nó (%s) — một lượt trước nó đã bị sửa, xóa hoặc đổi chỗ",
+			"airing #%d (chain_seq %d): prev_hash %s is not the hash of the airing closed before it (%s) — an earlier row was changed, removed or moved"),
+			b.ID, b.Seq, short(b.Got), short(b.Want))
+	case store.BreakGap:
+		what = fmt.Sprintf(m.T("trước lượt phát #%d thiếu lượt thứ tự %s trong chuỗi (gặp %s) — một lượt đã đóng bị xóa",
+			"before airing #%d the chain lacks chain_seq %s (found %s) — a closed airing was deleted"),
+			b.ID, b.Want, b.Got)
+	case store.BreakOpenChained:
+		what = fmt.Sprintf(m.T("lượt phát #%d đang mở nhưng đã có mã băm — dòng đã bị sửa", "airing #%d is open but has a hash — the row was edited"), b.ID)
+	case store.BreakUnchained:
+		what = fmt.Sprintf(m.T("lượt phát #%d đã đóng nhưng không có mã băm — dòng được thêm hoặc sửa ngoài chương trình",
+			"airing #%d is closed but has no hash — the row was added or changed outside the program"), b.ID)
+	case store.BreakMissingID:
+		what = fmt.Sprintf(m.T("lượt phát #%d không còn trong nhật ký — đã bị xóa", "airing #%d is no longer in the log — it was deleted"), b.ID)
+	default:
+		what = fmt.Sprintf("airing #%d: %s", b.ID, b.Kind)
+	}
+	out := m.T("CHUỖI BĂM BỊ PHÁ VỠ: ", "HASH CHAIN BROKEN: ") + what + "."
+	if len(b.MissingIDs) > 0 && b.Kind != store.BreakMissingID {
+		ids := make([]string, len(b.MissingIDs))
+		for i, id := range b.MissingIDs {
+			ids[i] = "#" + strconv.FormatInt(id, 10)
+		}
+		out += "\n" + m.T("Lượt phát đã bị xóa khỏi nhật ký: ", "Airings deleted from the log: ") + strings.Join(ids, ", ")
+	}
+	out += "\n" + fmt.Sprintf(m.T("%d lượt đóng trước đó vẫn nguyên vẹn. Hãy đối chiếu với bản sao lưu gần nhất (scheduler backup).",
+		"The %d airings closed before it are intact. Compare with the latest backup (scheduler backup)."), rep.Verified)
+	return out
+}
+
+// short abbreviates a hash for the terminal.
+func short(h string) string {
+	if len(h) > 16 {
+		return h[:16] + "…"
+	}
+	if h == "" {
+		return "(-)"
+	}
+	return h
 }
 
 // airingProblem names what is inconsistent in a log row, if anything.

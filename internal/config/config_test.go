@@ -155,6 +155,14 @@ func TestParseErrors(t *testing.T) {
 			contains: []string{"the-che"},
 		},
 		{
+			name:     "slot too short",
+			yaml:     mustReplace(t, minimal, "length: 10m", "length: 500ms"),
+			key:      "schedule.slots[0].length",
+			lineOf:   "length: 500ms",
+			contains: []string{"500ms"},
+			fix:      "1s to 6h",
+		},
+		{
 			name:     "overlapping slots",
 			yaml:     mustReplace(t, minimal, `"15 17 * * 1-6"`, `"5 6 * * 1-6"`),
 			key:      "schedule.slots[1].cron",

@@ -119,9 +119,9 @@ func (c Config) Validate() error {
 				`write "minute hour day month weekday", e.g. "0 6 * * 1-6" for 06:00 Monday to Saturday (a 6th leading field gives seconds)`,
 				`viết "phút giờ ngày tháng thứ", ví dụ "0 6 * * 1-6" là 06:00 từ thứ Hai đến thứ Bảy (thêm trường thứ 6 ở đầu cho giây)`)
 		}
-		if s.Length < 10*time.Second || s.Length > 6*time.Hour {
+		if s.Length < time.Second || s.Length > 6*time.Hour {
 			return bad(key+".length", s.Length.String(), "is out of range", "nằm ngoài khoảng cho phép",
-				"use 10s to 6h, e.g. 10m", "dùng từ 10s đến 6h, ví dụ 10m")
+				"use 1s to 6h, e.g. 10m", "dùng từ 1s đến 6h, ví dụ 10m")
 		}
 		for j, code := range s.Topics {
 			if !codes[code] {

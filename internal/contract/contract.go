@@ -47,6 +47,10 @@ type Airing struct {
 	DurationMS  int64    `json:"duration_ms"`
 	Status      string   `json:"status"`
 	Reason      string   `json:"reason"`
+	// PrevHash and Hash are the row's link in the log's hash chain (see
+	// store/chain.go); null while the airing is open.
+	PrevHash *string `json:"prev_hash"`
+	Hash     *string `json:"hash"`
 }
 
 // Occurrence is one planned slot occurrence of a preview.
@@ -139,6 +143,12 @@ func FromAiring(a playlist.Airing, loc *time.Location) Airing {
 	return Airing{ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics(a.Topics), Slot: a.Slot,
 		ScheduledAt: Time(a.ScheduledAt, loc), StartedAt: optTime(a.StartedAt, loc), EndedAt: optTime(a.EndedAt, loc),
 		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason}
+}
+
+// Chained returns a with its link in the hash chain ("" for none).
+func (a Airing) Chained(prevHash, hash string) Airing {
+	a.PrevHash, a.Hash = optString(prevHash), optString(hash)
+	return a
 }
 
 // FromPlan converts a planned occurrence; lang chooses the shortfall message.

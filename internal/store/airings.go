@@ -25,7 +25,7 @@ func (s *Store) StartAiring(ctx context.Context, a playlist.Airing) (int64, erro
 }
 
 // LogClosed inserts an airing that is already over (missed or failed ones,
-// which never started playing).
+// which never started playing), chained like any closed row.
 func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error) {
 	if a.Status == playlist.StatusOpen || a.Status == "" {
 		return 0, errors.New("log closed airing: a final status is required")
@@ -33,14 +33,40 @@ func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error)
 	if a.EndedAt.IsZero() {
 		a.EndedAt = a.StartedAt
 	}
-	return s.insertAiring(ctx, a)
+	r := rowOf(a)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The id is part of what the hash covers, so it is chosen here: the
+		// one SQLite would give (the largest plus one), under the write lock.
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM airings").Scan(&r.ID); err != nil {
+			return err
+		}
+		l, err := seal(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO airings (id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
+			played_ms, duration_ms, status, reason, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason,
+			l.Seq, l.PrevHash, l.Hash)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("log airing of segment %d: %w", a.SegmentID, err)
+	}
+	return r.ID, nil
+}
+
+func rowOf(a playlist.Airing) row {
+	return row{SegmentID: a.SegmentID, Title: a.Title, Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
+		ScheduledAt: a.ScheduledAt.UnixMilli(), StartedAt: ms(a.StartedAt), EndedAt: ms(a.EndedAt),
+		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason}
 }
 
 func (s *Store) insertAiring(ctx context.Context, a playlist.Airing) (int64, error) {
+	r := rowOf(a)
 	res, err := s.db.ExecContext(ctx, `INSERT INTO airings (segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
 		played_ms, duration_ms, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.SegmentID, a.Title, strings.Join(a.Topics, ","), a.Slot, a.ScheduledAt.UnixMilli(), ms(a.StartedAt), ms(a.EndedAt),
-		a.Played.Milliseconds(), a.Duration.Milliseconds(), string(a.Status), a.Reason)
+		r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason)
 	if err != nil {
 		return 0, fmt.Errorf("log airing of segment %d: %w", a.SegmentID, err)
 	}
@@ -54,63 +80,144 @@ func (s *Store) Progress(ctx context.Context, id int64, played time.Duration) er
 	return err
 }
 
-// CloseAiring closes an open airing exactly once.
+// CloseAiring closes an open airing exactly once, and chains it.
 // started, when not zero, replaces the provisional start written when the
 // row was opened with the time the first sample was heard.
 func (s *Store) CloseAiring(ctx context.Context, id int64, status playlist.Status, started, ended time.Time, played time.Duration, reason string) error {
 	if status == playlist.StatusOpen {
 		return errors.New("close airing: a final status is required")
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE airings SET status = ?, started_at = COALESCE(?, started_at), ended_at = ?, played_ms = ?, reason = ?
-		WHERE id = ? AND status = 'open'`,
-		string(status), ms(started), ended.UnixMilli(), played.Milliseconds(), reason, id)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := scanRow(tx.QueryRowContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE id = ?", id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && r.Status != string(playlist.StatusOpen)) {
+			return ErrClosed
+		}
+		if err != nil {
+			return err
+		}
+		r.Status, r.Reason = string(status), reason
+		if !started.IsZero() {
+			r.StartedAt = ms(started)
+		}
+		r.EndedAt = sql.NullInt64{Int64: ended.UnixMilli(), Valid: true}
+		r.PlayedMS = played.Milliseconds()
+		return closeRow(ctx, tx, r)
+	})
 	if err != nil {
 		return fmt.Errorf("close airing %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("close airing %d: %w", id, ErrClosed)
+	return nil
+}
+
+// closeRow writes the final fields of an open row and its link, in tx.
+func closeRow(ctx context.Context, tx *sql.Tx, r row) error {
+	l, err := seal(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE airings SET status = ?, started_at = ?, ended_at = ?, played_ms = ?, reason = ?,
+		chain_seq = ?, prev_hash = ?, hash = ? WHERE id = ? AND status = 'open'`,
+		r.Status, r.StartedAt, r.EndedAt, r.PlayedMS, r.Reason, l.Seq, l.PrevHash, l.Hash, r.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrClosed
 	}
 	return nil
 }
 
 // CloseOpenAirings closes every airing left open (by a crash) as
 // interrupted, keeping the last recorded played length, and returns how
-// many it closed.
+// many it closed. They are closed and chained in id order, all in one
+// transaction: a crash here leaves them all open for the next start.
 func (s *Store) CloseOpenAirings(ctx context.Context, reason string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE airings SET status = 'interrupted', reason = ?,
-		ended_at = started_at + played_ms WHERE status = 'open'`, reason)
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE status = 'open' ORDER BY id")
+		if err != nil {
+			return err
+		}
+		var open []row
+		for rows.Next() {
+			r, err := scanRow(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			open = append(open, r)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, r := range open {
+			r.Status, r.Reason = string(playlist.StatusInterrupted), reason
+			r.EndedAt = sql.NullInt64{}
+			if r.StartedAt.Valid {
+				r.EndedAt = sql.NullInt64{Int64: r.StartedAt.Int64 + r.PlayedMS, Valid: true}
+			}
+			if err := closeRow(ctx, tx, r); err != nil {
+				return fmt.Errorf("airing %d: %w", r.ID, err)
+			}
+		}
+		n = len(open)
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("close open airings: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return n, nil
 }
 
-const airingColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
+func (r row) airing() playlist.Airing {
+	a := playlist.Airing{ID: r.ID, SegmentID: r.SegmentID, Title: r.Title, Slot: r.Slot, Reason: r.Reason}
+	if r.Topics != "" {
+		a.Topics = strings.Split(r.Topics, ",")
+	}
+	a.ScheduledAt = time.UnixMilli(r.ScheduledAt)
+	a.StartedAt, a.EndedAt = fromMS(r.StartedAt), fromMS(r.EndedAt)
+	a.Played = time.Duration(r.PlayedMS) * time.Millisecond
+	a.Duration = time.Duration(r.DurationMS) * time.Millisecond
+	a.Status = playlist.Status(r.Status)
+	return a
+}
 
-func scanAiring(row interface{ Scan(...any) error }) (playlist.Airing, error) {
-	var a playlist.Airing
-	var topics, status string
-	var scheduled int64
-	var started, ended sql.NullInt64
-	var playedMS, durMS int64
-	if err := row.Scan(&a.ID, &a.SegmentID, &a.Title, &topics, &a.Slot, &scheduled, &started, &ended, &playedMS, &durMS, &status, &a.Reason); err != nil {
-		return a, err
+func scanAiring(sc interface{ Scan(...any) error }) (playlist.Airing, error) {
+	r, err := scanRow(sc)
+	return r.airing(), err
+}
+
+// LoggedAiring is an airing with its place in the hash chain.
+type LoggedAiring struct {
+	playlist.Airing
+	Link Link // zero while the airing is open
+}
+
+// LoggedAirings lists the airings scheduled in [from, to), in log order,
+// with their links.
+func (s *Store) LoggedAirings(ctx context.Context, from, to time.Time) ([]LoggedAiring, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+", chain_seq, prev_hash, hash FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id",
+		from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("list airings: %w", err)
 	}
-	if topics != "" {
-		a.Topics = strings.Split(topics, ",")
+	defer rows.Close()
+	var out []LoggedAiring
+	for rows.Next() {
+		var seq sql.NullInt64
+		var prev, hash sql.NullString
+		r, err := scanRow(rows, &seq, &prev, &hash)
+		if err != nil {
+			return nil, fmt.Errorf("list airings: %w", err)
+		}
+		out = append(out, LoggedAiring{Airing: r.airing(), Link: Link{Seq: seq.Int64, PrevHash: prev.String, Hash: hash.String}})
 	}
-	a.ScheduledAt = time.UnixMilli(scheduled)
-	a.StartedAt, a.EndedAt = fromMS(started), fromMS(ended)
-	a.Played = time.Duration(playedMS) * time.Millisecond
-	a.Duration = time.Duration(durMS) * time.Millisecond
-	a.Status = playlist.Status(status)
-	return a, nil
+	return out, rows.Err()
 }
 
 // Airings lists the airings scheduled in [from, to), in log order.
 func (s *Store) Airings(ctx context.Context, from, to time.Time) ([]playlist.Airing, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+airingColumns+" FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id",
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id",
 		from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("list airings: %w", err)
@@ -129,7 +236,7 @@ func (s *Store) Airings(ctx context.Context, from, to time.Time) ([]playlist.Air
 
 // Airing returns one airing.
 func (s *Store) Airing(ctx context.Context, id int64) (playlist.Airing, error) {
-	a, err := scanAiring(s.db.QueryRowContext(ctx, "SELECT "+airingColumns+" FROM airings WHERE id = ?", id))
+	a, err := scanAiring(s.db.QueryRowContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("airing %d: %w", id, ErrNotFound)
 	}

@@ -86,24 +86,75 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		tx, err := s.db.BeginTx(ctx, nil)
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			// Another process may have migrated since the version was read.
+			var now int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+				return err
+			}
+			if n <= now {
+				return nil
+			}
+			if err := runMigration(ctx, tx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
+			return err
+		})
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
 			return err
 		}
 		version = n
 	}
 	return nil
+}
+
+// migrationSteps are the Go steps a migration runs where its SQL has a line
+// "-- step: NAME", in the same transaction as the SQL around it.
+var migrationSteps = map[string]func(context.Context, *sql.Tx) error{
+	"chain-closed-rows": chainClosedRows,
+}
+
+const stepMarker = "-- step: "
+
+// runMigration executes a migration's SQL and the Go steps it names.
+func runMigration(ctx context.Context, tx *sql.Tx, body string) error {
+	for {
+		i := strings.Index(body, stepMarker)
+		if i < 0 {
+			break
+		}
+		if _, err := tx.ExecContext(ctx, body[:i]); err != nil {
+			return err
+		}
+		rest := body[i+len(stepMarker):]
+		name, after, _ := strings.Cut(rest, "\n")
+		step, ok := migrationSteps[strings.TrimSpace(name)]
+		if !ok {
+			return fmt.Errorf("unknown step %q", strings.TrimSpace(name))
+		}
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("step %s: %w", strings.TrimSpace(name), err)
+		}
+		body = after
+	}
+	_, err := tx.ExecContext(ctx, body)
+	return err
+}
+
+// inTx runs fn in one transaction, which the DSN makes IMMEDIATE: it holds
+// the write lock from the start, so what fn reads cannot change under it,
+// even when another process writes to the same database.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // State reads a station_state value ("" if unset).

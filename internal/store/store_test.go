@@ -72,8 +72,8 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := count(t, st, "PRAGMA user_version"); got != 1 {
-		t.Errorf("user_version = %d, want 1", got)
+	if got := count(t, st, "PRAGMA user_version"); got != 2 {
+		t.Errorf("user_version = %d, want 2", got)
 	}
 	id := add(t, st, seg("aa", "tthc"))
 	if err := st.SetState(ctx, "handled_until", "x"); err != nil {
@@ -87,8 +87,8 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("re-open %d: %v", i, err)
 		}
-		if got := count(t, st, "PRAGMA user_version"); got != 1 {
-			t.Errorf("re-open %d: user_version = %d, want 1", i, got)
+		if got := count(t, st, "PRAGMA user_version"); got != 2 {
+			t.Errorf("re-open %d: user_version = %d, want 2", i, got)
 		}
 		if _, err := st.Segment(ctx, id); err != nil {
 			t.Errorf("re-open %d: segment lost: %v", i, err)
