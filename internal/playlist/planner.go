@@ -243,18 +243,41 @@ func (p *Planner) pace(t time.Time) float64 {
 		p.monthOccurrences = map[string][]time.Time{}
 	}
 	starts, ok := p.monthOccurrences[key]
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, p.Location)
+	next := first.AddDate(0, 1, 0)
 	if !ok {
-		first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, p.Location)
-		for _, o := range Occurrences(p.Slots, first, first.AddDate(0, 1, 0)) {
-			starts = append(starts, o.Start)
-		}
+		starts = monthStarts(p.Slots, first, next)
 		p.monthOccurrences[key] = starts
+	}
+	if starts == nil {
+		// Too many occurrences to list (slots seconds apart): the share of
+		// the month's time that has passed stands in for them.
+		return math.Min(1, float64(t.Sub(first)+time.Second)/float64(next.Sub(first)))
 	}
 	if len(starts) == 0 {
 		return 1
 	}
 	n := sort.Search(len(starts), func(i int) bool { return starts[i].After(t) })
 	return float64(n) / float64(len(starts))
+}
+
+// maxMonthOccurrences bounds the list pace keeps of a month's occurrences.
+const maxMonthOccurrences = 20000
+
+// monthStarts lists the starts of every occurrence in [first, next), or nil
+// when there are more than maxMonthOccurrences.
+func monthStarts(slots []Slot, first, next time.Time) []time.Time {
+	starts := []time.Time{}
+	for _, s := range slots {
+		for t := s.Schedule.Next(first.Add(-time.Nanosecond)); !t.IsZero() && t.Before(next); t = s.Schedule.Next(t) {
+			if len(starts) == maxMonthOccurrences {
+				return nil
+			}
+			starts = append(starts, t)
+		}
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+	return starts
 }
 
 // deficit is how far the topic is behind its target pace, as a share of the

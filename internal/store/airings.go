@@ -217,13 +217,21 @@ func (s *Store) LoggedAirings(ctx context.Context, from, to time.Time) ([]Logged
 
 // Airings lists the airings scheduled in [from, to), in log order.
 func (s *Store) Airings(ctx context.Context, from, to time.Time) ([]playlist.Airing, error) {
+	// Size the result once (the index answers the count): a month of a busy
+	// station is tens of thousands of rows, and growing the slice row by row
+	// copies it again and again.
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM airings WHERE scheduled_at >= ? AND scheduled_at < ?",
+		from.UnixMilli(), to.UnixMilli()).Scan(&n); err != nil {
+		return nil, fmt.Errorf("count airings: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id",
 		from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("list airings: %w", err)
 	}
 	defer rows.Close()
-	var out []playlist.Airing
+	out := make([]playlist.Airing, 0, n)
 	for rows.Next() {
 		a, err := scanAiring(rows)
 		if err != nil {
