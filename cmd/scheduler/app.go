@@ -191,7 +191,12 @@ func (m *Main) planner() *playlist.Planner {
 		Gap: m.cfg.Audio.Gap, ApprovalRequired: m.cfg.Approval.Required}
 	for _, s := range m.cfg.Schedule.Slots {
 		sched, _ := config.ParseCron(s.Cron) // validated at load
-		p.Slots = append(p.Slots, playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics})
+		slot := playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics}
+		for _, d := range s.DaysOff {
+			from, to, _ := config.ParseDayOff(d) // validated at load
+			slot.DaysOff = append(slot.DaysOff, playlist.DateRange{From: from, To: to})
+		}
+		p.Slots = append(p.Slots, slot)
 	}
 	return p
 }

@@ -46,7 +46,10 @@ type Schedule struct {
 	// MissedHorizon is how far back, after downtime, passed occurrences are
 	// logged as missed.
 	MissedHorizon time.Duration `yaml:"missed_horizon" mapstructure:"missed_horizon"`
-	Slots         []Slot        `yaml:"slots" mapstructure:"slots"`
+	// QuietHours are spans of the day ("HH:MM-HH:MM", may cross midnight) in
+	// which nothing but an emergency plays: no slot may reach into them.
+	QuietHours []string `yaml:"quiet_hours" mapstructure:"quiet_hours"`
+	Slots      []Slot   `yaml:"slots" mapstructure:"slots"`
 }
 
 // Slot is one recurring programme slot (khung giờ phát).
@@ -57,6 +60,9 @@ type Slot struct {
 	Length time.Duration `yaml:"length" mapstructure:"length"`
 	// Topics restricts the slot to these topic codes; empty allows all.
 	Topics []string `yaml:"topics" mapstructure:"topics"`
+	// DaysOff are dates (YYYY-MM-DD) or ranges (YYYY-MM-DD..YYYY-MM-DD) on
+	// which the slot does not occur, e.g. Tết.
+	DaysOff []string `yaml:"days_off" mapstructure:"days_off"`
 }
 
 // Approval says whether a leader must approve a segment before it airs.

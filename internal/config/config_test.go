@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truyenthanh/cchc/internal/config"
 )
@@ -311,5 +312,57 @@ func TestParseOutput(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestQuietHoursAndDaysOff(t *testing.T) {
+	raw, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, from, to, key string
+	}{
+		{"slot in quiet hours", `quiet_hours: ["21:30-05:00"]`, `quiet_hours: ["05:55-06:05"]`, "schedule.slots[0].cron"},
+		{"slot running into quiet hours", `quiet_hours: ["21:30-05:00"]`, `quiet_hours: ["06:09-07:00"]`, "schedule.slots[0].cron"},
+		{"quiet hours across midnight", `quiet_hours: ["21:30-05:00"]`, `quiet_hours: ["17:20-06:30"]`, "schedule.slots[0].cron"},
+		{"bad quiet hours", `quiet_hours: ["21:30-05:00"]`, `quiet_hours: ["9pm-5am"]`, "schedule.quiet_hours[0]"},
+		{"bad day off", `days_off: ["2027-02-05..2027-02-10"]   # Tết Đinh Mùi`, `days_off: ["2027-02-30"]`, "schedule.slots[0].days_off[0]"},
+		{"reversed range", `days_off: ["2027-02-05..2027-02-10"]   # Tết Đinh Mùi`, `days_off: ["2027-02-10..2027-02-05"]`, "schedule.slots[0].days_off[0]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(string(raw), c.from) {
+				t.Fatalf("config.yaml has no %q", c.from)
+			}
+			_, err := config.Parse("config.yaml", []byte(strings.Replace(string(raw), c.from, c.to, 1)), noEnv)
+			var ce *config.Error
+			if !errors.As(err, &ce) || ce.Key != c.key || ce.Line == 0 {
+				t.Fatalf("want an error on %s with its line, got %v", c.key, err)
+			}
+		})
+	}
+	if _, err := config.Parse("config.yaml", raw, noEnv); err != nil {
+		t.Fatalf("the shipped config: %v", err)
+	}
+}
+
+func TestQuietSpan(t *testing.T) {
+	loc := time.UTC
+	at := func(h, m int) time.Time { return time.Date(2024, 5, 1, h, m, 0, 0, loc) }
+	night, err := config.ParseQuietHours("21:30-05:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		t    time.Time
+		want bool
+	}{{at(21, 29), false}, {at(21, 30), true}, {at(0, 0), true}, {at(4, 59), true}, {at(5, 0), false}, {at(12, 0), false}} {
+		if got := night.Contains(c.t); got != c.want {
+			t.Errorf("%s in 21:30-05:00: %v, want %v", c.t.Format("15:04"), got, c.want)
+		}
+	}
+	if !night.Overlaps(at(21, 0), at(21, 45)) || night.Overlaps(at(20, 0), at(21, 30)) {
+		t.Error("an interval reaching into the quiet hours must overlap; one ending at their start must not")
 	}
 }

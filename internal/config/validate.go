@@ -130,7 +130,24 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	if err := c.checkOverlaps(); err != nil {
+	var quiet []QuietSpan
+	for i, q := range c.Schedule.QuietHours {
+		span, err := ParseQuietHours(q)
+		if err != nil {
+			return bad(fmt.Sprintf("schedule.quiet_hours[%d]", i), q, "is not a span of the day", "không phải khoảng giờ hợp lệ",
+				"write HH:MM-HH:MM, e.g. 21:00-05:00 (it may cross midnight)", "viết GG:PP-GG:PP, ví dụ 21:00-05:00 (có thể qua nửa đêm)")
+		}
+		quiet = append(quiet, span)
+	}
+	for i, s := range c.Schedule.Slots {
+		for j, d := range s.DaysOff {
+			if _, _, err := ParseDayOff(d); err != nil {
+				return bad(fmt.Sprintf("schedule.slots[%d].days_off[%d]", i, j), d, "is not a day or a range of days", "không phải ngày hoặc khoảng ngày hợp lệ",
+					"write YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, e.g. 2025-01-28..2025-02-02 for Tết", "viết YYYY-MM-DD hoặc YYYY-MM-DD..YYYY-MM-DD, ví dụ 2025-01-28..2025-02-02 cho Tết")
+			}
+		}
+	}
+	if err := c.checkOverlaps(quiet); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
@@ -139,8 +156,9 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// checkOverlaps looks two weeks ahead for two slots whose occurrences overlap.
-func (c Config) checkOverlaps() error {
+// checkOverlaps looks two weeks ahead for two slots whose occurrences
+// overlap, and for a slot that reaches into quiet hours.
+func (c Config) checkOverlaps(quiet []QuietSpan) error {
 	loc, _ := time.LoadLocation(c.Station.Timezone)
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, loc)
 	end := start.AddDate(0, 0, 14)
@@ -152,6 +170,14 @@ func (c Config) checkOverlaps() error {
 	for i, s := range c.Schedule.Slots {
 		sched, _ := ParseCron(s.Cron)
 		for t := sched.Next(start.Add(-time.Second)); t.Before(end); t = sched.Next(t) {
+			for j, q := range quiet {
+				if q.Overlaps(t, t.Add(s.Length)) {
+					return &Error{Key: fmt.Sprintf("schedule.slots[%d].cron", i), Value: s.Cron,
+						Problem:   fmt.Sprintf("slot %s at %s (%s long) runs into the quiet hours %s", s.Name, t.Format("15:04:05"), s.Length, c.Schedule.QuietHours[j]),
+						ProblemVI: fmt.Sprintf("khung giờ %s lúc %s (dài %s) rơi vào giờ yên lặng %s", s.Name, t.Format("15:04:05"), s.Length, c.Schedule.QuietHours[j]),
+						Fix:       "move the slot, or change schedule.quiet_hours", FixVI: "dời khung giờ, hoặc sửa schedule.quiet_hours"}
+				}
+			}
 			spans = append(spans, span{i, t, t.Add(s.Length)})
 			if len(spans) > 20000 {
 				break

@@ -273,6 +273,9 @@ func monthStarts(slots []Slot, first, next time.Time) []time.Time {
 			if len(starts) == maxMonthOccurrences {
 				return nil
 			}
+			if len(s.DaysOff) > 0 && s.Off(t.Format("2006-01-02")) {
+				continue
+			}
 			starts = append(starts, t)
 		}
 	}

@@ -19,6 +19,24 @@ type Slot struct {
 	Length   time.Duration
 	// Topics restricts the slot to these topic codes; empty allows all.
 	Topics []string
+	// DaysOff are the days on which the slot does not occur.
+	DaysOff []DateRange
+}
+
+// DateRange is a span of calendar days, both ends included (YYYY-MM-DD).
+type DateRange struct{ From, To string }
+
+// Contains reports whether the day (YYYY-MM-DD) is in the range.
+func (r DateRange) Contains(day string) bool { return day >= r.From && day <= r.To }
+
+// Off reports whether the slot does not occur on the day (YYYY-MM-DD).
+func (s Slot) Off(day string) bool {
+	for _, r := range s.DaysOff {
+		if r.Contains(day) {
+			return true
+		}
+	}
+	return false
 }
 
 // Allows reports whether a segment tagged with topics may air in the slot.
@@ -54,7 +72,11 @@ func Occurrences(slots []Slot, from, to time.Time) []Occurrence {
 	for i, s := range slots {
 		order[s.Name] = i
 		for t := s.Schedule.Next(from.Add(-time.Nanosecond)); !t.IsZero() && t.Before(to); t = s.Schedule.Next(t) {
-			out = append(out, Occurrence{Slot: s.Name, Start: t.In(from.Location()), Length: s.Length})
+			start := t.In(from.Location())
+			if len(s.DaysOff) > 0 && s.Off(start.Format("2006-01-02")) {
+				continue
+			}
+			out = append(out, Occurrence{Slot: s.Name, Start: start, Length: s.Length})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
