@@ -558,3 +558,33 @@ func TestReportFilesForTheClerk(t *testing.T) {
 		}
 	}
 }
+
+func TestPinnedSegmentAirsFirstInItsSlot(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "segments", "import", "--approve", "media")
+	// The evening slot is empty with the sample library (20 h no-repeat);
+	// a pin puts segment 7 in it on 2 May.
+	mustRun(t, data, "schedule", "pin", "7", "--slot", "chieu", "--date", "2024-05-02")
+	if r := run(t, data, nil, "schedule", "pin", "7", "--slot", "chieu", "--date", "2024-05-05"); r.code != 2 {
+		t.Fatalf("pin on a day the slot does not occur (a Sunday): exit %d, want 2", r.code)
+	}
+	if r := run(t, data, nil, "schedule", "pin", "7", "--slot", "trua", "--date", "2024-05-02"); r.code != 2 || !strings.Contains(r.stderr, "trua") {
+		t.Fatalf("pin to an unknown slot: exit %d: %s", r.code, r.stderr)
+	}
+	mustRun(t, data, "simulate", "--from", "2024-05-02", "--to", "2024-05-02")
+	var log []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-05-02", "--json")), &log)
+	found := false
+	for _, a := range log {
+		if a.Slot == "chieu" {
+			if a.SegmentID != 7 || a.Status != "completed" {
+				t.Fatalf("evening airing %+v, want the pinned segment 7 completed", a)
+			}
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the pinned segment did not air in the evening slot")
+	}
+	mustRun(t, data, "schedule", "unpin", "7", "--slot", "chieu", "--date", "2024-05-02")
+}

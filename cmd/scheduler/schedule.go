@@ -16,7 +16,7 @@ import (
 
 func (m *Main) scheduleCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "schedule", Short: "The programme (lịch phát)"}
-	cmd.AddCommand(m.previewCommand())
+	cmd.AddCommand(m.previewCommand(), m.pinCommand(false), m.pinCommand(true))
 	return cmd
 }
 
@@ -88,8 +88,12 @@ func (m *Main) previewText(w io.Writer, plans []playlist.Plan) error {
 		}
 		fmt.Fprintf(w, "%s  %s (%s)\n", start.Format("15:04"), p.Slot, p.Length)
 		for _, it := range p.Items {
-			fmt.Fprintf(w, "   %s  #%-4d %-50s [%s] %s\n", it.StartsAt.In(m.loc).Format("15:04:05"), it.Segment.ID, it.Segment.Title,
-				strings.Join(it.Segment.Topics, ","), it.Segment.Duration.Round(time.Second))
+			mark := ""
+			if it.Segment.PinnedTo(start.Format("2006-01-02"), p.Slot) {
+				mark = " " + m.T("[ghim]", "[pinned]")
+			}
+			fmt.Fprintf(w, "   %s  #%-4d %-50s [%s] %s%s\n", it.StartsAt.In(m.loc).Format("15:04:05"), it.Segment.ID, it.Segment.Title,
+				strings.Join(it.Segment.Topics, ","), it.Segment.Duration.Round(time.Second), mark)
 		}
 		if p.Shortfall != nil {
 			fmt.Fprintf(w, "   %s %s: %s\n", m.T("còn trống", "unfilled"), p.Shortfall.Unfilled.Round(time.Second), words.Shortfall(m.language(), p.Shortfall.Reason))

@@ -87,6 +87,7 @@ func (p *Planner) Assume(plan Plan, l *Ledger) {
 
 type candidate struct {
 	seg      *Segment
+	pinned   bool
 	priority bool
 	last     time.Time
 	taken    bool
@@ -101,7 +102,7 @@ func (c *candidate) before(o *candidate) bool {
 	return c.seg.ID < o.seg.ID
 }
 
-// Fill plans one occurrence: priority segments first, then by the deficit of
+// Fill plans one occurrence: pinned segments first, then priority ones, then by the deficit of
 // the segment's topics against their target pace for the month, then the
 // least recently aired, then the lowest id; never past the occurrence's
 // length. A segment scores the best of its topics that the slot allows.
@@ -125,24 +126,30 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 		}
 		eligible++
 		last := ledger.LastAired(s.ID)
-		if !last.IsZero() && p.NoRepeat > 0 && last.After(occ.Start.Add(-p.NoRepeat)) {
+		// A pin is the operator's explicit choice: it beats the no-repeat
+		// window, not approval or validity.
+		pinned := len(s.Pins) > 0 && s.PinnedTo(date, occ.Slot)
+		if !pinned && !last.IsZero() && p.NoRepeat > 0 && last.After(occ.Start.Add(-p.NoRepeat)) {
 			continue
 		}
-		cands = append(cands, candidate{seg: s, priority: s.Priority == PriorityPriority, last: last})
+		cands = append(cands, candidate{seg: s, pinned: pinned, priority: s.Priority == PriorityPriority, last: last})
 	}
 	count = len(cands)
 	type group struct {
 		code  string
 		score float64
-		tiers [2][]*candidate // 0: priority, 1: normal
+		tiers [3][]*candidate // 0: pinned, 1: priority, 2: normal
 	}
 	groups := map[string]*group{}
 	var order []*group
 	for i := range cands {
 		c := &cands[i]
-		tier := 1
-		if c.priority {
+		tier := 2
+		switch {
+		case c.pinned:
 			tier = 0
+		case c.priority:
+			tier = 1
 		}
 		for _, code := range c.seg.Topics {
 			if len(slot.Topics) > 0 && !slot.Allows([]string{code}) {
@@ -179,7 +186,7 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 			return order[i].code < order[j].code
 		})
 		var best *candidate
-		for tier := 0; tier < 2 && best == nil; tier++ {
+		for tier := 0; tier < 3 && best == nil; tier++ {
 			// Walk groups by descending score; the first score level that
 			// has a fitting candidate decides, ties by rotation.
 			for i := 0; i < len(order) && best == nil; {

@@ -65,6 +65,24 @@ type Segment struct {
 	ApprovedAt time.Time
 	Retired    bool
 	ImportedAt time.Time
+	// Pins put the segment first in given slot occurrences.
+	Pins []Pin
+}
+
+// Pin places a segment in the occurrence of Slot on Day (YYYY-MM-DD).
+type Pin struct {
+	Day  string
+	Slot string
+}
+
+// PinnedTo reports whether the segment is pinned to the slot on the day.
+func (s Segment) PinnedTo(day, slot string) bool {
+	for _, p := range s.Pins {
+		if p.Day == day && p.Slot == slot {
+			return true
+		}
+	}
+	return false
 }
 
 // ValidOn reports whether the segment may air on the given date (YYYY-MM-DD).

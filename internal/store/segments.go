@@ -136,7 +136,11 @@ func (s *Store) Segments(ctx context.Context, withRetired bool) ([]playlist.Segm
 		}
 		out = append(out, seg)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, s.attachPins(ctx, out)
 }
 
 // Segment returns one segment, retired or not.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -72,8 +73,14 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := count(t, st, "PRAGMA user_version"); got != 2 {
-		t.Errorf("user_version = %d, want 2", got)
+	// Every migration file is applied: user_version is the highest number.
+	files, _ := filepath.Glob("migrations/*.sql")
+	latest := len(files)
+	if latest < 3 {
+		t.Fatalf("found %d migrations", latest)
+	}
+	if got := count(t, st, "PRAGMA user_version"); got != latest {
+		t.Errorf("user_version = %d, want %d", got, latest)
 	}
 	id := add(t, st, seg("aa", "tthc"))
 	if err := st.SetState(ctx, "handled_until", "x"); err != nil {
@@ -87,8 +94,8 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("re-open %d: %v", i, err)
 		}
-		if got := count(t, st, "PRAGMA user_version"); got != 2 {
-			t.Errorf("re-open %d: user_version = %d, want 2", i, got)
+		if got := count(t, st, "PRAGMA user_version"); got != latest {
+			t.Errorf("re-open %d: user_version = %d, want %d", i, got, latest)
 		}
 		if _, err := st.Segment(ctx, id); err != nil {
 			t.Errorf("re-open %d: segment lost: %v", i, err)
@@ -476,5 +483,47 @@ func TestAiringsRange(t *testing.T) {
 	}
 	if len(got) > 0 && !got[0].EndedAt.Equal(got[0].StartedAt) {
 		t.Errorf("LogClosed without ended_at: ended %v, want started %v", got[0].EndedAt, got[0].StartedAt)
+	}
+}
+
+func TestPinsTravelWithTheSegments(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id := add(t, st, seg("p1", "tthc"))
+	other := add(t, st, seg("p2", "tthc"))
+	if err := st.Pin(ctx, id, "2024-05-02", "sang", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Pin(ctx, id, "2024-05-02", "sang", time.Now()); err != nil {
+		t.Fatalf("pinning twice: %v", err)
+	}
+	if err := st.Pin(ctx, 999, "2024-05-02", "sang", time.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("pin of an unknown segment: %v, want ErrNotFound", err)
+	}
+	segs, err := st.Segments(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range segs {
+		switch s.ID {
+		case id:
+			if len(s.Pins) != 1 || !s.PinnedTo("2024-05-02", "sang") || s.PinnedTo("2024-05-02", "chieu") {
+				t.Fatalf("pins of %d: %+v", id, s.Pins)
+			}
+		case other:
+			if len(s.Pins) != 0 {
+				t.Fatalf("segment %d has pins %+v", other, s.Pins)
+			}
+		}
+	}
+	if err := st.Unpin(ctx, id, "2024-05-02", "sang"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Unpin(ctx, id, "2024-05-02", "sang"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unpinning twice: %v, want ErrNotFound", err)
 	}
 }
