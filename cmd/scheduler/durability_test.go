@@ -37,6 +37,7 @@ func fastStationConfig(t *testing.T) string {
 	for _, r := range [][2]string{
 		{"output: auto", "output: null"},
 		{"no_repeat: 20h", "no_repeat: 0s"},
+		{`quiet_hours: ["21:30-05:00"]`, "quiet_hours: []"},
 		{`cron: "0 6 * * 1-6"`, cron},
 	} {
 		if !strings.Contains(s, r[0]) {

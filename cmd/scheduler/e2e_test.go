@@ -333,6 +333,7 @@ func stationConfig(t *testing.T) string {
 	s := string(raw)
 	s = strings.Replace(s, "output: auto", "output: null", 1)
 	s = strings.Replace(s, "no_repeat: 20h", "no_repeat: 0s", 1)
+	s = strings.Replace(s, `quiet_hours: ["21:30-05:00"]`, "quiet_hours: []", 1)
 	s = strings.Replace(s, `cron: "0 6 * * 1-6"`, `cron: "*/15 * * * * *"`, 1)
 	// One slot only: the evening one would overlap a slot every 15 s.
 	if i, j := strings.Index(s, "    - name: chieu"), strings.Index(s, "approval:"); i > 0 && j > i {
@@ -587,4 +588,68 @@ func TestPinnedSegmentAirsFirstInItsSlot(t *testing.T) {
 		t.Fatal("the pinned segment did not air in the evening slot")
 	}
 	mustRun(t, data, "schedule", "unpin", "7", "--slot", "chieu", "--date", "2024-05-02")
+}
+
+func TestEmergencyPreemptsTheRunningStation(t *testing.T) {
+	data := t.TempDir()
+	config := stationConfig(t)
+	dir := t.TempDir()
+	long, alert := filepath.Join(dir, "bulletin.wav"), filepath.Join(dir, "alert.wav")
+	writeTone(t, long, "8")
+	writeTone(t, alert, "2")
+	mustRun(t, data, "--config", config, "segments", "import", "--topic", "tthc", "--approve", long)
+	mustRun(t, data, "--config", config, "segments", "import", "--topic", "tthc", "--approve", "--priority", "emergency", alert)
+
+	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
+	cmd.Dir = "../.."
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	waitForStatus(t, data, config, "open", 25*time.Second)
+	time.Sleep(time.Second)
+	asked := time.Now()
+	r := run(t, data, nil, "--config", config, "play", "--now", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "khẩn cấp") {
+		t.Fatalf("play --now: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		var log []airingJSON
+		json.Unmarshal([]byte(run(t, data, nil, "--config", config, "log", "--json").stdout), &log)
+		var cut, urgent *airingJSON
+		for i := range log {
+			a := &log[i]
+			if a.SegmentID == 1 && a.Status == "interrupted" {
+				cut = a
+			}
+			if a.SegmentID == 2 && a.Slot == "emergency" && a.Status == "completed" {
+				urgent = a
+			}
+		}
+		if cut != nil && urgent != nil {
+			if cut.Reason != "emergency" || cut.PlayedMS <= 0 || cut.PlayedMS >= 8000 {
+				t.Fatalf("the preempted airing: %+v", cut)
+			}
+			// The log's JSON has whole seconds; the database has milliseconds.
+			out, err := exec.Command("sqlite3", filepath.Join(data, "cchc.db"),
+				fmt.Sprintf("SELECT ended_at FROM airings WHERE id = %d", cut.ID)).Output()
+			if err != nil {
+				t.Fatalf("sqlite3 (apt-get install sqlite3): %v", err)
+			}
+			var endedMS int64
+			fmt.Sscan(string(out), &endedMS)
+			latency := time.UnixMilli(endedMS).Sub(asked)
+			t.Logf("preempted %s after the command was started (the CLI's own start-up included)", latency)
+			if latency > 500*time.Millisecond {
+				t.Errorf("the bulletin was cut %s after play --now started, want within 500 ms", latency)
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("no interrupted bulletin and completed emergency airing in the log")
 }

@@ -13,14 +13,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
 )
 
 func (m *Main) playCommand() *cobra.Command {
 	var output string
+	var now bool
 	cmd := &cobra.Command{
-		Use:   "play [--output SPEC] PATH|ID...",
+		Use:   "play [--output SPEC] [--now] PATH|ID...",
 		Short: "Play now, back to back, logged as a manual airing (phát ngay)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -30,6 +32,12 @@ func (m *Main) playCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if now {
+				handled, err := m.emergency(args)
+				if handled || err != nil {
+					return err
+				}
+			}
 			segs, err := m.resolvePlayable(ctx, st, args)
 			if err != nil {
 				return err
@@ -75,6 +83,7 @@ func (m *Main) playCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&output, "output", "", "alsa[:DEVICE], file:PATH.wav or null (default: audio.output)")
+	cmd.Flags().BoolVar(&now, "now", false, "emergency (khẩn cấp): the running station cuts what it plays and airs these at once, even in quiet hours")
 	return cmd
 }
 
@@ -143,4 +152,29 @@ func (m *Main) resolvePlayable(ctx context.Context, st *store.Store, args []stri
 		segs = append(segs, seg)
 	}
 	return segs, nil
+}
+
+// emergency hands IDs to the running station. handled is false when no
+// station runs: the caller then plays them itself.
+func (m *Main) emergency(args []string) (handled bool, err error) {
+	ids, err := parseIDs(args)
+	if err != nil {
+		return false, badInput("--now: %s", m.T("chỉ dùng ID bản tin trong thư viện", "takes library segment IDs only"))
+	}
+	resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Emergency: ids})
+	if errors.Is(err, control.ErrNotRunning) {
+		fmt.Fprintln(m.Stderr, m.T("Trạm chưa chạy: phát ngay từ lệnh này.", "The station is not running: playing from this command."))
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	if !resp.OK {
+		if resp.Code == "bad_request" {
+			return true, badInput("%s", resp.Error)
+		}
+		return true, fmt.Errorf("station: %s", resp.Error)
+	}
+	fmt.Fprintln(m.Stdout, m.T("Đã chuyển lệnh phát khẩn cấp cho trạm: đang phát ngay.", "Emergency handed to the station: on air now."))
+	return true, nil
 }

@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/sdnotify"
+	"github.com/truyenthanh/cchc/internal/store"
 )
 
 func (m *Main) serveCommand() *cobra.Command {
@@ -40,11 +45,28 @@ func (m *Main) serveCommand() *cobra.Command {
 			// progress can be measured and closed in the log on shutdown.
 			sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
 			stn.StartSink(sinkCtx)
+			ctl := &control.Server{Path: filepath.Join(m.dataDir, control.SocketName), Logger: m.logger.With("component", "control"),
+				Handle: func(ctx context.Context, req control.Request) error {
+					segs, err := m.emergencySegments(ctx, st, req.Emergency)
+					if err != nil {
+						return err
+					}
+					return stn.Emergency(ctx, segs)
+				}}
+			ctlErr := make(chan error, 1)
+			go func() { ctlErr <- ctl.Run(ctx) }()
 			notify, _ := m.LookupEnv("NOTIFY_SOCKET")
 			if err := sdnotify.Notify(notify, "READY=1"); err != nil {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
 			err = stn.Run(ctx)
+			select {
+			case cerr := <-ctlErr:
+				if cerr != nil && err == nil {
+					m.logger.Error("control socket", "err", cerr)
+				}
+			default:
+			}
 			_ = sdnotify.Notify(notify, "STOPPING=1")
 			stopSink()
 			<-stn.SinkDone()
@@ -55,4 +77,30 @@ func (m *Main) serveCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// emergencySegments loads the segments of an emergency request: each must
+// exist, not be removed, and be approved when approval is required.
+func (m *Main) emergencySegments(ctx context.Context, st *store.Store, ids []int64) ([]playlist.Segment, error) {
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: no segment to air", control.ErrBadRequest)
+	}
+	var segs []playlist.Segment
+	for _, id := range ids {
+		seg, err := st.Segment(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("%w: segment %d does not exist", control.ErrBadRequest, id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if seg.Retired {
+			return nil, fmt.Errorf("%w: segment %d was removed", control.ErrBadRequest, id)
+		}
+		if m.cfg.Approval.Required && !seg.Approved {
+			return nil, fmt.Errorf("%w: segment %d is not approved", control.ErrBadRequest, id)
+		}
+		segs = append(segs, seg)
+	}
+	return segs, nil
 }

@@ -68,11 +68,12 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		Planner: m.planner(),
 		Deck:    audio.NewDeck(audio.Rate(rate)),
 		Sink:    sink, DeadReason: dead,
-		Clock:         clock,
-		Open:          open,
-		Logger:        m.logger.With("component", "station"),
-		Gap:           m.cfg.Audio.Gap,
-		MissedHorizon: m.cfg.Schedule.MissedHorizon,
+		Clock:                clock,
+		Open:                 open,
+		Logger:               m.logger.With("component", "station"),
+		Gap:                  m.cfg.Audio.Gap,
+		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
+		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 	})
 }
 

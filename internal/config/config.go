@@ -49,7 +49,11 @@ type Schedule struct {
 	// QuietHours are spans of the day ("HH:MM-HH:MM", may cross midnight) in
 	// which nothing but an emergency plays: no slot may reach into them.
 	QuietHours []string `yaml:"quiet_hours" mapstructure:"quiet_hours"`
-	Slots      []Slot   `yaml:"slots" mapstructure:"slots"`
+	// AfterEmergency is what happens to the rest of a slot an emergency
+	// cut: "resume" airs what had not started in the time left, "drop"
+	// leaves it to the quota.
+	AfterEmergency string `yaml:"after_emergency" mapstructure:"after_emergency"`
+	Slots          []Slot `yaml:"slots" mapstructure:"slots"`
 }
 
 // Slot is one recurring programme slot (khung giờ phát).
@@ -113,8 +117,9 @@ func Default() Config {
 			TargetLUFS: -16,
 		},
 		Schedule: Schedule{
-			NoRepeat:      20 * time.Hour,
-			MissedHorizon: 7 * 24 * time.Hour,
+			NoRepeat:       20 * time.Hour,
+			MissedHorizon:  7 * 24 * time.Hour,
+			AfterEmergency: "resume",
 		},
 		Approval: Approval{Required: true},
 		Report:   Report{DocSuffix: "BC-UBND"},

@@ -130,6 +130,10 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if c.Schedule.AfterEmergency != "resume" && c.Schedule.AfterEmergency != "drop" {
+		return bad("schedule.after_emergency", c.Schedule.AfterEmergency, "is not a choice", "không phải lựa chọn hợp lệ",
+			"use resume or drop", "dùng resume (phát tiếp phần còn lại) hoặc drop (bỏ phần còn lại)")
+	}
 	var quiet []QuietSpan
 	for i, q := range c.Schedule.QuietHours {
 		span, err := ParseQuietHours(q)

@@ -27,6 +27,8 @@ const (
 	ReasonUnreadable   = "file unreadable"
 	ReasonNotStarted   = "stopped before it started"
 	ReasonEmptyPlan    = "no segment to air"
+	ReasonEmergency    = "emergency"
+	emergencySlot      = "emergency"
 	stateLastHandled   = "last_handled"
 	lateGrace          = 30 * time.Second
 	progressEvery      = 5 * time.Second
@@ -53,6 +55,10 @@ type Deps struct {
 	Logger        *slog.Logger
 	Gap           time.Duration
 	MissedHorizon time.Duration
+	// ResumeAfterEmergency: after an emergency, the items of the slot that
+	// had not started air in the time the slot has left; otherwise the rest
+	// of the slot is dropped (and left to the quota).
+	ResumeAfterEmergency bool
 }
 
 // Station runs the timetable.
@@ -63,6 +69,8 @@ type Station struct {
 	mu      sync.Mutex
 	sinkErr error
 	sinkOut chan struct{} // closed when the sink stops
+
+	urgent chan []playlist.Segment // emergencies asked for, not yet taken
 }
 
 // New builds a station.
@@ -70,7 +78,7 @@ func New(d Deps) *Station {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{})}
+	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4)}
 }
 
 // StartSink runs the sink in the background until ctx is done; a device
@@ -179,13 +187,16 @@ func (s *Station) run(ctx context.Context) error {
 			return err
 		}
 		if !ok {
-			if err := s.Clock.Until(ctx, now.Add(time.Hour)); err != nil {
-				return nil
+			if err := s.waitFor(ctx, now.Add(time.Hour)); err != nil {
+				return err
 			}
 			continue
 		}
-		if err := s.Clock.Until(ctx, occ.Start); err != nil {
-			return nil
+		if err := s.waitFor(ctx, occ.Start); err != nil {
+			return err
+		}
+		if s.Clock.Now().Before(occ.Start) {
+			continue // an emergency aired while waiting: look again
 		}
 		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
 			continue // the clock jumped past it: the next turn logs it missed
@@ -351,10 +362,106 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 		if err != nil {
 			return err
 		}
-	} else if err := s.Air(ctx, plan); err != nil {
+	} else if err := s.airPlan(ctx, plan); err != nil {
 		return err
 	}
 	return s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+}
+
+// Emergency asks the running station (Run) to air segs at once,
+// preempting whatever plays — the preempted airing is logged interrupted
+// with the reason "emergency" — even in quiet hours. It returns once the
+// request is taken in hand, not when the segments have aired.
+func (s *Station) Emergency(ctx context.Context, segs []playlist.Segment) error {
+	select {
+	case s.urgent <- segs:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitFor waits until t, airing any emergency that comes meanwhile; it
+// returns early after an emergency so that the caller looks at the clock
+// again. A stopped context is not an error.
+func (s *Station) waitFor(ctx context.Context, t time.Time) error {
+	for {
+		select {
+		case segs := <-s.urgent:
+			return s.airEmergency(ctx, segs)
+		default:
+		}
+		now := s.Clock.Now()
+		if !now.Before(t) {
+			return nil
+		}
+		step := t
+		if step.Sub(now) > 200*time.Millisecond {
+			step = now.Add(200 * time.Millisecond)
+		}
+		if err := s.Clock.Until(ctx, step); err != nil {
+			return nil
+		}
+	}
+}
+
+// airEmergency airs an emergency, and any that preempts it in turn.
+func (s *Station) airEmergency(ctx context.Context, segs []playlist.Segment) error {
+	s.Logger.Warn("emergency", "segments", len(segs))
+	return s.airPlan(ctx, s.nowPlan(emergencySlot, segs))
+}
+
+// nowPlan lays segs out back to back from now.
+func (s *Station) nowPlan(slot string, segs []playlist.Segment) playlist.Plan {
+	now := s.Clock.Now()
+	plan := playlist.Plan{Occurrence: playlist.Occurrence{Slot: slot, Start: now}}
+	offset := time.Duration(0)
+	for i, seg := range segs {
+		if i > 0 {
+			offset += s.Gap
+		}
+		plan.Items = append(plan.Items, playlist.Item{Segment: seg, Offset: offset, StartsAt: now.Add(offset)})
+		offset += seg.Duration
+	}
+	plan.Length = offset
+	return plan
+}
+
+// airPlan airs a plan; when an emergency preempts it, airs the emergency
+// and then, if configured, the items that had not started, in the time the
+// occurrence has left.
+func (s *Station) airPlan(ctx context.Context, plan playlist.Plan) error {
+	for {
+		rest, urgent, err := s.air(ctx, plan)
+		if err != nil || urgent == nil {
+			return err
+		}
+		if err := s.airEmergency(ctx, urgent); err != nil {
+			return err
+		}
+		if !s.ResumeAfterEmergency || len(rest) == 0 || plan.Slot == emergencySlot || plan.Slot == manualSlot {
+			return nil
+		}
+		// Resume what had not started, as far as the slot's time allows.
+		now := s.Clock.Now()
+		end := plan.End()
+		resumed := playlist.Plan{Occurrence: plan.Occurrence}
+		offset := now.Sub(plan.Start)
+		for _, it := range rest {
+			if len(resumed.Items) > 0 {
+				offset += s.Gap
+			}
+			if plan.Start.Add(offset + it.Segment.Duration).After(end) {
+				break
+			}
+			resumed.Items = append(resumed.Items, playlist.Item{Segment: it.Segment, Offset: offset, StartsAt: plan.Start.Add(offset)})
+			offset += it.Segment.Duration
+		}
+		if len(resumed.Items) == 0 {
+			return nil
+		}
+		plan = resumed
+	}
 }
 
 // PlayNow airs segments at once, back to back, as a manual airing.
@@ -387,6 +494,13 @@ type pending struct {
 // once: completed when its last sample has been heard, interrupted with the
 // played length when stopped or cut, failed when it could not play.
 func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
+	_, _, err := s.air(ctx, plan)
+	return err
+}
+
+// air is Air that also reports an emergency that preempted the plan, and
+// the items that had not started by then.
+func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.Item, urgent []playlist.Segment, err error) {
 	// Writes that close the log must happen even while shutting down.
 	wctx := context.WithoutCancel(ctx)
 	items := plan.Items
@@ -396,11 +510,11 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 			a.StartedAt = s.Clock.Now()
 			a.Status, a.Reason = playlist.StatusFailed, reason
 			if _, err := s.Store.LogClosed(wctx, a); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		s.Logger.Error("slot not aired: no audio output", "slot", plan.Slot, "items", len(items))
-		return nil
+		return nil, nil, nil
 	}
 	rate := s.Deck.Rate()
 	rows := make([]*pending, len(items))
@@ -442,7 +556,7 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 		return nil
 	}
 	if err := queue(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	open := func() int {
 		n := 0
@@ -475,6 +589,13 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 				stopping = ReasonDeviceError
 				s.Deck.Stop(s.Clock.Now())
 			}
+		case segs := <-s.urgent:
+			if stopping == "" {
+				stopping, urgent = ReasonEmergency, segs
+				s.Deck.Stop(s.Clock.Now())
+			} else if stopping == ReasonEmergency {
+				urgent = append(urgent, segs...)
+			}
 		case <-progress.C:
 			for _, p := range rows {
 				if p != nil && p.started && !p.closed {
@@ -496,7 +617,7 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 				p.started, p.startAt = true, ev.At
 				if stopping == "" {
 					if err := queue(); err != nil {
-						return err
+						return nil, nil, err
 					}
 				}
 			case audio.CueEnded:
@@ -504,12 +625,12 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 				if err := s.untilHeard(ctx, ev.Frame); err != nil {
 					played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
 					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, ReasonShutdown); err != nil {
-						return err
+						return nil, nil, err
 					}
 					continue
 				}
 				if err := closeRow(p, playlist.StatusCompleted, ev.At, rate.D(p.cue.Frames), ""); err != nil {
-					return err
+					return nil, nil, err
 				}
 				s.Logger.Debug("aired", "segment", items[i].Segment.ID, "title", items[i].Segment.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
 			case audio.CueFailed:
@@ -518,7 +639,7 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 					reason += ": " + ev.Err.Error()
 				}
 				if err := closeRow(p, playlist.StatusInterrupted, ev.At, rate.D(p.cue.Frames), reason); err != nil {
-					return err
+					return nil, nil, err
 				}
 				s.Logger.Error("segment cut short", "segment", items[i].Segment.ID, "err", ev.Err)
 			case audio.CueStopped:
@@ -529,27 +650,32 @@ func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 				if !p.started {
 					p.startAt = ev.At
 					if err := closeRow(p, playlist.StatusInterrupted, ev.At, 0, reason+"; "+ReasonNotStarted); err != nil {
-						return err
+						return nil, nil, err
 					}
 					continue
 				}
 				played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
 				if err := closeRow(p, playlist.StatusInterrupted, ev.At, played, reason); err != nil {
-					return err
+					return nil, nil, err
 				}
 				s.Logger.Warn("airing interrupted", "segment", items[i].Segment.ID, "played", played, "reason", reason)
 			}
 		}
 	}
 	// Items never queued because the airing was stopped are not logged:
-	// they never started. An interrupted slot leaves them to the quota.
-	if stopping != "" && ctx.Err() != nil {
-		return nil
+	// they never started. An interrupted slot leaves them to the quota, or,
+	// after an emergency, to airPlan.
+	if stopping == ReasonEmergency {
+		for i, it := range items {
+			if rows[i] == nil || !rows[i].started {
+				if i >= next || rows[i] != nil {
+					rest = append(rest, it)
+				}
+			}
+		}
+		return rest, urgent, nil
 	}
-	if stopping == ReasonDeviceError {
-		return nil
-	}
-	return nil
+	return nil, nil, nil
 }
 
 func (s *Station) played() int64 {
