@@ -58,6 +58,9 @@ func (m *Main) playCommand() *cobra.Command {
 			stn.StartSink(sinkCtx)
 			began := time.Now()
 			err = stn.PlayNow(ctx, segs)
+			if o, ok := sink.(*audio.OtoSink); ok {
+				o.Drain() // the last frames are still on their way to the loudspeakers
+			}
 			stopSink()
 			<-stn.SinkDone()
 			if err != nil {

@@ -23,8 +23,9 @@ type OtoSink struct {
 	deviceFrames int64
 	device       string
 	// PlayerBuffer is how much oto's player reads ahead of the device
-	// (default 50 ms); set it before Run.
+	// (default: the device buffer); set it before Run.
 	PlayerBuffer time.Duration
+	buffer       time.Duration
 
 	mu   sync.Mutex
 	deck *Deck
@@ -55,7 +56,7 @@ func OpenOto(rate Rate, buffer time.Duration, device, tmpDir string) (*OtoSink, 
 	if err := octx.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoDevice, err)
 	}
-	s := &OtoSink{rate: rate, ctx: octx, deviceFrames: rate.N(buffer), device: device}
+	s := &OtoSink{rate: rate, ctx: octx, deviceFrames: rate.N(buffer), device: device, buffer: buffer}
 	return s, nil
 }
 
@@ -88,9 +89,13 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 	s.deck = d
 	s.mu.Unlock()
 	s.player = s.ctx.NewPlayer(otoReader{s})
-	// A small player buffer keeps latency and the played estimate tight.
+	// oto's ALSA backend asks the player for a whole device period (half
+	// the device buffer) at a time and fills what the player has not
+	// buffered with silence: a player buffer shorter than a period makes the
+	// output stutter (a paced PulseAudio capture showed 50 ms of sound, 17 ms
+	// of silence, over and over). The device buffer's length is safe.
 	if s.PlayerBuffer <= 0 {
-		s.PlayerBuffer = 50 * time.Millisecond
+		s.PlayerBuffer = max(s.buffer, 50*time.Millisecond)
 	}
 	s.player.SetBufferSize(int(s.rate.N(s.PlayerBuffer)) * Channels * 4)
 	s.player.Play()
@@ -155,6 +160,9 @@ func (r otoReader) Read(p []byte) (int, error) {
 	}
 	return n * Channels * 4, nil
 }
+
+// Drain waits until what was handed to the device has had time to play.
+func (s *OtoSink) Drain() { time.Sleep(s.rate.D(s.latency()) + s.buffer/2) }
 
 // Close suspends the device: no more frames are written to it. oto cannot
 // release its Context; the process keeps it until exit.
