@@ -241,6 +241,20 @@ func (f *formatFlags) open(stdout io.Writer) (io.Writer, func() error, error) {
 	return file, file.Close, nil
 }
 
+// write sends what fn writes to -o FILE or to stdout, closing the file
+// whatever happens.
+func (f *formatFlags) write(stdout io.Writer, fn func(w io.Writer) error) error {
+	w, done, err := f.open(stdout)
+	if err != nil {
+		return err
+	}
+	if err := fn(w); err != nil {
+		done()
+		return err
+	}
+	return done()
+}
+
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -52,26 +52,19 @@ func (m *Main) logCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		w, done, err := ff.open(m.Stdout)
-		if err != nil {
-			return err
-		}
-		switch format {
-		case "json":
-			out := []contract.Airing{}
-			for _, a := range airings {
-				out = append(out, contract.FromAiring(a.Airing, m.loc).Chained(a.Link.PrevHash, a.Link.Hash))
+		return ff.write(m.Stdout, func(w io.Writer) error {
+			switch format {
+			case "json":
+				out := []contract.Airing{}
+				for _, a := range airings {
+					out = append(out, contract.FromAiring(a.Airing, m.loc).Chained(a.Link.PrevHash, a.Link.Hash))
+				}
+				return writeJSON(w, out)
+			case "csv":
+				return m.logCSV(w, airings)
 			}
-			err = writeJSON(w, out)
-		case "csv":
-			err = m.logCSV(w, airings)
-		default:
-			err = m.logText(w, airings)
-		}
-		if err != nil {
-			return err
-		}
-		return done()
+			return m.logText(w, airings)
+		})
 	}
 	cmd.AddCommand(m.logVerifyCommand())
 	return cmd

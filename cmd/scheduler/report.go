@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os"
 	"time"
 
@@ -108,26 +109,19 @@ formats with -o FILE, e.g.
 				DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName},
 			Issued: time.Now().In(m.loc),
 		})
-		w, done, err := ff.open(m.Stdout)
-		if err != nil {
-			return err
-		}
-		switch format {
-		case "json":
-			err = rep.WriteJSON(w)
-		case "csv":
-			err = rep.WriteCSV(w, lang)
-		case "html":
-			err = rep.WriteHTML(w, lang)
-		case "xlsx":
-			err = rep.WriteXLSX(w, lang)
-		default:
-			err = rep.WriteText(w, lang)
-		}
-		if err != nil {
-			return err
-		}
-		return done()
+		return ff.write(m.Stdout, func(w io.Writer) error {
+			switch format {
+			case "json":
+				return rep.WriteJSON(w)
+			case "csv":
+				return rep.WriteCSV(w, lang)
+			case "html":
+				return rep.WriteHTML(w, lang)
+			case "xlsx":
+				return rep.WriteXLSX(w, lang)
+			}
+			return rep.WriteText(w, lang)
+		})
 	}
 	return cmd
 }

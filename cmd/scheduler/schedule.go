@@ -57,23 +57,16 @@ func (m *Main) previewCommand() *cobra.Command {
 			return err
 		}
 		plans := m.planner().Preview(start, end, lib, ledger)
-		w, done, err := ff.open(m.Stdout)
-		if err != nil {
-			return err
-		}
-		if format == "json" {
-			out := []contract.Occurrence{}
-			for _, p := range plans {
-				out = append(out, contract.FromPlan(p, m.loc, m.language()))
+		return ff.write(m.Stdout, func(w io.Writer) error {
+			if format == "json" {
+				out := []contract.Occurrence{}
+				for _, p := range plans {
+					out = append(out, contract.FromPlan(p, m.loc, m.language()))
+				}
+				return writeJSON(w, out)
 			}
-			err = writeJSON(w, out)
-		} else {
-			err = m.previewText(w, plans)
-		}
-		if err != nil {
-			return err
-		}
-		return done()
+			return m.previewText(w, plans)
+		})
 	}
 	return cmd
 }

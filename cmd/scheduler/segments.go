@@ -174,26 +174,19 @@ func (m *Main) segmentsListCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		w, done, err := ff.open(m.Stdout)
-		if err != nil {
-			return err
-		}
-		switch format {
-		case "json":
-			out := []contract.Segment{}
-			for _, s := range segs {
-				out = append(out, contract.FromSegment(s, m.loc))
+		return ff.write(m.Stdout, func(w io.Writer) error {
+			switch format {
+			case "json":
+				out := []contract.Segment{}
+				for _, s := range segs {
+					out = append(out, contract.FromSegment(s, m.loc))
+				}
+				return writeJSON(w, out)
+			case "csv":
+				return m.segmentsCSV(w, segs)
 			}
-			err = writeJSON(w, out)
-		case "csv":
-			err = m.segmentsCSV(w, segs)
-		default:
-			err = m.segmentsText(w, segs)
-		}
-		if err != nil {
-			return err
-		}
-		return done()
+			return m.segmentsText(w, segs)
+		})
 	}
 	return cmd
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,25 +74,19 @@ func (m *Main) simulateCommand() *cobra.Command {
 		for _, a := range airings {
 			counts[a.Status]++
 		}
-		w, done, err := ff.open(m.Stdout)
-		if err != nil {
-			return err
-		}
-		if format == "json" {
-			err = writeJSON(w, map[string]any{"from": from, "to": to, "airings": len(airings), "completed": counts[playlist.StatusCompleted],
-				"interrupted": counts[playlist.StatusInterrupted], "missed": counts[playlist.StatusMissed], "failed": counts[playlist.StatusFailed],
-				"wall_ms": time.Since(began).Milliseconds()})
-		} else {
-			_, err = fmt.Fprintf(w, "%s %s → %s: %d %s (%s %d, %s %d, %s %d, %s %d) %s %s\n",
+		return ff.write(m.Stdout, func(w io.Writer) error {
+			if format == "json" {
+				return writeJSON(w, map[string]any{"from": from, "to": to, "airings": len(airings), "completed": counts[playlist.StatusCompleted],
+					"interrupted": counts[playlist.StatusInterrupted], "missed": counts[playlist.StatusMissed], "failed": counts[playlist.StatusFailed],
+					"wall_ms": time.Since(began).Milliseconds()})
+			}
+			_, err := fmt.Fprintf(w, "%s %s → %s: %d %s (%s %d, %s %d, %s %d, %s %d) %s %s\n",
 				m.T("Mô phỏng", "Simulated"), from, to, len(airings), m.T("lượt", "airings"),
 				m.T("đã phát", "completed"), counts[playlist.StatusCompleted], m.T("gián đoạn", "interrupted"), counts[playlist.StatusInterrupted],
 				m.T("bỏ lỡ", "missed"), counts[playlist.StatusMissed], m.T("lỗi", "failed"), counts[playlist.StatusFailed],
 				m.T("trong", "in"), time.Since(began).Round(time.Millisecond))
-		}
-		if err != nil {
 			return err
-		}
-		return done()
+		})
 	}
 	return cmd
 }

@@ -466,18 +466,7 @@ func (s *Station) airPlan(ctx context.Context, plan playlist.Plan) error {
 
 // PlayNow airs segments at once, back to back, as a manual airing.
 func (s *Station) PlayNow(ctx context.Context, segs []playlist.Segment) error {
-	now := s.Clock.Now()
-	plan := playlist.Plan{Occurrence: playlist.Occurrence{Slot: manualSlot, Start: now}}
-	offset := time.Duration(0)
-	for i, seg := range segs {
-		if i > 0 {
-			offset += s.Gap
-		}
-		plan.Items = append(plan.Items, playlist.Item{Segment: seg, Offset: offset, StartsAt: now.Add(offset)})
-		offset += seg.Duration
-	}
-	plan.Length = offset
-	return s.Air(ctx, plan)
+	return s.Air(ctx, s.nowPlan(manualSlot, segs))
 }
 
 // pending is an airing whose row is open.
