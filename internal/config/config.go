@@ -117,7 +117,7 @@ func Default() Config {
 			TargetLUFS: -16,
 		},
 		Schedule: Schedule{
-			NoRepeat:       20 * time.Hour,
+			NoRepeat:       24 * time.Hour,
 			MissedHorizon:  7 * 24 * time.Hour,
 			AfterEmergency: "resume",
 		},
