@@ -653,3 +653,27 @@ func TestEmergencyPreemptsTheRunningStation(t *testing.T) {
 	}
 	t.Fatal("no interrupted bulletin and completed emergency airing in the log")
 }
+
+func TestScheduleCheckNamesTheTopicThatWillFallShort(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "segments", "import", "media")
+	// Approve everything but the two tthc bulletins (ids 11 and 12).
+	mustRun(t, data, "segments", "approve", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+	var rows []outlookJSON
+	if err := json.Unmarshal([]byte(mustRun(t, data, "schedule", "check", "--month", "2024-05", "--json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Code == "tthc" {
+			if !r.Short || r.Reason != "none_valid" || r.PlannedAirings != 0 {
+				t.Fatalf("tthc: %+v, want short for want of an approved segment", r)
+			}
+		} else if r.Short {
+			t.Errorf("%s short: %+v", r.Code, r)
+		}
+	}
+	out := mustRun(t, data, "schedule", "check", "--month", "2024-05")
+	if !strings.Contains(out, "tthc: không có bản tin nào của lĩnh vực này đã phê duyệt") {
+		t.Fatalf("the text does not say why tthc falls short:\n%s", out)
+	}
+}

@@ -16,7 +16,7 @@ import (
 
 func (m *Main) scheduleCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "schedule", Short: "The programme (lịch phát)"}
-	cmd.AddCommand(m.previewCommand(), m.pinCommand(false), m.pinCommand(true))
+	cmd.AddCommand(m.previewCommand(), m.checkCommand(), m.pinCommand(false), m.pinCommand(true))
 	return cmd
 }
 

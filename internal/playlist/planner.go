@@ -13,7 +13,8 @@ type Planner struct {
 	Topics   []Topic
 	Location *time.Location
 	// NoRepeat keeps a segment out of any occurrence starting within this
-	// long after the occurrence it last aired in.
+	// long after the occurrence it last aired in (measured from the item's
+	// start, less the occurrence's length).
 	NoRepeat time.Duration
 	// Gap is the silence between two items of an occurrence.
 	Gap              time.Duration
@@ -129,7 +130,11 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 		// A pin is the operator's explicit choice: it beats the no-repeat
 		// window, not approval or validity.
 		pinned := len(s.Pins) > 0 && s.PinnedTo(date, occ.Slot)
-		if !pinned && !last.IsZero() && p.NoRepeat > 0 && last.After(occ.Start.Add(-p.NoRepeat)) {
+		// The window runs between occurrences: the log has the time the item
+		// started within its occurrence, so an item that aired a few minutes
+		// into yesterday's 06:00 may air again today at 06:00 with a 24 h
+		// window (the occurrence's length is allowed for).
+		if !pinned && !last.IsZero() && p.NoRepeat > 0 && last.After(occ.Start.Add(-p.NoRepeat+occ.Length)) {
 			continue
 		}
 		cands = append(cands, candidate{seg: s, pinned: pinned, priority: s.Priority == PriorityPriority, last: last})
