@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/ebitengine/oto/v3 v3.4.0
+	github.com/fsnotify/fsnotify v1.9.0
 	github.com/go-audio/wav v1.1.0
 	github.com/go-viper/mapstructure/v2 v2.4.0
 	github.com/hajimehoshi/go-mp3 v0.3.4
@@ -19,7 +20,6 @@ require (
 
 require (
 	github.com/ebitengine/purego v0.9.0 // indirect
-	github.com/fsnotify/fsnotify v1.9.0 // indirect
 	github.com/go-audio/audio v1.0.0 // indirect
 	github.com/go-audio/riff v1.0.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect

@@ -677,3 +677,73 @@ func TestScheduleCheckNamesTheTopicThatWillFallShort(t *testing.T) {
 		t.Fatalf("the text does not say why tthc falls short:\n%s", out)
 	}
 }
+
+func TestSIGHUPReloadsTheConfigAndRefusesABadOne(t *testing.T) {
+	data := t.TempDir()
+	config := stationConfig(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav")
+	writeTone(t, a, "2")
+	writeTone(t, b, "2.5")
+	mustRun(t, data, "--config", config, "segments", "import", "--topic", "tthc", "--approve", a)
+	mustRun(t, data, "--config", config, "segments", "import", "--topic", "chi-so", "--approve", b)
+	good, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
+	cmd.Dir = "../.."
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	logText := func() string { b, _ := os.ReadFile(stderr.Name()); return string(b) }
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if ok() {
+				return
+			}
+		}
+		t.Fatalf("%s did not happen within 30 s; serve's log:\n%s", what, logText())
+	}
+	// SIGHUP is handled once the station runs: wait for it to air.
+	waitForStatus(t, data, config, "completed", 30*time.Second)
+	// A bad configuration is refused and the station keeps going.
+	os.WriteFile(config, []byte(strings.Replace(string(good), "no_repeat: 0s", "no_repeat: soon", 1)), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor("refusing the bad configuration", func() bool { return strings.Contains(logText(), "refused") })
+	// The slot now takes chi-so only.
+	os.WriteFile(config, []byte(strings.Replace(string(good), "      topics: []                  # empty: every topic may air in this slot",
+		"      topics: [chi-so]", 1)), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor("the reload", func() bool { return strings.Contains(logText(), "configuration reloaded") })
+	reloaded := time.Now()
+	// Every occurrence that starts after the reload airs segment 2 alone.
+	waitFor("an occurrence after the reload", func() bool {
+		var log []airingJSON
+		json.Unmarshal([]byte(run(t, data, nil, "--config", config, "log", "--json").stdout), &log)
+		seen := false
+		for _, x := range log {
+			at, _ := time.Parse(time.RFC3339, x.Scheduled)
+			if at.After(reloaded.Add(time.Second)) && x.Status == "completed" {
+				if x.SegmentID != 2 {
+					t.Fatalf("after the reload segment %d aired in a chi-so-only slot", x.SegmentID)
+				}
+				seen = true
+			}
+		}
+		return seen
+	})
+	if cmd.ProcessState != nil {
+		t.Fatal("serve exited")
+	}
+}

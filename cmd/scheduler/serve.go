@@ -59,6 +59,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			if err := sdnotify.Notify(notify, "READY=1"); err != nil {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
+			go m.watchReload(ctx, stn, st)
 			err = stn.Run(ctx)
 			select {
 			case cerr := <-ctlErr:

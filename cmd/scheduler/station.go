@@ -71,7 +71,6 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		Clock:                clock,
 		Open:                 open,
 		Logger:               m.logger.With("component", "station"),
-		Gap:                  m.cfg.Audio.Gap,
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 	})

@@ -53,7 +53,6 @@ type Deps struct {
 	Clock         audio.Clock
 	Open          OpenFunc
 	Logger        *slog.Logger
-	Gap           time.Duration
 	MissedHorizon time.Duration
 	// ResumeAfterEmergency: after an emergency, the items of the slot that
 	// had not started air in the time the slot has left; otherwise the rest
@@ -71,6 +70,35 @@ type Station struct {
 	sinkOut chan struct{} // closed when the sink stops
 
 	urgent chan []playlist.Segment // emergencies asked for, not yet taken
+
+	current *playlist.Planner // guarded by mu; replaced by Reload
+	resume  bool              // guarded by mu
+}
+
+// planner is the planner in force.
+func (s *Station) planner() *playlist.Planner {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current
+}
+
+// Reload puts a new planner (a reloaded configuration) in force from the
+// next slot occurrence on; the airing in progress is not touched. Its
+// location must be the station's.
+func (s *Station) Reload(p *playlist.Planner, resumeAfterEmergency bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.current = p
+	s.resume = resumeAfterEmergency
+}
+
+// gap is the silence between items (the planner's, which lays them out).
+func (s *Station) gap() time.Duration { return s.planner().Gap }
+
+func (s *Station) resumeAfterEmergency() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resume
 }
 
 // New builds a station.
@@ -78,7 +106,7 @@ func New(d Deps) *Station {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4)}
+	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency}
 }
 
 // StartSink runs the sink in the background until ctx is done; a device
@@ -214,7 +242,7 @@ func (s *Station) run(ctx context.Context) error {
 // station's clock (a virtual one in simulate). Occurrences already in the
 // log are left alone.
 func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
-	for _, occ := range playlist.Occurrences(s.Planner.Slots, from.In(s.loc), to.In(s.loc)) {
+	for _, occ := range playlist.Occurrences(s.planner().Slots, from.In(s.loc), to.In(s.loc)) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -239,10 +267,10 @@ func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
 // the log, whose time is not over.
 func (s *Station) nextOccurrence(ctx context.Context, now, handled time.Time) (playlist.Occurrence, bool, error) {
 	var longest time.Duration
-	for _, sl := range s.Planner.Slots {
+	for _, sl := range s.planner().Slots {
 		longest = max(longest, sl.Length)
 	}
-	for _, occ := range playlist.Occurrences(s.Planner.Slots, now.Add(-longest).In(s.loc), now.Add(lookAhead).In(s.loc)) {
+	for _, occ := range playlist.Occurrences(s.planner().Slots, now.Add(-longest).In(s.loc), now.Add(lookAhead).In(s.loc)) {
 		if !occ.End().After(now) || !occ.Start.After(handled) {
 			continue
 		}
@@ -264,7 +292,7 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 		return nil
 	}
 	count := 0
-	for _, occ := range playlist.Occurrences(s.Planner.Slots, from.In(s.loc), to.In(s.loc)) {
+	for _, occ := range playlist.Occurrences(s.planner().Slots, from.In(s.loc), to.In(s.loc)) {
 		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
 		if err != nil {
 			return err
@@ -336,11 +364,11 @@ func (s *Station) plan(ctx context.Context, occ playlist.Occurrence) (playlist.P
 	if err != nil {
 		return playlist.Plan{}, err
 	}
-	return s.Planner.Fill(occ, lib, l), nil
+	return s.planner().Fill(occ, lib, l), nil
 }
 
 func (s *Station) slotTitle(name string) string {
-	if sl, ok := s.Planner.Slot(name); ok && sl.Title != "" {
+	if sl, ok := s.planner().Slot(name); ok && sl.Title != "" {
 		return sl.Title
 	}
 	return name
@@ -418,7 +446,7 @@ func (s *Station) nowPlan(slot string, segs []playlist.Segment) playlist.Plan {
 	offset := time.Duration(0)
 	for i, seg := range segs {
 		if i > 0 {
-			offset += s.Gap
+			offset += s.gap()
 		}
 		plan.Items = append(plan.Items, playlist.Item{Segment: seg, Offset: offset, StartsAt: now.Add(offset)})
 		offset += seg.Duration
@@ -439,7 +467,7 @@ func (s *Station) airPlan(ctx context.Context, plan playlist.Plan) error {
 		if err := s.airEmergency(ctx, urgent); err != nil {
 			return err
 		}
-		if !s.ResumeAfterEmergency || len(rest) == 0 || plan.Slot == emergencySlot || plan.Slot == manualSlot {
+		if !s.resumeAfterEmergency() || len(rest) == 0 || plan.Slot == emergencySlot || plan.Slot == manualSlot {
 			return nil
 		}
 		// Resume what had not started, as far as the slot's time allows.
@@ -449,7 +477,7 @@ func (s *Station) airPlan(ctx context.Context, plan playlist.Plan) error {
 		offset := now.Sub(plan.Start)
 		for _, it := range rest {
 			if len(resumed.Items) > 0 {
-				offset += s.Gap
+				offset += s.gap()
 			}
 			if plan.Start.Add(offset + it.Segment.Duration).After(end) {
 				break
@@ -536,8 +564,8 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 			p := &pending{id: id, cue: audio.NewCue(it.Segment.Title, i, src, closer)}
 			rows[i] = p
 			var cues []*audio.Cue
-			if i > 0 && s.Gap > 0 {
-				cues = append(cues, audio.NewCue("gap", nil, audio.Silence(rate.N(s.Gap)), nil))
+			if gap := s.gap(); i > 0 && gap > 0 {
+				cues = append(cues, audio.NewCue("gap", nil, audio.Silence(rate.N(gap)), nil))
 			}
 			s.Deck.Enqueue(append(cues, p.cue)...)
 			return nil

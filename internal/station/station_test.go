@@ -134,7 +134,7 @@ func newEnv(t *testing.T, o opts) *env {
 	planner := &playlist.Planner{Slots: o.slots, Location: hcm, Gap: o.gap, ApprovalRequired: true,
 		Topics: []playlist.Topic{{Code: "tthc", Name: "Thủ tục hành chính", TargetAirings: 20}}}
 	d := station.Deps{Store: st, Planner: planner, Deck: audio.NewDeck(deckRate), Clock: clock, Open: openSegment,
-		Gap: o.gap, MissedHorizon: o.missedHorizon}
+		MissedHorizon: o.missedHorizon}
 	switch {
 	case o.noSink:
 		d.DeadReason = station.ReasonNoDevice
