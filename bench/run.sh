@@ -60,4 +60,6 @@ rate() { awk -v b="$size" -v s="$1" 'BEGIN{ if (s>0) printf "%.0f", b/1048576/s;
 } > bench/RESULTS.md
 
 bash bench/report.sh
+bash bench/startacc.sh
+bash bench/planning.sh
 cat bench/RESULTS.md

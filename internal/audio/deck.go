@@ -44,6 +44,10 @@ type Cue struct {
 	started    bool
 	StartFrame int64 // deck frame of the first frame (valid once started)
 	Frames     int64 // frames handed out so far
+	// StartAt, when set, is when the cue's first frame must be heard: the
+	// deck pads with silence up to that frame, so that a slot queued ahead
+	// of time (to cover the output's latency) starts on the dot.
+	StartAt time.Time
 }
 
 // NewCue wraps a stereo streamer at the deck's rate; closer (may be nil) is
@@ -132,6 +136,15 @@ func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 	n := 0
 	for n < want && len(d.queue) > 0 {
 		c := d.queue[0]
+		if !c.started && !c.StartAt.IsZero() {
+			// Rounded to the nearest frame.
+			if early := d.rate.N(c.StartAt.Sub(now.Add(d.rate.D(int64(n)))) + time.Second/time.Duration(2*d.rate)); early > 0 {
+				pad := min(int64(want-n), early)
+				clear(dst[n*Channels : (n+int(pad))*Channels])
+				n += int(pad)
+				continue
+			}
+		}
 		if !c.started {
 			c.started = true
 			c.StartFrame = d.handed + int64(n)

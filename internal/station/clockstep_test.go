@@ -44,7 +44,8 @@ func TestRunLogsOccurrenceSkippedByClockStepAsMissed(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	vc := audio.NewVirtualClock(day(10, 5, 0))
-	clock := &steppingClock{VirtualClock: vc, waitOn: day(10, 6, 0), stepTo: day(10, 12, 0)}
+	// The station wakes a second early (its pre-roll) to be on air on the dot.
+	clock := &steppingClock{VirtualClock: vc, waitOn: day(10, 6, 0).Add(-time.Second), stepTo: day(10, 12, 0)}
 	planner := &playlist.Planner{Slots: twoSlots(t), Location: hcm}
 	stn := station.New(station.Deps{Store: st, Planner: planner, Deck: audio.NewDeck(deckRate), Clock: clock, Open: openSegment,
 		Sink: audio.NewNullSink(deckRate, false, vc), MissedHorizon: 30 * 24 * time.Hour})

@@ -18,19 +18,24 @@ import (
 
 // Reasons written to the log (English; the CLI and reports translate them).
 const (
-	ReasonNoDevice     = "no audio device"
-	ReasonShutdown     = "station stopped"
-	ReasonCrash        = "station restarted after a crash"
-	ReasonDown         = "station was not running"
-	ReasonLate         = "slot could not start on time"
-	ReasonDeviceError  = "audio device error"
-	ReasonUnreadable   = "file unreadable"
-	ReasonNotStarted   = "stopped before it started"
-	ReasonEmptyPlan    = "no segment to air"
-	ReasonEmergency    = "emergency"
-	emergencySlot      = "emergency"
-	stateLastHandled   = "last_handled"
-	lateGrace          = 30 * time.Second
+	ReasonNoDevice    = "no audio device"
+	ReasonShutdown    = "station stopped"
+	ReasonCrash       = "station restarted after a crash"
+	ReasonDown        = "station was not running"
+	ReasonLate        = "slot could not start on time"
+	ReasonDeviceError = "audio device error"
+	ReasonUnreadable  = "file unreadable"
+	ReasonNotStarted  = "stopped before it started"
+	ReasonEmptyPlan   = "no segment to air"
+	ReasonEmergency   = "emergency"
+	emergencySlot     = "emergency"
+	stateLastHandled  = "last_handled"
+	lateGrace         = 30 * time.Second
+	// preRoll: a slot is planned, logged and queued this long before its
+	// time, and the deck holds its first sample to the exact frame, so that
+	// the output's latency (oto's and the device's buffers) and the
+	// database's fsync do not make it start late.
+	preRoll            = time.Second
 	progressEvery      = 5 * time.Second
 	lookAhead          = 8 * 24 * time.Hour
 	manualSlot         = "manual"
@@ -220,10 +225,10 @@ func (s *Station) run(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := s.waitFor(ctx, occ.Start); err != nil {
+		if err := s.waitFor(ctx, occ.Start.Add(-preRoll)); err != nil {
 			return err
 		}
-		if s.Clock.Now().Before(occ.Start) {
+		if s.Clock.Now().Before(occ.Start.Add(-preRoll)) {
 			continue // an emergency aired while waiting: look again
 		}
 		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
@@ -562,6 +567,9 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 				return err
 			}
 			p := &pending{id: id, cue: audio.NewCue(it.Segment.Title, i, src, closer)}
+			if i == 0 && it.StartsAt.After(s.Clock.Now()) {
+				p.cue.StartAt = it.StartsAt // queued ahead of time: start on the dot
+			}
 			rows[i] = p
 			var cues []*audio.Cue
 			if gap := s.gap(); i > 0 && gap > 0 {
