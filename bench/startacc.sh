@@ -56,6 +56,7 @@ n=${#d[@]}
 [ "$n" -gt 0 ] || { echo "no completed airing"; tail -20 "$work/serve.err"; exit 1; }
 p() { local i; i=$(awk -v n="$n" -v q="$1" 'BEGIN{i=int(q*n+0.999999)-1; if(i<0)i=0; print i}'); echo "${d[$i]}"; }
 p50=$(p 0.50); p99=$(p 0.99); max=${d[$((n-1))]}; min=${d[0]}
+[ -n "${STARTACC_DEBUG:-}" ] && { echo "largest: ${d[*]: -8}"; sqlite3 "$work/data/cchc.db" "SELECT id, scheduled_at % 100000, started_at - scheduled_at FROM airings WHERE started_at - scheduled_at > 50"; }
 [ "$n" -ge 100 ] || { echo "only $n completed airings (want ≥ 100): p50 $p50 ms, p99 $p99 ms, min $min, max $max"; exit 1; }
 verdict="met"; [ "$p99" -le 20 ] || verdict="not met"
 section=$(cat <<MD
