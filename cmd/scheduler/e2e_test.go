@@ -747,3 +747,23 @@ func TestSIGHUPReloadsTheConfigAndRefusesABadOne(t *testing.T) {
 		t.Fatal("serve exited")
 	}
 }
+
+func TestDeadAirIsNotedInTheLog(t *testing.T) {
+	data := t.TempDir()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dead-air.wav")
+	// One second of tone, then twelve of silence: a recording left running.
+	if out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "2", "-b", "16", path, "synth", "1", "sine", "500", "pad", "0", "12").CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v %s", err, out)
+	}
+	mustRun(t, data, "segments", "import", "--topic", "tthc", path)
+	mustRun(t, data, "play", "--output", "file:"+filepath.Join(dir, "out.wav"), "1")
+	var log []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--json")), &log)
+	if len(log) != 1 || log[0].Status != "completed" || !strings.HasPrefix(log[0].Reason, "silence in the output: 12.0 s") {
+		t.Fatalf("want a completed airing noting 12 s of silence, got %+v", log)
+	}
+	if out := mustRun(t, data, "log"); !strings.Contains(out, "lặng tiếng khi phát") {
+		t.Fatalf("the operator's log does not say it in Vietnamese:\n%s", out)
+	}
+}

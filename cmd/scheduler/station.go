@@ -73,6 +73,7 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		Logger:               m.logger.With("component", "station"),
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
+		SilenceAlert:         m.cfg.Audio.SilenceAlert,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"sync"
 	"time"
 )
@@ -44,6 +45,11 @@ type Cue struct {
 	started    bool
 	StartFrame int64 // deck frame of the first frame (valid once started)
 	Frames     int64 // frames handed out so far
+	// LongestSilence is the longest run of frames, so far, whose samples
+	// all stay below SilenceThresholdDBFS: dead air inside a segment.
+	LongestSilence int64
+	silentRun      int64
+
 	// StartAt, when set, is when the cue's first frame must be heard: the
 	// deck pads with silence up to that frame, so that a slot queued ahead
 	// of time (to cover the output's latency) starts on the dot.
@@ -152,6 +158,7 @@ func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 		}
 		got, err := c.src.Stream(dst[n*Channels : want*Channels])
 		if got > 0 {
+			c.watchSilence(dst[n*Channels : (n+got)*Channels])
 			n += got
 			c.Frames += int64(got)
 		}
@@ -219,4 +226,22 @@ func (d *Deck) TakeEvents() []Event {
 	ev := d.events
 	d.events = nil
 	return ev
+}
+
+// silenceLevel is SilenceThresholdDBFS as a linear amplitude.
+var silenceLevel = float32(math.Pow(10, SilenceThresholdDBFS/20))
+
+// watchSilence extends the cue's record of its longest silent run.
+func (c *Cue) watchSilence(frames []float32) {
+	for i := 0; i+1 < len(frames); i += Channels {
+		l, r := frames[i], frames[i+1]
+		if l < silenceLevel && l > -silenceLevel && r < silenceLevel && r > -silenceLevel {
+			c.silentRun++
+			if c.silentRun > c.LongestSilence {
+				c.LongestSilence = c.silentRun
+			}
+		} else {
+			c.silentRun = 0
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"io"
 	"testing"
 	"time"
 )
@@ -41,5 +42,37 @@ func TestDeckStartsACueOnItsTime(t *testing.T) {
 	}
 	if !started.At.Equal(c.StartAt) || started.Frame != 12000 {
 		t.Fatalf("started event at %s, frame %d; want %s, frame 12000", started.At, started.Frame, c.StartAt)
+	}
+}
+
+func TestDeckMeasuresTheLongestSilenceOfACue(t *testing.T) {
+	const rate = 48000
+	d := NewDeck(rate)
+	// 1 s of tone, 2.5 s of near silence (-70 dBFS), 1 s of tone, 1 s silence.
+	pos := 0
+	src := StreamerFunc(func(dst []float32) (int, error) {
+		n := 0
+		for n < len(dst)/Channels && pos < 5*rate+rate/2 {
+			v := float32(0.3)
+			if (pos >= rate && pos < rate*7/2) || pos >= rate*9/2 {
+				v = 0.0003
+			}
+			dst[n*2], dst[n*2+1] = v, -v
+			n++
+			pos++
+		}
+		if n == 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	})
+	c := NewCue("x", 1, src, nil)
+	d.Enqueue(c)
+	buf := make([]float32, 1000*Channels)
+	for i := 0; i < 400 && !d.Idle(); i++ {
+		d.Pull(buf, time.Now(), false)
+	}
+	if want := int64(rate * 5 / 2); c.LongestSilence != want {
+		t.Fatalf("longest silence %d frames, want %d (2.5 s)", c.LongestSilence, want)
 	}
 }

@@ -38,6 +38,9 @@ type Audio struct {
 	// peak kept at or below −1 dBTP.
 	Normalize  bool    `yaml:"normalize" mapstructure:"normalize"`
 	TargetLUFS float64 `yaml:"target_lufs" mapstructure:"target_lufs"`
+	// SilenceAlert notes in an airing's log row any stretch of output
+	// below -60 dBFS at least this long (dead air); 0 turns it off.
+	SilenceAlert time.Duration `yaml:"silence_alert" mapstructure:"silence_alert"`
 }
 
 // Schedule is the timetable.
@@ -109,12 +112,13 @@ func Default() Config {
 			Language: "vi",
 		},
 		Audio: Audio{
-			Output:     "auto",
-			SampleRate: 48000,
-			Buffer:     200 * time.Millisecond,
-			Gap:        time.Second,
-			Normalize:  true,
-			TargetLUFS: -16,
+			Output:       "auto",
+			SampleRate:   48000,
+			Buffer:       200 * time.Millisecond,
+			Gap:          time.Second,
+			Normalize:    true,
+			TargetLUFS:   -16,
+			SilenceAlert: 10 * time.Second,
 		},
 		Schedule: Schedule{
 			NoRepeat:       24 * time.Hour,

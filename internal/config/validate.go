@@ -66,6 +66,10 @@ func (c Config) Validate() error {
 		return bad("audio.target_lufs", fmt.Sprint(c.Audio.TargetLUFS), "is out of range", "nằm ngoài khoảng cho phép",
 			"use -40 to -5 LUFS, e.g. -16 for speech over loudspeakers", "dùng từ -40 đến -5 LUFS, ví dụ -16 cho lời nói qua loa")
 	}
+	if c.Audio.SilenceAlert < 0 || c.Audio.SilenceAlert > time.Hour {
+		return bad("audio.silence_alert", c.Audio.SilenceAlert.String(), "is out of range", "nằm ngoài khoảng cho phép",
+			"use 0s (off) to 1h, e.g. 10s", "dùng từ 0s (tắt) đến 1h, ví dụ 10s")
+	}
 	if c.Schedule.NoRepeat < 0 || c.Schedule.NoRepeat > 31*24*time.Hour {
 		return bad("schedule.no_repeat", c.Schedule.NoRepeat.String(), "is out of range", "nằm ngoài khoảng cho phép",
 			"use 0s to 744h, e.g. 20h", "dùng từ 0s đến 744h, ví dụ 20h")

@@ -6,6 +6,7 @@ package station
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -28,6 +29,7 @@ const (
 	ReasonNotStarted  = "stopped before it started"
 	ReasonEmptyPlan   = "no segment to air"
 	ReasonEmergency   = "emergency"
+	ReasonSilence     = "silence in the output"
 	emergencySlot     = "emergency"
 	stateLastHandled  = "last_handled"
 	lateGrace         = 30 * time.Second
@@ -59,6 +61,9 @@ type Deps struct {
 	Open          OpenFunc
 	Logger        *slog.Logger
 	MissedHorizon time.Duration
+	// SilenceAlert: a run of output below -60 dBFS at least this long is
+	// noted in the airing's reason; 0 turns it off.
+	SilenceAlert time.Duration
 	// ResumeAfterEmergency: after an emergency, the items of the slot that
 	// had not started air in the time the slot has left; otherwise the rest
 	// of the slot is dropped (and left to the quota).
@@ -596,6 +601,14 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 		p.closed = true
 		if played < 0 {
 			played = 0
+		}
+		if quiet := rate.D(p.cue.LongestSilence); s.SilenceAlert > 0 && quiet >= s.SilenceAlert {
+			note := fmt.Sprintf("%s: %.1f s", ReasonSilence, quiet.Seconds())
+			if reason == "" {
+				reason = note
+			} else {
+				reason += "; " + note
+			}
 		}
 		return s.Store.CloseAiring(wctx, p.id, status, p.startAt, end, played, reason)
 	}

@@ -56,6 +56,8 @@ var reasons = map[string]string{
 	"stopped before it started":       "dừng trước khi phát",
 	"no segment to air":               "không có bản tin để phát",
 	"stopped by the operator":         "người vận hành dừng",
+	"emergency":                       "khẩn cấp",
+	"silence in the output":           "lặng tiếng khi phát",
 }
 
 // Reason translates a log reason ("a; b: detail" keeps its detail).

@@ -41,3 +41,12 @@ func TestStatusAndPriorityWords(t *testing.T) {
 		}
 	}
 }
+
+func TestReasonsOfEmergencyAndDeadAir(t *testing.T) {
+	if got := Reason("vi", "emergency"); got != "khẩn cấp" {
+		t.Errorf("emergency: %q", got)
+	}
+	if got := Reason("vi", "silence in the output: 12.0 s"); got != "lặng tiếng khi phát: 12.0 s" {
+		t.Errorf("dead air: %q", got)
+	}
+}
