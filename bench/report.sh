@@ -136,10 +136,12 @@ fi
 	echo
 	echo "Goal: the report's median wall time ≤ ${GOAL}× sqlite3's — **$verdict** ($wall_ratio×)."
 	echo
-	echo "The report does more than the reference: it reads every airing of the month (all columns, all"
-	echo "statuses), and adds the calendar, the incident list and the per-topic incident counts, then"
-	echo "writes the JSON. The reference is the topic table alone (\`month.sql\`, bounds in Unix ms for"
-	echo "$MONTH-01 00:00+07:00 up to the next month's first day, as the report reads them):"
+	echo "The report does more than the reference: besides the topic table it gives the calendar, every"
+	echo "incident (interrupted, missed, failed) with its row, the per-topic incident counts and the"
+	echo "totals, then writes the JSON. It reads the running totals the database keeps as airings close"
+	echo "(tally_days, tally_segments: migration 0006) and the incident rows (a partial index), not every"
+	echo "airing of the month. The reference is the topic table alone over the airings (\`month.sql\`,"
+	echo "bounds in Unix ms for $MONTH-01 00:00+07:00 up to the next month's first day, as the report reads them):"
 	echo
 	echo '```sql'
 	cat "$work/month.sql"

@@ -168,10 +168,13 @@ func (m *Main) load() error {
 	return nil
 }
 
-// openStore loads the configuration and opens the database.
+// openStore loads the configuration, unless the command already has, and
+// opens the database.
 func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
-	if err := m.load(); err != nil {
-		return nil, err
+	if m.loc == nil { // not loaded yet
+		if err := m.load(); err != nil {
+			return nil, err
+		}
 	}
 	return store.Open(ctx, m.dataDir)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -94,21 +96,17 @@ formats with -o FILE, e.g.
 			return err
 		}
 		defer st.Close()
-		airings, err := st.Airings(cmd.Context(), start, last.AddDate(0, 0, 1))
+		in, err := m.reportLog(cmd.Context(), st, start, last.AddDate(0, 0, 1), format == "xlsx")
 		if err != nil {
 			return err
 		}
-		lang := m.language()
-		for i := range airings {
-			airings[i].Reason = words.Reason(lang, airings[i].Reason)
-		}
 		rc := m.cfg.Report
-		rep := report.Build(report.Input{
-			Kind: kind, From: start, To: last, Location: m.loc, Topics: m.topics(), Airings: airings,
-			Header: report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
-				DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName},
-			Issued: time.Now().In(m.loc),
-		})
+		in.Kind, in.From, in.To, in.Location, in.Topics = kind, start, last, m.loc, m.topics()
+		in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
+			DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
+		in.Issued = time.Now().In(m.loc)
+		rep := report.Build(in)
+		lang := m.language()
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			switch format {
 			case "json":
@@ -124,6 +122,52 @@ formats with -o FILE, e.g.
 		})
 	}
 	return cmd
+}
+
+// reportLog reads the log of [from, to) for a report: summed up by the
+// database, which is what keeps a report over a long, busy log fast, or row
+// by row when the rows themselves are wanted (the XLSX airing sheet) or the
+// zone's offset changes within the period (days could not be cut in SQL).
+// Reasons come in the report's language.
+func (m *Main) reportLog(ctx context.Context, st *store.Store, from, to time.Time, rows bool) (report.Input, error) {
+	lang := m.language()
+	offset, fixed := fixedOffset(from, to)
+	if rows || !fixed {
+		airings, err := st.Airings(ctx, from, to)
+		for i := range airings {
+			airings[i].Reason = words.Reason(lang, airings[i].Reason)
+		}
+		return report.Input{Airings: airings}, err
+	}
+	s, err := st.Summarize(ctx, from, to, offset)
+	if err != nil {
+		return report.Input{}, err
+	}
+	sum := &report.Summary{Incidents: s.Incidents}
+	for i := range sum.Incidents {
+		sum.Incidents[i].Reason = words.Reason(lang, sum.Incidents[i].Reason)
+	}
+	sum.Groups = make([]report.Group, len(s.Groups))
+	for i, g := range s.Groups {
+		sum.Groups[i] = report.Group{At: g.At, Topics: g.Topics, Status: g.Status, Airings: g.Airings, PlayedMS: g.PlayedMS}
+	}
+	sum.Aired = make([]report.Aired, len(s.Aired))
+	for i, a := range s.Aired {
+		sum.Aired[i] = report.Aired{Topics: a.Topics, SegmentID: a.SegmentID}
+	}
+	return report.Input{Summary: sum}, nil
+}
+
+// fixedOffset gives the zone's offset from UTC if it is the same at every
+// midnight of [from, to] (from is a midnight in the zone).
+func fixedOffset(from, to time.Time) (time.Duration, bool) {
+	_, off := from.Zone()
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		if _, o := d.Zone(); o != off {
+			return 0, false
+		}
+	}
+	return time.Duration(off) * time.Second, true
 }
 
 // isTerminalWriter says whether w is a terminal.

@@ -40,6 +40,10 @@ type Input struct {
 	// Airings are the log rows of the period, all statuses. Build does not
 	// filter them by date: the caller selects the period.
 	Airings []playlist.Airing
+	// Summary, when set, stands for Airings: the same log summed up by the
+	// store. The report is then built without the rows, so Log is empty and
+	// the XLSX airing sheet needs Airings.
+	Summary *Summary
 	Header  Header
 	// Issued is the date printed in the header ("…, ngày … tháng … năm …").
 	Issued time.Time
@@ -155,28 +159,35 @@ type Incident struct {
 
 type tally struct {
 	airings                     int
-	minutes                     float64
+	playedMS                    int64 // completed airings only
 	segments                    map[int64]struct{}
 	interrupted, missed, failed int
 }
 
-func (t *tally) add(a playlist.Airing) {
-	switch a.Status {
+func (t *tally) add(g Group) {
+	switch g.Status {
 	case playlist.StatusCompleted:
-		t.airings++
-		t.minutes += a.Played.Minutes()
-		if t.segments == nil {
-			t.segments = map[int64]struct{}{}
-		}
-		t.segments[a.SegmentID] = struct{}{}
+		t.airings += g.Airings
+		t.playedMS += g.PlayedMS
 	case playlist.StatusInterrupted:
-		t.interrupted++
+		t.interrupted += g.Airings
 	case playlist.StatusMissed:
-		t.missed++
+		t.missed += g.Airings
 	case playlist.StatusFailed:
-		t.failed++
+		t.failed += g.Airings
 	}
 }
+
+func (t *tally) addSegment(id int64) {
+	if t.segments == nil {
+		t.segments = map[int64]struct{}{}
+	}
+	t.segments[id] = struct{}{}
+}
+
+// minutes is the played time of the completed airings. Sums are kept in
+// whole milliseconds, so they do not depend on the order airings come in.
+func (t *tally) minutes() float64 { return float64(t.playedMS) / 60000 }
 
 // Build computes the report. Only completed airings count as delivered; an
 // airing tagged with several topics counts once for each of them, and once
@@ -198,25 +209,38 @@ func Build(in Input) Report {
 	nDays := daysInclusive(from, to)
 	days := make([]tally, nDays)
 	var total tally
-	var incidents []Incident
-	for _, a := range in.Airings {
-		total.add(a)
-		if i := daysInclusive(from, civilOf(airingTime(a), loc)) - 1; i >= 0 && i < nDays {
-			days[i].add(a)
+	sum := in.Summary
+	if sum == nil {
+		s := Summarize(in.Airings, loc)
+		sum = &s
+	}
+	tallyOf := func(code string) *tally {
+		t, ok := byCode[code]
+		if !ok {
+			t = &tally{}
+			byCode[code] = t
+			unplanned = append(unplanned, code)
 		}
+		return t
+	}
+	for _, g := range sum.Groups {
+		total.add(g)
+		if i := daysInclusive(from, civilOf(g.At, loc)) - 1; i >= 0 && i < nDays {
+			days[i].add(g)
+		}
+		for _, code := range uniq(g.Topics) {
+			tallyOf(code).add(g)
+		}
+	}
+	for _, a := range sum.Aired {
+		total.addSegment(a.SegmentID)
 		for _, code := range uniq(a.Topics) {
-			t, ok := byCode[code]
-			if !ok {
-				t = &tally{}
-				byCode[code] = t
-				unplanned = append(unplanned, code)
-			}
-			t.add(a)
+			tallyOf(code).addSegment(a.SegmentID)
 		}
-		switch a.Status {
-		case playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
-			incidents = append(incidents, incidentOf(a, loc))
-		}
+	}
+	incidents := make([]Incident, 0, len(sum.Incidents))
+	for _, a := range sum.Incidents {
+		incidents = append(incidents, incidentOf(a, loc))
 	}
 	sort.SliceStable(incidents, func(i, j int) bool {
 		if !incidents[i].ScheduledAt.Equal(incidents[j].ScheduledAt) {
@@ -239,7 +263,7 @@ func Build(in Input) Report {
 		Issued:    in.Issued,
 		Totals: Totals{
 			Airings:     total.airings,
-			Minutes:     round1(total.minutes),
+			Minutes:     round1(total.minutes()),
 			Segments:    len(total.segments),
 			Interrupted: total.interrupted,
 			Missed:      total.missed,
@@ -254,9 +278,9 @@ func Build(in Input) Report {
 		r.Days[i] = Day{
 			Date:         from.addDays(i).String(),
 			Airings:      d.airings,
-			Minutes:      round1(d.minutes),
+			Minutes:      round1(d.minutes()),
 			Interrupted:  d.interrupted,
-			exactMinutes: d.minutes,
+			exactMinutes: d.minutes(),
 			Missed:       d.missed,
 			Failed:       d.failed,
 		}
@@ -303,7 +327,7 @@ func Build(in Input) Report {
 // whose targets are set.
 func fill(row TopicRow, t *tally) TopicRow {
 	row.Airings = t.airings
-	row.Minutes = round1(t.minutes)
+	row.Minutes = round1(t.minutes())
 	row.Segments = len(t.segments)
 	row.Interrupted, row.Missed, row.Failed = t.interrupted, t.missed, t.failed
 	row.Reasons = []Reason{}
@@ -314,7 +338,7 @@ func fill(row TopicRow, t *tally) TopicRow {
 		pct, has = math.Min(pct, float64(t.airings)/float64(row.TargetAirings)*100), true
 	}
 	if row.TargetMinutes > 0 {
-		pct, has = math.Min(pct, t.minutes/row.TargetMinutes*100), true
+		pct, has = math.Min(pct, t.minutes()/row.TargetMinutes*100), true
 	}
 	if !has {
 		return row
@@ -347,8 +371,8 @@ func fill(row TopicRow, t *tally) TopicRow {
 	if row.TargetAirings > 0 && t.airings < row.TargetAirings {
 		add(Reason{Kind: ReasonShortAirings, Count: row.TargetAirings - t.airings})
 	}
-	if row.TargetMinutes > 0 && t.minutes < row.TargetMinutes {
-		if short := round1(row.TargetMinutes - t.minutes); short > 0 {
+	if row.TargetMinutes > 0 && t.minutes() < row.TargetMinutes {
+		if short := round1(row.TargetMinutes - t.minutes()); short > 0 {
 			add(Reason{Kind: ReasonShortMinutes, Minutes: short})
 		}
 	}

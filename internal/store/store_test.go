@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,9 +76,16 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	}
 	// Every migration file is applied: user_version is the highest number.
 	files, _ := filepath.Glob("migrations/*.sql")
-	latest := len(files)
-	if latest < 3 {
-		t.Fatalf("found %d migrations", latest)
+	latest := 0
+	for _, f := range files {
+		n, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
+		if err != nil {
+			t.Fatalf("migration %s: name must start with its number: %v", f, err)
+		}
+		latest = max(latest, n)
+	}
+	if len(files) < 3 {
+		t.Fatalf("found %d migrations", len(files))
 	}
 	if got := count(t, st, "PRAGMA user_version"); got != latest {
 		t.Errorf("user_version = %d, want %d", got, latest)

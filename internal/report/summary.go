@@ -1,0 +1,92 @@
+package report
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
+)
+
+// Summary is the airing log of a period summed up: all Build needs for
+// every format but the XLSX airing sheet. The store computes it with GROUP
+// BY queries, so that a report over a long, busy log does not read it row
+// by row; Summarize computes the same from the rows.
+type Summary struct {
+	// Groups count the airings of one day, one set of topics and one status.
+	Groups []Group
+	// Aired lists the distinct (topics, segment) pairs of the completed
+	// airings: what the distinct-segment counts are made of.
+	Aired []Aired
+	// Incidents are the interrupted, missed and failed airings.
+	Incidents []playlist.Airing
+}
+
+// Group is a count of airings that share a day, their topics and a status.
+type Group struct {
+	// At is when one of them was due (see airingTime); it gives the day.
+	At       time.Time
+	Topics   []string
+	Status   playlist.Status
+	Airings  int
+	PlayedMS int64
+}
+
+// Aired is a segment that completed at least one airing under these topics.
+type Aired struct {
+	Topics    []string
+	SegmentID int64
+}
+
+// Summarize sums up airings as the store's queries do.
+func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
+	type groupKey struct {
+		day    civil
+		topics string
+		status playlist.Status
+	}
+	type airedKey struct {
+		topics  string
+		segment int64
+	}
+	groups := map[groupKey]*Group{}
+	aired := map[airedKey]bool{}
+	var s Summary
+	for _, a := range airings {
+		topics := strings.Join(a.Topics, ",")
+		k := groupKey{civilOf(airingTime(a), loc), topics, a.Status}
+		g := groups[k]
+		if g == nil {
+			g = &Group{At: airingTime(a), Topics: a.Topics, Status: a.Status}
+			groups[k] = g
+		}
+		g.Airings++
+		g.PlayedMS += a.Played.Milliseconds()
+		switch a.Status {
+		case playlist.StatusCompleted:
+			if k := (airedKey{topics, a.SegmentID}); !aired[k] {
+				aired[k] = true
+				s.Aired = append(s.Aired, Aired{Topics: a.Topics, SegmentID: a.SegmentID})
+			}
+		case playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
+			s.Incidents = append(s.Incidents, a)
+		}
+	}
+	s.Groups = make([]Group, 0, len(groups))
+	for _, g := range groups {
+		s.Groups = append(s.Groups, *g)
+	}
+	// Map order is random; the figures do not depend on it (they are
+	// integer sums), but a stable order keeps a Summary comparable.
+	sort.Slice(s.Groups, func(i, j int) bool {
+		a, b := s.Groups[i], s.Groups[j]
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
+		}
+		if ta, tb := strings.Join(a.Topics, ","), strings.Join(b.Topics, ","); ta != tb {
+			return ta < tb
+		}
+		return a.Status < b.Status
+	})
+	return s
+}

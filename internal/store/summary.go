@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
+)
+
+// AiringGroup counts the airings scheduled on one day that share their
+// topics and status.
+type AiringGroup struct {
+	// At is the scheduled time of one of them; its day, read at the
+	// offset given to Summarize, is the group's day.
+	At       time.Time
+	Topics   []string
+	Status   playlist.Status
+	Airings  int
+	PlayedMS int64
+}
+
+// AiredSegment is a segment that completed at least one airing under
+// these topics.
+type AiredSegment struct {
+	Topics    []string
+	SegmentID int64
+}
+
+// AiringSummary is the log of a period summed up by the database.
+type AiringSummary struct {
+	Groups    []AiringGroup
+	Aired     []AiredSegment
+	Incidents []playlist.Airing // interrupted, missed and failed, in log order
+}
+
+// Summarize sums up the airings scheduled in [from, to). Days are counted
+// at a fixed offset from UTC (the station's zone has no daylight saving
+// time; the caller checks that its offset holds over the period). When the
+// period is whole months at the offset the tallies are kept at (tally_zone),
+// the totals come from the tallies the database keeps as airings close;
+// otherwise from GROUP BY queries over the airings.
+func (s *Store) Summarize(ctx context.Context, from, to time.Time, offset time.Duration) (AiringSummary, error) {
+	var zone int64
+	if err := s.db.QueryRowContext(ctx, "SELECT offset_ms FROM tally_zone").Scan(&zone); err != nil {
+		return AiringSummary{}, fmt.Errorf("summarize airings: %w", err)
+	}
+	off := offset.Milliseconds()
+	lo, hi := from.UnixMilli()+off, to.UnixMilli()+off
+	if off != zone || lo < 0 || !firstOfMonth(from, offset) || !firstOfMonth(to, offset) {
+		return s.summarizeRows(ctx, from, to, offset)
+	}
+	sum := AiringSummary{}
+	split := topicSplitter()
+	rows, err := s.db.QueryContext(ctx, "SELECT day, topics, status, airings, played_ms FROM tally_days WHERE day >= ? AND day < ?", lo/day, hi/day)
+	if err != nil {
+		return sum, fmt.Errorf("summarize airings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g AiringGroup
+		var d int64
+		var topics, status string
+		if err := rows.Scan(&d, &topics, &status, &g.Airings, &g.PlayedMS); err != nil {
+			return sum, fmt.Errorf("summarize airings: %w", err)
+		}
+		g.At, g.Topics, g.Status = time.UnixMilli(d*day-off), split(topics), playlist.Status(status)
+		sum.Groups = append(sum.Groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return sum, fmt.Errorf("summarize airings: %w", err)
+	}
+	rows.Close()
+	if sum.Aired, err = s.aired(ctx, split, "SELECT DISTINCT topics, segment_id FROM tally_segments WHERE month >= ? AND month < ?",
+		monthKey(from, offset), monthKey(to, offset)); err != nil {
+		return sum, err
+	}
+	sum.Incidents, err = s.incidents(ctx, from, to)
+	return sum, err
+}
+
+// day is a day in milliseconds.
+const day = 86400000
+
+// atOffset reads t in the zone of the tallies.
+func atOffset(t time.Time, offset time.Duration) time.Time {
+	return t.In(time.FixedZone("", int(offset.Seconds())))
+}
+
+// firstOfMonth says whether t is the first instant of a month at offset.
+func firstOfMonth(t time.Time, offset time.Duration) bool {
+	l := atOffset(t, offset)
+	return l.Day() == 1 && l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 && l.Nanosecond() == 0
+}
+
+// monthKey is the month of t at offset as tally_segments keys it: YYYYMM.
+func monthKey(t time.Time, offset time.Duration) int {
+	l := atOffset(t, offset)
+	return l.Year()*100 + int(l.Month())
+}
+
+// topicSplitter splits stored topic lists ("tthc,chi-so"), each distinct
+// list once: a log has a few dozen.
+func topicSplitter() func(string) []string {
+	seen := map[string][]string{}
+	return func(t string) []string {
+		if v, ok := seen[t]; ok {
+			return v
+		}
+		var v []string
+		if t != "" {
+			v = strings.Split(t, ",")
+		}
+		seen[t] = v
+		return v
+	}
+}
+
+// aired runs a query of (topics, segment_id) pairs.
+func (s *Store) aired(ctx context.Context, split func(string) []string, query string, args ...any) ([]AiredSegment, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("summarize airings: %w", err)
+	}
+	defer rows.Close()
+	var out []AiredSegment
+	for rows.Next() {
+		var a AiredSegment
+		var topics string
+		if err := rows.Scan(&topics, &a.SegmentID); err != nil {
+			return nil, fmt.Errorf("summarize airings: %w", err)
+		}
+		a.Topics = split(topics)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("summarize airings: %w", err)
+	}
+	return out, nil
+}
+
+// incidents lists the interrupted, missed and failed airings scheduled in
+// [from, to), in log order (the airings_incidents index finds them).
+func (s *Store) incidents(ctx context.Context, from, to time.Time) ([]playlist.Airing, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+` FROM airings
+		WHERE status IN ('interrupted', 'missed', 'failed') AND scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id`,
+		from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("summarize airings: %w", err)
+	}
+	defer rows.Close()
+	var out []playlist.Airing
+	for rows.Next() {
+		a, err := scanAiring(rows)
+		if err != nil {
+			return nil, fmt.Errorf("summarize airings: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("summarize airings: %w", err)
+	}
+	return out, nil
+}
+
+// summarizeRows is Summarize by GROUP BY queries over the airings.
+func (s *Store) summarizeRows(ctx context.Context, from, to time.Time, offset time.Duration) (AiringSummary, error) {
+	var sum AiringSummary
+	lo, hi := from.UnixMilli(), to.UnixMilli()
+	split := topicSplitter()
+	// The day of a row is (scheduled_at + offset) / 1 day, in integer
+	// division: right for every time after 1970, which all airings are.
+	rows, err := s.db.QueryContext(ctx, `SELECT MIN(scheduled_at), topics, status, COUNT(*), SUM(played_ms)
+		FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND status <> 'open'
+		GROUP BY (scheduled_at + ?) / 86400000, topics, status`,
+		lo, hi, offset.Milliseconds())
+	if err != nil {
+		return sum, fmt.Errorf("summarize airings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g AiringGroup
+		var at int64
+		var topics, status string
+		if err := rows.Scan(&at, &topics, &status, &g.Airings, &g.PlayedMS); err != nil {
+			return sum, fmt.Errorf("summarize airings: %w", err)
+		}
+		g.At, g.Topics, g.Status = time.UnixMilli(at), split(topics), playlist.Status(status)
+		sum.Groups = append(sum.Groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return sum, fmt.Errorf("summarize airings: %w", err)
+	}
+	rows.Close()
+	if sum.Aired, err = s.aired(ctx, split, `SELECT topics, segment_id FROM airings
+		WHERE scheduled_at >= ? AND scheduled_at < ? AND status = 'completed' GROUP BY topics, segment_id`, lo, hi); err != nil {
+		return sum, err
+	}
+	sum.Incidents, err = s.incidents(ctx, from, to)
+	return sum, err
+}
