@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -94,21 +96,11 @@ formats with -o FILE, e.g.
 			return err
 		}
 		defer st.Close()
-		airings, err := st.Airings(cmd.Context(), start, last.AddDate(0, 0, 1))
+		lang := m.language()
+		rep, err := m.buildReport(cmd.Context(), st, kind, start, last, lang)
 		if err != nil {
 			return err
 		}
-		lang := m.language()
-		for i := range airings {
-			airings[i].Reason = words.Reason(lang, airings[i].Reason)
-		}
-		rc := m.cfg.Report
-		rep := report.Build(report.Input{
-			Kind: kind, From: start, To: last, Location: m.loc, Topics: m.topics(), Airings: airings,
-			Header: report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
-				DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName},
-			Issued: time.Now().In(m.loc),
-		})
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			switch format {
 			case "json":
@@ -130,4 +122,23 @@ formats with -o FILE, e.g.
 func isTerminalWriter(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// buildReport builds the report of [start, last] (calendar days, inclusive)
+// from the airing log, its reasons in lang: the CLI's and the web's.
+func (m *Main) buildReport(ctx context.Context, st *store.Store, kind string, start, last time.Time, lang string) (report.Report, error) {
+	airings, err := st.Airings(ctx, start, last.AddDate(0, 0, 1))
+	if err != nil {
+		return report.Report{}, err
+	}
+	for i := range airings {
+		airings[i].Reason = words.Reason(lang, airings[i].Reason)
+	}
+	rc := m.cfg.Report
+	return report.Build(report.Input{
+		Kind: kind, From: start, To: last, Location: m.loc, Topics: m.topics(), Airings: airings,
+		Header: report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
+			DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName},
+		Issued: time.Now().In(m.loc),
+	}), nil
 }
