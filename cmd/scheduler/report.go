@@ -96,17 +96,11 @@ formats with -o FILE, e.g.
 			return err
 		}
 		defer st.Close()
-		in, err := m.reportLog(cmd.Context(), st, start, last.AddDate(0, 0, 1), format == "xlsx")
+		lang := m.language()
+		rep, err := m.buildReport(cmd.Context(), st, kind, start, last, lang, format == "xlsx")
 		if err != nil {
 			return err
 		}
-		rc := m.cfg.Report
-		in.Kind, in.From, in.To, in.Location, in.Topics = kind, start, last, m.loc, m.topics()
-		in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
-			DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
-		in.Issued = time.Now().In(m.loc)
-		rep := report.Build(in)
-		lang := m.language()
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			switch format {
 			case "json":
@@ -129,8 +123,7 @@ formats with -o FILE, e.g.
 // by row when the rows themselves are wanted (the XLSX airing sheet) or the
 // zone's offset changes within the period (days could not be cut in SQL).
 // Reasons come in the report's language.
-func (m *Main) reportLog(ctx context.Context, st *store.Store, from, to time.Time, rows bool) (report.Input, error) {
-	lang := m.language()
+func (m *Main) reportLog(ctx context.Context, st *store.Store, from, to time.Time, lang string, rows bool) (report.Input, error) {
 	offset, fixed := fixedOffset(from, to)
 	if rows || !fixed {
 		airings, err := st.Airings(ctx, from, to)
@@ -174,4 +167,20 @@ func fixedOffset(from, to time.Time) (time.Duration, bool) {
 func isTerminalWriter(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// buildReport builds the report of [start, last] (calendar days, inclusive)
+// from the airing log, its reasons in lang: the CLI's and the web's. rows
+// asks for the airings themselves (Report.Log, the XLSX airing sheet).
+func (m *Main) buildReport(ctx context.Context, st *store.Store, kind string, start, last time.Time, lang string, rows bool) (report.Report, error) {
+	in, err := m.reportLog(ctx, st, start, last.AddDate(0, 0, 1), lang, rows)
+	if err != nil {
+		return report.Report{}, err
+	}
+	rc := m.cfg.Report
+	in.Kind, in.From, in.To, in.Location, in.Topics = kind, start, last, m.loc, m.topics()
+	in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
+		DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
+	in.Issued = time.Now().In(m.loc)
+	return report.Build(in), nil
 }

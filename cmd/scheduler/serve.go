@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -16,12 +17,16 @@ import (
 )
 
 func (m *Main) serveCommand() *cobra.Command {
-	return &cobra.Command{
+	var listen string
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the station: timetable, automatic playout, airing log",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if _, _, err := net.SplitHostPort(listen); listen != "" && err != nil {
+				return badInput("--listen %q: %s", listen, m.T("cần dạng máy:cổng, ví dụ 127.0.0.1:8080", "want host:port, e.g. 127.0.0.1:8080"))
+			}
 			st, err := m.openStore(ctx)
 			if err != nil {
 				return err
@@ -60,7 +65,17 @@ func (m *Main) serveCommand() *cobra.Command {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
 			go m.watchReload(ctx, stn, st)
+			srv, err := m.newWeb(st, stn, listen) // web.go
+			if err != nil {
+				stopSink()
+				<-stn.SinkDone()
+				return err
+			}
+			webCtx, stopWeb := context.WithCancel(ctx)
+			webDone := m.runWeb(webCtx, srv)
 			err = stn.Run(ctx)
+			stopWeb()
+			<-webDone
 			select {
 			case cerr := <-ctlErr:
 				if cerr != nil && err == nil {
@@ -78,6 +93,8 @@ func (m *Main) serveCommand() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&listen, "listen", "", "web app address host:port (default: web.listen of config.yaml)")
+	return cmd
 }
 
 // emergencySegments loads the segments of an emergency request: each must

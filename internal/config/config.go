@@ -99,6 +99,10 @@ type Report struct {
 // Web is the operator web app.
 type Web struct {
 	Listen string `yaml:"listen" mapstructure:"listen"`
+	// MaxUploadMB is the largest audio file the web app accepts, in MiB.
+	MaxUploadMB int `yaml:"max_upload_mb" mapstructure:"max_upload_mb"`
+	// SessionTTL is how long a login lasts.
+	SessionTTL time.Duration `yaml:"session_ttl" mapstructure:"session_ttl"`
 }
 
 // Default returns the configuration used for every key config.yaml leaves out.
@@ -127,6 +131,6 @@ func Default() Config {
 		},
 		Approval: Approval{Required: true},
 		Report:   Report{DocSuffix: "BC-UBND"},
-		Web:      Web{Listen: "127.0.0.1:8080"},
+		Web:      Web{Listen: "127.0.0.1:8080", MaxUploadMB: 200, SessionTTL: 12 * time.Hour},
 	}
 }

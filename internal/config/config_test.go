@@ -170,6 +170,14 @@ func TestParseErrors(t *testing.T) {
 			lineOf:   `"5 6 * * 1-6"`,
 			contains: []string{"sang", "chieu", "overlaps"},
 		},
+		{
+			name:     "upload limit zero",
+			yaml:     minimal + "web:\n  max_upload_mb: 0\n",
+			key:      "web.max_upload_mb",
+			lineOf:   "max_upload_mb",
+			contains: []string{"web.max_upload_mb"},
+			fix:      "1 to 4096",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -161,6 +161,14 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
 		return bad("web.listen", c.Web.Listen, "is not host:port", "không có dạng máy:cổng", "use e.g. 127.0.0.1:8080", "dùng ví dụ 127.0.0.1:8080")
 	}
+	if c.Web.MaxUploadMB < 1 || c.Web.MaxUploadMB > 4096 {
+		return bad("web.max_upload_mb", fmt.Sprint(c.Web.MaxUploadMB), "is out of range", "nằm ngoài khoảng cho phép",
+			"use 1 to 4096 (MiB), e.g. 200", "dùng từ 1 đến 4096 (MiB), ví dụ 200")
+	}
+	if c.Web.SessionTTL < time.Minute || c.Web.SessionTTL > 30*24*time.Hour {
+		return bad("web.session_ttl", c.Web.SessionTTL.String(), "is out of range", "nằm ngoài khoảng cho phép",
+			"use 1m to 720h, e.g. 12h", "dùng từ 1m đến 720h, ví dụ 12h")
+	}
 	return nil
 }
 

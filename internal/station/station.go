@@ -83,6 +83,8 @@ type Station struct {
 
 	current *playlist.Planner // guarded by mu; replaced by Reload
 	resume  bool              // guarded by mu
+
+	board statusBoard // what is on air, for Status (status.go)
 }
 
 // planner is the planner in force.
@@ -543,6 +545,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 		s.Logger.Error("slot not aired: no audio output", "slot", plan.Slot, "items", len(items))
 		return nil, nil, nil
 	}
+	defer s.offAir() // status.go: nothing of this plan is on air any more
 	rate := s.Deck.Rate()
 	rows := make([]*pending, len(items))
 	next := 0
@@ -653,6 +656,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 			switch ev.Kind {
 			case audio.CueStarted:
 				p.started, p.startAt = true, ev.At
+				s.onAir(plan, i, ev.At) // status.go
 				if stopping == "" {
 					if err := queue(); err != nil {
 						return nil, nil, err

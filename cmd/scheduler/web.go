@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/web"
+)
+
+// newWeb builds the web app around the running station: the same store,
+// planner, reports and emergency path as the CLI.
+func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*web.Server, error) {
+	if listen == "" {
+		listen = m.cfg.Web.Listen
+	}
+	mediaDir, err := filepath.Abs(m.cfg.Station.MediaDir)
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Deps{
+		Store:      st,
+		Config:     func() config.Config { return m.cfg },
+		ConfigPath: m.configPath,
+		Location:   m.loc,
+		Planner:    m.planner,
+		Station:    stn,
+		Play: func(ctx context.Context, ids []int64) error {
+			segs, err := m.emergencySegments(ctx, st, ids)
+			if err != nil {
+				return err
+			}
+			return stn.Emergency(ctx, segs)
+		},
+		Report: func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error) {
+			return m.buildReport(ctx, st, kind, from, to, lang, true) // rows: the web offers the XLSX too
+		},
+		MediaDir: mediaDir,
+		DataDir:  m.dataDir,
+		Version:  buildVersion(),
+		Logger:   m.logger.With("component", "web"),
+		Now:      time.Now,
+	}, listen)
+}
+
+// runWeb serves the web app until ctx is done. A web app that cannot start
+// (the port is taken) is logged loudly, and the station keeps airing.
+func (m *Main) runWeb(ctx context.Context, srv *web.Server) <-chan struct{} {
+	done := make(chan struct{})
+	if err := srv.Listen(); err != nil {
+		m.logger.Error("the web app could not start; the station keeps airing", "err", err)
+		fmt.Fprintf(m.Stderr, "!!! %s %v\n", m.T("KHÔNG MỞ ĐƯỢC GIAO DIỆN WEB:", "THE WEB APP COULD NOT START:"), err)
+		close(done)
+		return done
+	}
+	fmt.Fprintf(m.Stdout, "%s: http://%s/\n", m.T("Giao diện web", "Web app"), srv.Addr())
+	go func() {
+		defer close(done)
+		if err := srv.Run(ctx); err != nil {
+			m.logger.Error("web app", "err", err)
+		}
+	}()
+	return done
+}
+
+// buildVersion names the build: the module version or VCS revision.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v = s.Value[:12]
+		}
+	}
+	if v == "" || v == "(devel)" {
+		return "dev"
+	}
+	return v
+}

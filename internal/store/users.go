@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Roles of the web app's users.
+const (
+	RoleOperator = "operator" // loads, schedules, plays
+	RoleApprover = "approver" // approves segments
+	RoleViewer   = "viewer"   // reads logs and reports
+)
+
+// ErrExists is returned when adding a user whose name is taken.
+var ErrExists = errors.New("already exists")
+
+// ErrBadPassword is returned for a wrong name or password (never saying which).
+var ErrBadPassword = errors.New("wrong name or password")
+
+// BcryptCost is the work factor of stored password hashes.
+const BcryptCost = 12
+
+// User is an account of the web app.
+type User struct {
+	ID      int64
+	Name    string
+	Role    string
+	Created time.Time
+}
+
+// ValidRole reports whether r is one of the roles.
+func ValidRole(r string) bool {
+	return r == RoleOperator || r == RoleApprover || r == RoleViewer
+}
+
+// ValidUserName reports whether a name is usable as a login: 1–64
+// characters, no spaces or control characters.
+func ValidUserName(n string) bool {
+	if n == "" || len(n) > 64 {
+		return false
+	}
+	for _, r := range n {
+		if r <= ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// AddUser stores a new user with a bcrypt hash of the password.
+func (s *Store) AddUser(ctx context.Context, name, role, password string, at time.Time) (User, error) {
+	if !ValidRole(role) {
+		return User{}, fmt.Errorf("role %q: want operator, approver or viewer", role)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	res, err := s.db.ExecContext(ctx, "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+		name, role, string(hash), at.UnixMilli())
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return User{}, fmt.Errorf("user %q: %w", name, ErrExists)
+		}
+		return User{}, fmt.Errorf("add user %q: %w", name, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return User{}, err
+	}
+	return User{ID: id, Name: name, Role: role, Created: at}, nil
+}
+
+// SetPassword replaces a user's password.
+func (s *Store) SetPassword(ctx context.Context, name, password string) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	res, err := s.db.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE name = ?", string(hash), name)
+	if err != nil {
+		return fmt.Errorf("set password of %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+// dummyHash is compared against when the name is unknown, so that a wrong
+// name takes as long as a wrong password.
+// It is a bcrypt hash of a string no one uses, at BcryptCost.
+const dummyHash = "$2a$12$CNGXFvAWpf9XdGd9vKnaceuRqldDczDlNhbmoQddhQNzAxpLOl33u"
+
+// CheckPassword returns the user when name and password match, else
+// ErrBadPassword.
+func (s *Store) CheckPassword(ctx context.Context, name, password string) (User, error) {
+	var u User
+	var hash string
+	var created int64
+	err := s.db.QueryRowContext(ctx, "SELECT id, name, role, password_hash, created_at FROM users WHERE name = ?", name).
+		Scan(&u.ID, &u.Name, &u.Role, &hash, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+		return User{}, ErrBadPassword
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("look up user %q: %w", name, err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+		return User{}, ErrBadPassword
+	}
+	u.Created = time.UnixMilli(created)
+	return u, nil
+}
+
+// Users lists the accounts by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, name, role, created_at FROM users ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var created int64
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created); err != nil {
+			return nil, err
+		}
+		u.Created = time.UnixMilli(created)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

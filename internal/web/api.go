@@ -1,0 +1,601 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/contract"
+	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/words"
+)
+
+// segmentFilter selects segments for the list: q searches the title,
+// state is pending, approved, retired or all (default: not retired).
+type segmentFilter struct {
+	Q, Topic, State string
+}
+
+func (f segmentFilter) match(seg playlist.Segment) bool {
+	switch f.State {
+	case "pending":
+		if seg.Approved || seg.Retired {
+			return false
+		}
+	case "approved":
+		if !seg.Approved || seg.Retired {
+			return false
+		}
+	case "retired":
+		if !seg.Retired {
+			return false
+		}
+	case "all":
+	default:
+		if seg.Retired {
+			return false
+		}
+	}
+	if f.Topic != "" && !seg.HasTopic(f.Topic) {
+		return false
+	}
+	if q := strings.TrimSpace(f.Q); q != "" && !strings.Contains(strings.ToLower(seg.Title), strings.ToLower(q)) &&
+		strconv.FormatInt(seg.ID, 10) != q {
+		return false
+	}
+	return true
+}
+
+func (s *Server) segments(ctx context.Context, f segmentFilter) ([]playlist.Segment, error) {
+	all, err := s.Store.Segments(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []playlist.Segment
+	for _, seg := range all {
+		if f.match(seg) {
+			out = append(out, seg)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) apiSegments(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	q := r.URL.Query()
+	segs, err := s.segments(r.Context(), segmentFilter{Q: q.Get("q"), Topic: q.Get("topic"), State: q.Get("state")})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	out := []contract.Segment{}
+	for _, seg := range segs {
+		out = append(out, contract.FromSegment(seg, s.Location))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) segmentID(w http.ResponseWriter, r *http.Request) (playlist.Segment, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("mã bản tin %q không hợp lệ", r.PathValue("id")), fmt.Sprintf("segment id %q is not a number", r.PathValue("id")))
+		return playlist.Segment{}, false
+	}
+	seg, err := s.Store.Segment(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d", id), fmt.Sprintf("no segment #%d", id))
+		return seg, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return seg, false
+	}
+	return seg, true
+}
+
+func segmentObject(seg playlist.Segment) string {
+	return fmt.Sprintf("#%d «%s»", seg.ID, seg.Title)
+}
+
+func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request, sess store.Session) {
+	seg, ok := s.segmentID(w, r)
+	if !ok {
+		return
+	}
+	if seg.Retired {
+		s.jsonError(w, r, http.StatusConflict, fmt.Sprintf("bản tin #%d đã bị gỡ khỏi lịch", seg.ID), fmt.Sprintf("segment #%d was retired", seg.ID))
+		return
+	}
+	if err := s.Store.Approve(r.Context(), []int64{seg.ID}, sess.User.Name, s.Now()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.audit(r.Context(), sess.User.Name, store.ActionApprove, segmentObject(seg), "")
+	seg, _ = s.Store.Segment(r.Context(), seg.ID)
+	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
+}
+
+func (s *Server) apiRetire(w http.ResponseWriter, r *http.Request, sess store.Session) {
+	seg, ok := s.segmentID(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Store.Retire(r.Context(), []int64{seg.ID}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.audit(r.Context(), sess.User.Name, store.ActionRetire, segmentObject(seg), "")
+	seg, _ = s.Store.Segment(r.Context(), seg.ID)
+	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
+}
+
+// today is midnight of the current day in the station's zone.
+func (s *Server) today() time.Time {
+	n := s.Now().In(s.Location)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, s.Location)
+}
+
+func (s *Server) parseDay(v string) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02", v, s.Location)
+	return t, err == nil
+}
+
+// preview plans [from, from+days) exactly as `schedule preview` does.
+func (s *Server) preview(ctx context.Context, from time.Time, days int) ([]playlist.Plan, error) {
+	lib, err := s.Store.Segments(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	ledger, err := station.BuildLedger(ctx, s.Store, s.Location, from)
+	if err != nil {
+		return nil, err
+	}
+	return s.Planner().Preview(from, from.AddDate(0, 0, days), lib, ledger), nil
+}
+
+func (s *Server) apiSchedule(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	q := r.URL.Query()
+	from := s.today()
+	if v := q.Get("from"); v != "" {
+		var ok bool
+		if from, ok = s.parseDay(v); !ok {
+			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("from=%q: cần ngày dạng YYYY-MM-DD", v), fmt.Sprintf("from=%q: want YYYY-MM-DD", v))
+			return
+		}
+	}
+	days := 7
+	if v := q.Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 366 {
+			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("days=%q: dùng từ 1 đến 366", v), fmt.Sprintf("days=%q: use 1 to 366", v))
+			return
+		}
+		days = n
+	}
+	plans, err := s.preview(r.Context(), from, days)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	lang := s.lang(nil, r)
+	out := []contract.Occurrence{}
+	for _, p := range plans {
+		out = append(out, contract.FromPlan(p, s.Location, lang))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type pinRequest struct {
+	SegmentID int64  `json:"segment_id"`
+	Day       string `json:"day"`
+	Slot      string `json:"slot"`
+}
+
+func (s *Server) apiPin(unpin bool) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess store.Session) {
+		var in pinRequest
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+			s.jsonError(w, r, http.StatusBadRequest, "cần JSON {\"segment_id\", \"day\", \"slot\"}", "want JSON {\"segment_id\", \"day\", \"slot\"}")
+			return
+		}
+		day, ok := s.parseDay(in.Day)
+		if !ok {
+			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("day %q: cần ngày dạng YYYY-MM-DD", in.Day), fmt.Sprintf("day %q: want YYYY-MM-DD", in.Day))
+			return
+		}
+		sl, ok := s.Planner().Slot(in.Slot)
+		if !ok {
+			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("slot %q: không có khung giờ này trong config.yaml", in.Slot), fmt.Sprintf("slot %q: no such slot in config.yaml", in.Slot))
+			return
+		}
+		if !unpin && len(playlist.Occurrences([]playlist.Slot{sl}, day, day.AddDate(0, 0, 1))) == 0 {
+			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("khung giờ %s không phát vào ngày %s", in.Slot, in.Day), fmt.Sprintf("slot %s does not occur on %s", in.Slot, in.Day))
+			return
+		}
+		var err error
+		action := store.ActionPin
+		if unpin {
+			action = store.ActionUnpin
+			err = s.Store.Unpin(r.Context(), in.SegmentID, in.Day, in.Slot)
+		} else {
+			err = s.Store.Pin(r.Context(), in.SegmentID, in.Day, in.Slot, s.Now())
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d hoặc ghim này", in.SegmentID), fmt.Sprintf("no segment #%d or no such pin", in.SegmentID))
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.audit(r.Context(), sess.User.Name, action, fmt.Sprintf("#%d", in.SegmentID), in.Slot+" "+in.Day)
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	}
+}
+
+// logQuery is a parsed log filter.
+type logQuery struct {
+	From, To      time.Time // days, inclusive
+	Topic, Status string
+}
+
+func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool) {
+	q := r.URL.Query()
+	lq := logQuery{From: s.today(), Topic: q.Get("topic"), Status: q.Get("status")}
+	if v := q.Get("from"); v != "" {
+		t, ok := s.parseDay(v)
+		if !ok {
+			return lq, fmt.Sprintf("from=%q: cần ngày dạng YYYY-MM-DD", v), fmt.Sprintf("from=%q: want YYYY-MM-DD", v), false
+		}
+		lq.From = t
+	}
+	lq.To = lq.From
+	if v := q.Get("to"); v != "" {
+		t, ok := s.parseDay(v)
+		if !ok {
+			return lq, fmt.Sprintf("to=%q: cần ngày dạng YYYY-MM-DD", v), fmt.Sprintf("to=%q: want YYYY-MM-DD", v), false
+		}
+		lq.To = t
+	}
+	if lq.To.Before(lq.From) {
+		return lq, "ngày kết thúc sớm hơn ngày bắt đầu", "to is before from", false
+	}
+	switch playlist.Status(lq.Status) {
+	case "", playlist.StatusOpen, playlist.StatusCompleted, playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
+	default:
+		return lq, fmt.Sprintf("status=%q: dùng completed, interrupted, missed, failed hoặc open", lq.Status),
+			fmt.Sprintf("status=%q: use completed, interrupted, missed, failed or open", lq.Status), false
+	}
+	return lq, "", "", true
+}
+
+func (s *Server) logRows(ctx context.Context, lq logQuery) ([]store.LoggedAiring, error) {
+	rows, err := s.Store.LoggedAirings(ctx, lq.From, lq.To.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	var out []store.LoggedAiring
+	for _, a := range rows {
+		if lq.Status != "" && string(a.Status) != lq.Status {
+			continue
+		}
+		if lq.Topic != "" {
+			found := false
+			for _, t := range a.Topics {
+				found = found || t == lq.Topic
+			}
+			if !found {
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (s *Server) apiLog(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	lq, vi, en, ok := s.parseLogQuery(r)
+	if !ok {
+		s.jsonError(w, r, http.StatusBadRequest, vi, en)
+		return
+	}
+	rows, err := s.logRows(r.Context(), lq)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="nhat-ky-phat-%s-%s.csv"`, lq.From.Format("2006-01-02"), lq.To.Format("2006-01-02")))
+		s.writeLogCSV(w, rows, s.lang(nil, r))
+		return
+	}
+	out := []contract.Airing{}
+	for _, a := range rows {
+		out = append(out, contract.FromAiring(a.Airing, s.Location).Chained(a.Link.PrevHash, a.Link.Hash))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeLogCSV writes the log as `scheduler log --format csv` does (UTF-8
+// with a BOM for Excel), with the status and reason also in lang.
+func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, lang string) {
+	w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash",
+		tr(lang, "trạng thái", "status_text"), tr(lang, "lý do", "reason_text")})
+	opt := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	for _, a := range rows {
+		c := contract.FromAiring(a.Airing, s.Location).Chained(a.Link.PrevHash, a.Link.Hash)
+		cw.Write([]string{strconv.FormatInt(c.ID, 10), strconv.FormatInt(c.SegmentID, 10), c.Title, strings.Join(c.Topics, " "), c.Slot,
+			c.ScheduledAt, opt(c.StartedAt), opt(c.EndedAt), strconv.FormatInt(c.PlayedMS, 10), c.Status, c.Reason, opt(c.PrevHash), opt(c.Hash),
+			words.Status(lang, a.Status), words.Reason(lang, a.Reason)})
+	}
+	cw.Flush()
+}
+
+// reportPeriod reads month=YYYY-MM, quarter=YYYY-Qn or year=YYYY.
+func (s *Server) reportPeriod(r *http.Request) (kind string, from, to time.Time, err error) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("quarter") != "":
+		from, to, err = report.ParseQuarter(q.Get("quarter"), s.Location)
+		return report.KindQuarter, from, to, err
+	case q.Get("year") != "":
+		from, to, err = report.ParseYear(q.Get("year"), s.Location)
+		return report.KindYear, from, to, err
+	case q.Get("month") != "":
+		from, to, err = report.ParseMonth(q.Get("month"), s.Location)
+		return report.KindMonth, from, to, err
+	}
+	from, to, err = report.ParseMonth(s.Now().In(s.Location).Format("2006-01"), s.Location)
+	return report.KindMonth, from, to, err
+}
+
+func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	kind, from, to, err := s.reportPeriod(r)
+	if err != nil {
+		s.jsonError(w, r, http.StatusBadRequest, err.Error()+" — dùng month=YYYY-MM, quarter=YYYY-Qn hoặc year=YYYY", err.Error()+" — use month=YYYY-MM, quarter=YYYY-Qn or year=YYYY")
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "json"
+	}
+	lang := s.lang(nil, r)
+	rep, err := s.Report(r.Context(), kind, from, to, lang)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	name := "bao-cao-" + from.Format("2006-01-02") + "-" + to.Format("2006-01-02")
+	attach := func(ext string) {
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, ext))
+	}
+	switch format {
+	case "json":
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		err = rep.WriteJSON(w)
+	case "html":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Query().Get("download") != "" {
+			attach("html")
+		}
+		err = rep.WriteHTML(w, lang)
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		attach("csv")
+		err = rep.WriteCSV(w, lang)
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		attach("xlsx")
+		err = rep.WriteXLSX(w, lang)
+	default:
+		s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("format=%q: dùng html, xlsx, csv hoặc json", format), fmt.Sprintf("format=%q: use html, xlsx, csv or json", format))
+		return
+	}
+	if err != nil {
+		s.Logger.Error("report", "format", format, "err", err)
+	}
+}
+
+type playRequest struct {
+	IDs       []int64 `json:"ids"`
+	Emergency bool    `json:"emergency"`
+}
+
+func (s *Server) apiPlay(w http.ResponseWriter, r *http.Request, sess store.Session) {
+	var in playRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil || len(in.IDs) == 0 {
+		s.jsonError(w, r, http.StatusBadRequest, "cần JSON {\"ids\": [mã bản tin…], \"emergency\": true|false}", "want JSON {\"ids\": [segment ids…], \"emergency\": true|false}")
+		return
+	}
+	if s.Play == nil {
+		s.jsonError(w, r, http.StatusServiceUnavailable, "trạm không chạy — không phát được", "the station is not running — nothing can air")
+		return
+	}
+	if err := s.Play(r.Context(), in.IDs); err != nil {
+		if errors.Is(err, control.ErrBadRequest) {
+			s.jsonError(w, r, http.StatusBadRequest, "không phát được: "+err.Error(), "cannot air: "+err.Error())
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	action := store.ActionPlay
+	if in.Emergency {
+		action = store.ActionUrgent
+	}
+	var ids []string
+	for _, id := range in.IDs {
+		ids = append(ids, "#"+strconv.FormatInt(id, 10))
+	}
+	s.audit(r.Context(), sess.User.Name, action, strings.Join(ids, ", "), "")
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "ids": in.IDs})
+}
+
+// statusJSON is GET /api/status and each event of /api/events.
+type statusJSON struct {
+	At         string       `json:"at"`
+	OnAir      *onAirJSON   `json:"on_air"`
+	Next       []upNextJSON `json:"next"`
+	NextSlot   string       `json:"next_slot,omitempty"`
+	NextSlotAt *string      `json:"next_slot_at"`
+	Output     string       `json:"output"`
+	AudioOK    bool         `json:"audio_ok"`
+	Problem    string       `json:"problem,omitempty"`
+	Running    bool         `json:"running"`
+}
+
+type onAirJSON struct {
+	SegmentID   int64    `json:"segment_id"`
+	Title       string   `json:"title"`
+	Topics      []string `json:"topics"`
+	Slot        string   `json:"slot"`
+	StartedAt   string   `json:"started_at"`
+	DurationMS  int64    `json:"duration_ms"`
+	ElapsedMS   int64    `json:"elapsed_ms"`
+	RemainingMS int64    `json:"remaining_ms"`
+}
+
+type upNextJSON struct {
+	SegmentID  int64    `json:"segment_id"`
+	Title      string   `json:"title"`
+	Topics     []string `json:"topics"`
+	Slot       string   `json:"slot"`
+	StartsAt   string   `json:"starts_at"`
+	DurationMS int64    `json:"duration_ms"`
+}
+
+func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
+	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}}
+	if s.Station == nil {
+		out.Problem = tr(lang, "trạm không chạy", "the station is not running")
+		return out, nil
+	}
+	st, err := s.Station.Status(ctx)
+	if err != nil {
+		return out, err
+	}
+	out.Running = true
+	out.At = st.At.In(s.Location).Format(time.RFC3339)
+	out.Output, out.AudioOK = st.Output, st.Dead == ""
+	if st.Dead != "" {
+		out.Problem = words.Reason(lang, st.Dead)
+	}
+	if a := st.OnAir; a != nil {
+		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)
+		out.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
+			StartedAt: a.Started.In(s.Location).Format(time.RFC3339Nano), DurationMS: a.Length.Milliseconds(),
+			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds()}
+	}
+	for _, n := range st.Next {
+		out.Next = append(out.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
+			StartsAt: n.StartsAt.In(s.Location).Format(time.RFC3339), DurationMS: n.Length.Milliseconds()})
+	}
+	if !st.NextSlotAt.IsZero() {
+		t := st.NextSlotAt.In(s.Location).Format(time.RFC3339)
+		out.NextSlot, out.NextSlotAt = st.NextSlot, &t
+	}
+	return out, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	st, err := s.status(r.Context(), s.lang(nil, r))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// apiEvents streams the status as Server-Sent Events: one "status" event at
+// once and after every change, and a comment every 15 s to keep proxies
+// from closing the stream.
+func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		s.jsonError(w, r, http.StatusInternalServerError, "không hỗ trợ luồng sự kiện", "streaming unsupported")
+		return
+	}
+	lang := s.lang(nil, r)
+	var changes <-chan struct{}
+	if s.Station != nil {
+		ch, stop := s.Station.Subscribe()
+		defer stop()
+		changes = ch
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func() bool {
+		st, err := s.status(r.Context(), lang)
+		if err != nil {
+			s.Logger.Warn("status for event stream", "err", err)
+			return r.Context().Err() == nil
+		}
+		b, _ := json.Marshal(st)
+		if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", b); err != nil {
+			return false
+		}
+		fl.Flush()
+		return true
+	}
+	if !send() {
+		return
+	}
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		case <-changes:
+			if !send() {
+				return
+			}
+		case <-ping.C:
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return
+			}
+			fl.Flush()
+		}
+	}
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, _ store.Session) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	trail, err := s.Store.AuditTrail(r.Context(), n)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if trail == nil {
+		trail = []store.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, trail)
+}

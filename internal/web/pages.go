@@ -1,0 +1,611 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/words"
+)
+
+// pageNames are the pages, each templates/NAME.html inside the layout.
+var pageNames = []string{"overview", "now", "schedule", "segments", "log", "reports", "play", "system", "audit"}
+
+var templateFuncs = template.FuncMap{
+	"t":    tr,
+	"join": strings.Join,
+	"role": roleName,
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	"mb":     func(n int64) int64 { return n >> 20 },
+	"list":   func(v ...string) []string { return v },
+	"status": func(lang, s string) string { return words.Status(lang, playlist.Status(s)) },
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, name := range append(pageNames, "login") {
+		files := []string{"templates/layout.html", "templates/" + name + ".html"}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// view is what every page's template gets.
+type view struct {
+	Page       string
+	L          string
+	User       store.User
+	CSRF       string
+	Commune    string
+	Version    string
+	Title      string
+	Path       string
+	CanOperate bool
+	CanApprove bool
+	MaxUpload  int64
+	Data       any
+	Nav        []navItem
+	Query      url.Values
+}
+
+type navItem struct {
+	Page, Href, Label string
+}
+
+func (s *Server) newView(name, lang string, sess store.Session) *view {
+	v := &view{Page: name, L: lang, User: sess.User, CSRF: sess.CSRF, Commune: s.Config().Station.Commune, Version: s.Version,
+		CanOperate: sess.User.Role == store.RoleOperator, CanApprove: sess.User.Role == store.RoleApprover,
+		MaxUpload: int64(s.Config().Web.MaxUploadMB) << 20}
+	for _, n := range []struct{ page, href, vi, en string }{
+		{"overview", "/", "Tổng quan", "Overview"},
+		{"now", "/now", "Đang phát", "On air"},
+		{"schedule", "/schedule", "Lịch phát", "Schedule"},
+		{"segments", "/segments", "Bản tin", "Segments"},
+		{"log", "/log", "Nhật ký phát", "Airing log"},
+		{"reports", "/reports", "Báo cáo", "Reports"},
+		{"play", "/play", "Phát ngay / Khẩn cấp", "Play now / Emergency"},
+		{"system", "/system", "Hệ thống", "System"},
+		{"audit", "/audit", "Nhật ký thao tác", "Audit trail"},
+	} {
+		v.Nav = append(v.Nav, navItem{Page: n.page, Href: n.href, Label: tr(lang, n.vi, n.en)})
+		if n.page == name {
+			v.Title = tr(lang, n.vi, n.en)
+		}
+	}
+	return v
+}
+
+func (s *Server) render(w http.ResponseWriter, v *view) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages[v.Page].ExecuteTemplate(w, "layout.html", v); err != nil {
+		s.Logger.Error("render page", "page", v.Page, "err", err)
+	}
+}
+
+// ---- login ----
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, r, "", http.StatusOK)
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, msg string, code int) {
+	lang := s.lang(w, r)
+	v := &view{Page: "login", L: lang, Commune: s.Config().Station.Commune, Version: s.Version, Title: tr(lang, "Đăng nhập", "Log in"),
+		Data: map[string]string{"Error": msg, "Next": safeNext(r.URL.Query().Get("next"))}}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	if err := s.pages["login"].ExecuteTemplate(w, "layout.html", v); err != nil {
+		s.Logger.Error("render login", "err", err)
+	}
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	lang := s.lang(w, r)
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site login refused", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	name, password := r.PostFormValue("name"), r.PostFormValue("password")
+	_, _, err := s.login(r.Context(), w, r, name, password)
+	switch {
+	case errors.Is(err, errRateLimited):
+		s.renderLogin(w, r, tr(lang, "Đăng nhập sai quá nhiều lần — hãy đợi vài phút rồi thử lại.", "Too many failed logins — wait a few minutes and try again."), http.StatusTooManyRequests)
+	case errors.Is(err, store.ErrBadPassword):
+		s.renderLogin(w, r, tr(lang, "Sai tên đăng nhập hoặc mật khẩu.", "Wrong name or password."), http.StatusUnauthorized)
+	case err != nil:
+		s.Logger.Error("login", "err", err)
+		s.renderLogin(w, r, tr(lang, "Lỗi máy chủ.", "Server error."), http.StatusInternalServerError)
+	default:
+		http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, sess store.Session) {
+	s.logout(w, r, sess)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// ---- overview ----
+
+type coverageBar struct {
+	Code, Name   string
+	Airings      int
+	Target       int
+	Pct          float64 // of the month's target
+	Width        float64 // bar width in the chart (0..chartWidth)
+	Y, TextY     float64
+	Behind       bool
+	Label        string
+	TargetAbsent bool
+}
+
+type overviewData struct {
+	Month      string
+	Bars       []coverageBar
+	ChartH     float64
+	PaceX      float64 // where the month's pace is, on the chart
+	FullX      float64 // the 100 % line
+	PacePct    float64
+	Days       []dayPlan
+	Pending    []playlist.Segment
+	Expiring   []playlist.Segment
+	Incidents  []airingRow
+	BehindList []string
+}
+
+// chartWidth is the width of the bars' area; 150 % of target fills it.
+const chartWidth = 300.0
+
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	ctx := r.Context()
+	now := s.Now().In(s.Location)
+	from, to, err := report.ParseMonth(now.Format("2006-01"), s.Location)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Report(ctx, report.KindMonth, from, to, v.L)
+	if err != nil {
+		return err
+	}
+	d := overviewData{Month: rep.Period.Label, FullX: chartWidth / 1.5}
+	days := to.Sub(from).Hours()/24 + 1
+	d.PacePct = math.Min(100, 100*(now.Sub(from).Hours()/24)/days)
+	d.PaceX = d.FullX * d.PacePct / 100
+	for i, t := range rep.Topics {
+		b := coverageBar{Code: t.Code, Name: t.Name, Airings: t.Airings, Target: t.TargetAirings, Y: float64(i) * 34}
+		b.TextY = b.Y + 14
+		if t.AchievedPct != nil {
+			b.Pct = *t.AchievedPct
+			b.Width = math.Min(chartWidth, chartWidth*b.Pct/150)
+			b.Behind = b.Pct < d.PacePct
+			b.Label = fmt.Sprintf("%d/%d (%.0f%%)", t.Airings, t.TargetAirings, b.Pct)
+		} else {
+			b.TargetAbsent = true
+			b.Label = fmt.Sprintf("%d %s", t.Airings, tr(v.L, "lượt", "airings"))
+		}
+		if b.Behind {
+			d.BehindList = append(d.BehindList, t.Name)
+		}
+		d.Bars = append(d.Bars, b)
+	}
+	d.ChartH = float64(len(d.Bars))*34 + 10
+	plans, err := s.preview(ctx, s.today(), 7)
+	if err != nil {
+		return err
+	}
+	d.Days = s.dayPlans(plans, v.L)
+	segs, err := s.Store.Segments(ctx, false)
+	if err != nil {
+		return err
+	}
+	today := now.Format("2006-01-02")
+	soon := now.AddDate(0, 0, 7).Format("2006-01-02")
+	for _, seg := range segs {
+		if !seg.Approved && s.Config().Approval.Required {
+			d.Pending = append(d.Pending, seg)
+		}
+		if seg.ValidUntil != "" && seg.ValidUntil >= today && seg.ValidUntil <= soon {
+			d.Expiring = append(d.Expiring, seg)
+		}
+	}
+	rows, err := s.logRows(ctx, logQuery{From: s.today().AddDate(0, 0, -7), To: s.today()})
+	if err != nil {
+		return err
+	}
+	for _, a := range rows {
+		if a.Status == playlist.StatusMissed || a.Status == playlist.StatusFailed {
+			d.Incidents = append(d.Incidents, s.airingRow(a.Airing, v.L))
+		}
+	}
+	v.Data = d
+	return nil
+}
+
+// ---- schedule ----
+
+type dayPlan struct {
+	Date, Label string
+	Occurrences []occurrenceView
+	Items       int
+	Minutes     float64
+	Shortfalls  int
+}
+
+type occurrenceView struct {
+	Slot, Time, Length string
+	Day                string
+	Items              []itemView
+	Shortfall          string
+}
+
+type itemView struct {
+	SegmentID int64
+	Time      string
+	Title     string
+	Topics    string
+	Length    string
+	Pinned    bool
+}
+
+func (s *Server) weekday(lang string, t time.Time) string {
+	vi := []string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+	return tr(lang, vi[t.Weekday()], t.Weekday().String())
+}
+
+func (s *Server) dayPlans(plans []playlist.Plan, lang string) []dayPlan {
+	var out []dayPlan
+	for _, p := range plans {
+		start := p.Start.In(s.Location)
+		date := start.Format("2006-01-02")
+		if len(out) == 0 || out[len(out)-1].Date != date {
+			out = append(out, dayPlan{Date: date, Label: s.weekday(lang, start) + " " + start.Format("02/01/2006")})
+		}
+		d := &out[len(out)-1]
+		ov := occurrenceView{Slot: p.Slot, Time: start.Format("15:04"), Length: p.Length.String(), Day: date}
+		for _, it := range p.Items {
+			ov.Items = append(ov.Items, itemView{SegmentID: it.Segment.ID, Time: it.StartsAt.In(s.Location).Format("15:04:05"), Title: it.Segment.Title,
+				Topics: strings.Join(it.Segment.Topics, ", "), Length: it.Segment.Duration.Round(time.Second).String(), Pinned: it.Segment.PinnedTo(date, p.Slot)})
+			d.Items++
+			d.Minutes += it.Segment.Duration.Minutes()
+		}
+		if p.Shortfall != nil {
+			ov.Shortfall = fmt.Sprintf("%s %s: %s", tr(lang, "còn trống", "unfilled"), p.Shortfall.Unfilled.Round(time.Second), words.Shortfall(lang, p.Shortfall.Reason))
+			d.Shortfalls++
+		}
+		d.Occurrences = append(d.Occurrences, ov)
+	}
+	for i := range out {
+		out[i].Minutes = math.Round(out[i].Minutes*10) / 10
+	}
+	return out
+}
+
+type scheduleData struct {
+	From     string
+	Days     int
+	Plan     []dayPlan
+	Slots    []string
+	Segments []playlist.Segment
+}
+
+func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) error {
+	q := r.URL.Query()
+	from := s.today()
+	if t, ok := s.parseDay(q.Get("from")); ok {
+		from = t
+	}
+	days := 7
+	if q.Get("days") == "1" {
+		days = 1
+	}
+	plans, err := s.preview(r.Context(), from, days)
+	if err != nil {
+		return err
+	}
+	d := scheduleData{From: from.Format("2006-01-02"), Days: days, Plan: s.dayPlans(plans, v.L)}
+	for _, sl := range s.Planner().Slots {
+		d.Slots = append(d.Slots, sl.Name)
+	}
+	segs, err := s.Store.Segments(r.Context(), false)
+	if err != nil {
+		return err
+	}
+	for _, seg := range segs {
+		if seg.Priority != playlist.PriorityEmergency {
+			d.Segments = append(d.Segments, seg)
+		}
+	}
+	v.Data = d
+	return nil
+}
+
+// ---- segments ----
+
+type segmentRow struct {
+	playlist.Segment
+	TopicsText, Length, PriorityText, Valid, State string
+	Pending                                        bool
+}
+
+type segmentsData struct {
+	Filter segmentFilter
+	Rows   []segmentRow
+	Topics []topicOption
+}
+
+type topicOption struct{ Code, Name string }
+
+func (s *Server) topicOptions() []topicOption {
+	var out []topicOption
+	for _, t := range s.Config().Topics {
+		out = append(out, topicOption{t.Code, t.Name})
+	}
+	return out
+}
+
+func (s *Server) segmentRow(seg playlist.Segment, lang string) segmentRow {
+	row := segmentRow{Segment: seg, TopicsText: strings.Join(seg.Topics, ", "), Length: seg.Duration.Round(time.Second).String(),
+		PriorityText: words.Priority(lang, seg.Priority)}
+	if seg.ValidFrom != "" || seg.ValidUntil != "" {
+		row.Valid = seg.ValidFrom + " … " + seg.ValidUntil
+	}
+	switch {
+	case seg.Retired:
+		row.State = tr(lang, "đã gỡ", "retired")
+	case seg.Approved:
+		row.State = tr(lang, "đã duyệt", "approved")
+		if seg.ApprovedBy != "" {
+			row.State += " (" + seg.ApprovedBy + ")"
+		}
+	default:
+		row.State, row.Pending = tr(lang, "chờ duyệt", "awaiting approval"), true
+	}
+	return row
+}
+
+func (s *Server) segmentsPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	q := r.URL.Query()
+	f := segmentFilter{Q: q.Get("q"), Topic: q.Get("topic"), State: q.Get("state")}
+	segs, err := s.segments(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := segmentsData{Filter: f, Topics: s.topicOptions()}
+	for i := len(segs) - 1; i >= 0; i-- { // newest first
+		d.Rows = append(d.Rows, s.segmentRow(segs[i], v.L))
+	}
+	v.Data = d
+	return nil
+}
+
+// ---- log ----
+
+type airingRow struct {
+	ID                                 int64
+	Scheduled, Started, Slot, Title    string
+	SegmentID                          int64
+	Topics, Played, Status, StatusCode string
+	Reason                             string
+}
+
+func (s *Server) airingRow(a playlist.Airing, lang string) airingRow {
+	started := "-"
+	if !a.StartedAt.IsZero() {
+		started = a.StartedAt.In(s.Location).Format("15:04:05")
+	}
+	return airingRow{ID: a.ID, Scheduled: a.ScheduledAt.In(s.Location).Format("2006-01-02 15:04:05"), Started: started, Slot: a.Slot,
+		Title: a.Title, SegmentID: a.SegmentID, Topics: strings.Join(a.Topics, ", "), Played: a.Played.Round(time.Second).String(),
+		Status: words.Status(lang, a.Status), StatusCode: string(a.Status), Reason: words.Reason(lang, a.Reason)}
+}
+
+type logData struct {
+	From, To, Topic, Status string
+	Rows                    []airingRow
+	Topics                  []topicOption
+	CSV                     string
+	Error                   string
+}
+
+func (s *Server) logPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	lq, vi, en, ok := s.parseLogQuery(r)
+	d := logData{Topics: s.topicOptions()}
+	if !ok {
+		d.Error = tr(v.L, vi, en)
+		lq = logQuery{From: s.today(), To: s.today()}
+	}
+	d.From, d.To, d.Topic, d.Status = lq.From.Format("2006-01-02"), lq.To.Format("2006-01-02"), lq.Topic, lq.Status
+	rows, err := s.logRows(r.Context(), lq)
+	if err != nil {
+		return err
+	}
+	for _, a := range rows {
+		d.Rows = append(d.Rows, s.airingRow(a.Airing, v.L))
+	}
+	csvQ := url.Values{"from": {d.From}, "to": {d.To}, "format": {"csv"}}
+	if d.Topic != "" {
+		csvQ.Set("topic", d.Topic)
+	}
+	if d.Status != "" {
+		csvQ.Set("status", d.Status)
+	}
+	d.CSV = "/api/log?" + csvQ.Encode()
+	v.Data = d
+	return nil
+}
+
+// ---- reports ----
+
+type reportsData struct {
+	Kind, Value string
+	Query       string
+	Report      *report.Report
+	Error       string
+}
+
+func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	q := r.URL.Query()
+	d := reportsData{Kind: q.Get("kind"), Value: strings.TrimSpace(q.Get("period"))}
+	if d.Kind != "quarter" && d.Kind != "year" {
+		d.Kind = "month"
+	}
+	if d.Value == "" {
+		now := s.Now().In(s.Location)
+		switch d.Kind {
+		case "quarter":
+			d.Value = fmt.Sprintf("%d-Q%d", now.Year(), (int(now.Month())-1)/3+1)
+		case "year":
+			d.Value = now.Format("2006")
+		default:
+			d.Value = now.Format("2006-01")
+		}
+	}
+	d.Query = url.Values{d.Kind: {d.Value}}.Encode()
+	req := &http.Request{URL: &url.URL{RawQuery: d.Query}}
+	kind, from, to, err := s.reportPeriod(req)
+	if err != nil {
+		d.Error = err.Error()
+	} else {
+		rep, err := s.Report(r.Context(), kind, from, to, v.L)
+		if err != nil {
+			return err
+		}
+		d.Report = &rep
+	}
+	v.Data = d
+	return nil
+}
+
+// ---- play ----
+
+func (s *Server) playPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	segs, err := s.Store.Segments(r.Context(), false)
+	if err != nil {
+		return err
+	}
+	var rows []segmentRow
+	for _, seg := range segs {
+		if seg.Approved || !s.Config().Approval.Required {
+			rows = append(rows, s.segmentRow(seg, v.L))
+		}
+	}
+	v.Data = rows
+	return nil
+}
+
+// ---- now ----
+
+func (s *Server) nowPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	st, err := s.status(r.Context(), v.L)
+	if err != nil {
+		return err
+	}
+	v.Data = st
+	return nil
+}
+
+// ---- system ----
+
+type systemData struct {
+	ConfigPath, ConfigText string
+	Audio, AudioProblem    string
+	AudioOK                bool
+	Disks                  []diskFree
+	LastAiring             string
+	Version                string
+	Users                  []store.User
+	Database               string
+}
+
+type diskFree struct {
+	Label, Path, Free, Total string
+	Low                      bool
+}
+
+func statDisk(label, p string) diskFree {
+	d := diskFree{Label: label, Path: p, Free: "?", Total: "?"}
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(p, &fs); err != nil {
+		return d
+	}
+	free := float64(fs.Bavail) * float64(fs.Bsize)
+	total := float64(fs.Blocks) * float64(fs.Bsize)
+	d.Free, d.Total = fmt.Sprintf("%.1f GB", free/1e9), fmt.Sprintf("%.1f GB", total/1e9)
+	d.Low = free < 1e9
+	return d
+}
+
+func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	d := systemData{ConfigPath: s.ConfigPath, Version: s.Version, Database: s.Store.Path()}
+	if b, err := os.ReadFile(s.ConfigPath); err == nil {
+		d.ConfigText = string(b)
+	} else {
+		d.ConfigText = err.Error()
+	}
+	st, err := s.status(r.Context(), v.L)
+	if err != nil {
+		return err
+	}
+	d.Audio, d.AudioOK, d.AudioProblem = st.Output, st.AudioOK && st.Running, st.Problem
+	d.Disks = []diskFree{statDisk(tr(v.L, "Dữ liệu", "Data"), s.DataDir), statDisk(tr(v.L, "Thư mục bản tin", "Media folder"), s.MediaDir)}
+	a, err := s.Store.LatestAiring(r.Context())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		d.LastAiring = tr(v.L, "chưa có lượt phát nào", "nothing has aired yet")
+	case err != nil:
+		return err
+	default:
+		d.LastAiring = fmt.Sprintf("%s — #%d %s (%s)", a.StartedAt.In(s.Location).Format("2006-01-02 15:04:05"), a.SegmentID, a.Title, words.Status(v.L, a.Status))
+	}
+	if d.Users, err = s.Store.Users(r.Context()); err != nil {
+		return err
+	}
+	v.Data = d
+	return nil
+}
+
+// ---- audit ----
+
+type auditRow struct {
+	At, User, Action, Object, Detail string
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	trail, err := s.Store.AuditTrail(r.Context(), 500)
+	if err != nil {
+		return err
+	}
+	var rows []auditRow
+	for _, e := range trail {
+		rows = append(rows, auditRow{At: e.At.In(s.Location).Format("2006-01-02 15:04:05"), User: e.User, Action: actionName(v.L, e.Action), Object: e.Object, Detail: e.Detail})
+	}
+	v.Data = rows
+	return nil
+}

@@ -1,0 +1,215 @@
+// Package web is the operator web app and its JSON API: log in, load and
+// approve segments, see the programme and what is on air, play now, read
+// the log and download reports. Pages are html/template with embedded
+// assets (no CDN); state changes need a session, its CSRF token and a role.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// StatusSource is the running station as the web sees it.
+type StatusSource interface {
+	Status(ctx context.Context) (station.Status, error)
+	Subscribe() (<-chan struct{}, func())
+}
+
+// Deps is what the web app is built from.
+type Deps struct {
+	Store *store.Store
+	// Config returns the configuration in force (it may be reloaded).
+	Config     func() config.Config
+	ConfigPath string
+	Location   *time.Location
+	// Planner returns the planner in force.
+	Planner func() *playlist.Planner
+	// Station is the running station; nil when there is none.
+	Station StatusSource
+	// Play airs segments at once, preempting what plays (the control
+	// socket's emergency path). An error wrapping control.ErrBadRequest is
+	// the operator's mistake.
+	Play func(ctx context.Context, ids []int64) error
+	// Report builds a period's report from the log, reasons in lang.
+	Report   func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error)
+	MediaDir string
+	DataDir  string
+	Version  string
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Server serves the web app.
+type Server struct {
+	Deps
+	addr    string
+	handler http.Handler
+	pages   map[string]*template.Template
+	limiter *loginLimiter
+
+	mu   sync.Mutex
+	ln   net.Listener
+	done chan struct{} // closed when Run stops: ends event streams
+}
+
+// New builds the server for addr (host:port; port 0 picks a free one).
+func New(d Deps, addr string) (*Server, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), done: make(chan struct{})}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the app's HTTP handler (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Listen binds the address; Run does it when it has not been done.
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("web: listen on %s: %w", s.addr, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound address (after Listen), else the configured one.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return s.ln.Addr().String()
+	}
+	return s.addr
+}
+
+// Run serves until ctx is done, then shuts down gracefully: requests in
+// progress get up to 5 s to finish, event streams are closed.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(s.ln) }()
+	s.Logger.Info("web app listening", "addr", "http://"+s.Addr()+"/")
+	select {
+	case err := <-errc:
+		close(s.done)
+		return fmt.Errorf("web: %w", err)
+	case <-ctx.Done():
+	}
+	close(s.done)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+
+	mux.HandleFunc("POST /api/login", s.apiLogin)
+	mux.Handle("POST /api/logout", s.api(anyRole, s.apiLogout))
+	mux.Handle("GET /api/segments", s.api(anyRole, s.apiSegments))
+	mux.Handle("POST /api/segments", s.api(operatorOnly, s.apiUpload))
+	mux.Handle("POST /api/segments/{id}/approve", s.api(approverOnly, s.apiApprove))
+	mux.Handle("POST /api/segments/{id}/retire", s.api(operatorOnly, s.apiRetire))
+	mux.Handle("GET /api/schedule", s.api(anyRole, s.apiSchedule))
+	mux.Handle("POST /api/schedule/pin", s.api(operatorOnly, s.apiPin(false)))
+	mux.Handle("POST /api/schedule/unpin", s.api(operatorOnly, s.apiPin(true)))
+	mux.Handle("GET /api/log", s.api(anyRole, s.apiLog))
+	mux.Handle("GET /api/report", s.api(anyRole, s.apiReport))
+	mux.Handle("POST /api/play", s.api(operatorOnly, s.apiPlay))
+	mux.Handle("GET /api/status", s.api(anyRole, s.apiStatus))
+	mux.Handle("GET /api/events", s.api(anyRole, s.apiEvents))
+	mux.Handle("GET /api/audit", s.api(anyRole, s.apiAudit))
+	mux.Handle("/api/", s.api(anyRole, func(w http.ResponseWriter, r *http.Request, _ store.Session) {
+		s.jsonError(w, r, http.StatusNotFound, "không có địa chỉ API này", "no such API route")
+	}))
+
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginForm)
+	mux.Handle("POST /logout", s.pageAction(s.logoutForm))
+	mux.Handle("GET /{$}", s.page("overview", s.overviewPage))
+	mux.Handle("GET /now", s.page("now", s.nowPage))
+	mux.Handle("GET /schedule", s.page("schedule", s.schedulePage))
+	mux.Handle("GET /segments", s.page("segments", s.segmentsPage))
+	mux.Handle("GET /log", s.page("log", s.logPage))
+	mux.Handle("GET /reports", s.page("reports", s.reportsPage))
+	mux.Handle("GET /play", s.page("play", s.playPage))
+	mux.Handle("GET /system", s.page("system", s.systemPage))
+	mux.Handle("GET /audit", s.page("audit", s.auditPage))
+	return securityHeaders(mux)
+}
+
+// securityHeaders sets headers every response carries.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,200 @@
+// The operator app's small script: state changes go to the JSON API with
+// the session's CSRF token; the On-air page listens to Server-Sent Events.
+(function () {
+  'use strict';
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.content : '';
+  var lang = (document.querySelector('meta[name="lang"]') || {}).content || 'vi';
+  function t(vi, en) { return lang === 'en' ? en : vi; }
+
+  function flash(msg, bad) {
+    var el = document.getElementById('flash');
+    if (!el) { return; }
+    el.textContent = msg;
+    el.className = bad ? 'flash bad' : 'flash';
+    el.hidden = false;
+    window.scrollTo(0, 0);
+  }
+
+  function api(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        if (!res.ok) { throw new Error(data.error || res.statusText); }
+        return data;
+      });
+    });
+  }
+
+  function reloadWith(msg) {
+    sessionStorage.setItem('flash', msg);
+    location.reload();
+  }
+  var pending = sessionStorage.getItem('flash');
+  if (pending) { sessionStorage.removeItem('flash'); document.addEventListener('DOMContentLoaded', function () { flash(pending); }); }
+
+  document.addEventListener('click', function (ev) {
+    var b = ev.target.closest('button');
+    if (!b) { return; }
+    if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) { ev.preventDefault(); return; }
+    if (b.dataset.approve) {
+      api('POST', '/api/segments/' + b.dataset.approve + '/approve').then(function () {
+        reloadWith(t('Đã phê duyệt bản tin #', 'Approved segment #') + b.dataset.approve);
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (b.dataset.retire) {
+      api('POST', '/api/segments/' + b.dataset.retire + '/retire').then(function () {
+        reloadWith(t('Đã gỡ bản tin #', 'Retired segment #') + b.dataset.retire);
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (b.dataset.unpin) {
+      api('POST', '/api/schedule/unpin', { segment_id: +b.dataset.unpin, day: b.dataset.day, slot: b.dataset.slot }).then(function () {
+        reloadWith(t('Đã bỏ ghim', 'Unpinned'));
+      }).catch(function (e) { flash(e.message, true); });
+    }
+  });
+
+  // Pin form.
+  var pin = document.getElementById('pin-form');
+  if (pin) {
+    pin.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = new FormData(pin);
+      api('POST', '/api/schedule/pin', { segment_id: +f.get('segment_id'), day: f.get('day'), slot: f.get('slot') }).then(function () {
+        reloadWith(t('Đã ghim', 'Pinned'));
+      }).catch(function (e) { flash(e.message, true); });
+    });
+  }
+
+  // Play now / emergency.
+  var play = document.getElementById('play-form');
+  if (play) {
+    play.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var btn = ev.submitter || document.getElementById('play-now');
+      var ids = Array.prototype.map.call(play.querySelectorAll('input[name=id]:checked'), function (c) { return +c.value; });
+      if (ids.length === 0) { flash(t('Chưa chọn bản tin nào.', 'No segment chosen.'), true); return; }
+      if (!window.confirm(btn.dataset.confirm)) { return; }
+      api('POST', '/api/play', { ids: ids, emergency: btn.value === 'emergency' }).then(function () {
+        location.href = '/now';
+      }).catch(function (e) { flash(e.message, true); });
+    });
+  }
+
+  // Uploads: one request per file, each with its progress bar and outcome.
+  var up = document.getElementById('upload-form');
+  if (up) {
+    up.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var input = document.getElementById('upload-files');
+      var list = document.getElementById('upload-list');
+      var max = +up.dataset.max;
+      var fields = new FormData(up);
+      fields.delete('file');
+      if (!fields.getAll('topic').length) { flash(t('Chọn ít nhất một lĩnh vực.', 'Choose at least one topic.'), true); return; }
+      var files = Array.prototype.slice.call(input.files);
+      var left = files.length, ok = 0;
+      files.forEach(function (file) {
+        var li = document.createElement('li');
+        var name = document.createElement('span');
+        name.textContent = file.name + ' ';
+        var bar = document.createElement('progress');
+        bar.max = 100; bar.value = 0;
+        var out = document.createElement('div');
+        li.appendChild(name); li.appendChild(bar); li.appendChild(out);
+        list.appendChild(li);
+        function finish(msg, good) {
+          out.textContent = msg;
+          out.className = good ? 'done' : 'refused';
+          li.dataset.outcome = good ? 'ok' : 'refused';
+          if (good) { ok++; }
+          if (--left === 0 && ok > 0) { flash(t('Đã nạp ', 'Loaded ') + ok + '/' + files.length + t(' tệp.', ' files.')); }
+        }
+        if (file.size > max) {
+          finish(t('Bị từ chối: tệp quá lớn, giới hạn ', 'Refused: file too large, the limit is ') + Math.round(max / 1048576) + ' MB', false);
+          return;
+        }
+        var fd = new FormData();
+        fields.forEach(function (v, k) { fd.append(k, v); });
+        fd.append('file', file, file.name);
+        var xhr = new XMLHttpRequest();
+        xhr.open('POST', '/api/segments');
+        xhr.setRequestHeader('X-CSRF-Token', csrf);
+        xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = 100 * e.loaded / e.total; } };
+        xhr.onload = function () {
+          var data;
+          try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
+          if (Array.isArray(data) && data[0]) {
+            var r = data[0];
+            if (r.ok) {
+              bar.value = 100;
+              finish((r.existed ? t('Đã có sẵn: #', 'Already loaded: #') : t('Đã nạp: #', 'Loaded: #')) + r.segment.id + ' ' + r.segment.title, true);
+            } else {
+              finish(t('Bị từ chối: ', 'Refused: ') + r.error, false);
+            }
+          } else {
+            finish(t('Bị từ chối: ', 'Refused: ') + (data.error || xhr.statusText), false);
+          }
+        };
+        xhr.onerror = function () { finish(t('Tải lên bị gián đoạn — không có gì được lưu.', 'Upload interrupted — nothing was kept.'), false); };
+        xhr.send(fd);
+      });
+    });
+  }
+
+  // On air: live over Server-Sent Events.
+  var onair = document.getElementById('onair');
+  if (onair) {
+    var status = JSON.parse(onair.dataset.status || '{}');
+    var received = Date.now();
+    function mmss(ms) {
+      var s = Math.max(0, Math.round(ms / 1000));
+      return Math.floor(s / 60) + ':' + ('0' + (s % 60)).slice(-2);
+    }
+    function text(id, v) { var el = document.getElementById(id); if (el) { el.textContent = v; } }
+    function draw() {
+      var a = status.on_air;
+      if (a) {
+        var elapsed = Math.min(a.duration_ms, a.elapsed_ms + (Date.now() - received));
+        text('onair-state', t('ĐANG PHÁT', 'ON AIR'));
+        text('onair-title', '#' + a.segment_id + ' ' + a.title);
+        text('onair-topics', (a.topics || []).join(', '));
+        text('onair-slot', a.slot);
+        text('onair-elapsed', mmss(elapsed));
+        text('onair-remaining', mmss(a.duration_ms - elapsed));
+        document.getElementById('onair-bar').style.width = (100 * elapsed / a.duration_ms) + '%';
+      } else {
+        text('onair-state', t('Không phát', 'Off air'));
+        text('onair-title', '—');
+        text('onair-topics', ''); text('onair-slot', '');
+        text('onair-elapsed', '0:00'); text('onair-remaining', '0:00');
+        document.getElementById('onair-bar').style.width = '0%';
+      }
+      text('audio-state', status.problem ? '⚠ ' + status.problem : t('Đầu ra: ', 'Output: ') + (status.output || ''));
+    }
+    function drawNext() {
+      var ol = document.getElementById('next-list');
+      ol.textContent = '';
+      (status.next || []).forEach(function (n) {
+        var li = document.createElement('li');
+        li.textContent = n.starts_at.slice(11, 19) + '  #' + n.segment_id + ' ' + n.title;
+        ol.appendChild(li);
+      });
+      if (!ol.children.length) { var li = document.createElement('li'); li.textContent = '—'; ol.appendChild(li); }
+      text('next-slot', status.next_slot ? '(' + status.next_slot + ' ' + (status.next_slot_at || '').slice(0, 16).replace('T', ' ') + ')' : '');
+    }
+    draw(); drawNext();
+    setInterval(draw, 1000);
+    if (window.EventSource) {
+      var es = new EventSource('/api/events');
+      es.addEventListener('status', function (e) {
+        status = JSON.parse(e.data); received = Date.now();
+        draw(); drawNext();
+        text('live-state', t('Cập nhật trực tiếp — ', 'Live — ') + new Date().toLocaleTimeString());
+      });
+      es.onerror = function () { text('live-state', t('Mất kết nối, đang thử lại…', 'Connection lost, retrying…')); };
+    }
+  }
+})();
