@@ -82,3 +82,18 @@ func (l *Ledger) LastAired(id int64) time.Time { return l.lastAired[id] }
 func (l *Ledger) Delivered(topic string, t time.Time) Tally {
 	return l.months[t.In(l.loc).Format("2006-01")][topic]
 }
+
+// lastKey is LastAired as UnixNano, or never.
+func (l *Ledger) lastKey(id int64) int64 {
+	t, ok := l.lastAired[id]
+	if !ok || t.IsZero() {
+		return never
+	}
+	return t.UnixNano()
+}
+
+// month is what each topic received in the month containing t (nil when
+// nothing); callers must not modify it.
+func (l *Ledger) month(t time.Time) map[string]Tally {
+	return l.months[t.In(l.loc).Format("2006-01")]
+}
