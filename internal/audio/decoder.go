@@ -24,6 +24,7 @@ type Decoder struct {
 	scratch []byte
 	err     error // sticky: io.EOF or a truncation error
 	decode  func(dst []float32, src []byte)
+	dataOff int64 // WAV: offset of the first PCM byte (for Skip)
 }
 
 // Open opens the WAV or MP3 file at path (told by its content) and
@@ -70,8 +71,9 @@ func Open(path string) (*Decoder, error) {
 		r:      bufio.NewReaderSize(f, readBufferSize),
 		info:   h.Info,
 		ba:     h.blockAlign(),
-		left:   h.Frames,
-		decode: sampleDecoder(h.BitDepth, h.Float),
+		left:    h.Frames,
+		decode:  sampleDecoder(h.BitDepth, h.Float),
+		dataOff: h.dataOff,
 	}
 	return d, nil
 }

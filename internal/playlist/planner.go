@@ -19,6 +19,9 @@ type Planner struct {
 	// Gap is the silence between two items of an occurrence.
 	Gap              time.Duration
 	ApprovalRequired bool
+	// TrimSilence: segments air without their leading and trailing silence,
+	// and are planned at that length (see AsAired).
+	TrimSilence bool
 
 	monthOccurrences map[string][]time.Time
 	topicIndex       map[string]int
@@ -173,10 +176,11 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 	// Tentative tallies of this occurrence, so that one topic does not take
 	// the whole slot.
 	extra := map[string]Tally{}
-	used := time.Duration(0)
+	// Items start after the intro and must end before the outro.
+	used, room := slot.Lead(p.Gap), occ.Length-slot.Tail(p.Gap)
 	taken := 0
 	for {
-		left := occ.Length - used
+		left := room - used
 		if len(plan.Items) > 0 {
 			left -= p.Gap
 		}
@@ -229,7 +233,7 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 		}
 	}
 
-	if unfilled := occ.Length - used; unfilled > 0 {
+	if unfilled := room - used; unfilled > 0 {
 		sf := &Shortfall{Unfilled: unfilled}
 		switch {
 		case inSlot == 0:
@@ -325,4 +329,15 @@ func (p *Planner) deficit(code string, t time.Time, pace float64, l *Ledger, ext
 		d = math.Max(d, (want-got.Played.Minutes())/topic.TargetMinutes)
 	}
 	return d
+}
+
+// AsAired returns the library as the planner must count it: with
+// TrimSilence, each segment's leading and trailing silence cut (in place).
+func (p *Planner) AsAired(library []Segment) []Segment {
+	if p.TrimSilence {
+		for i := range library {
+			library[i] = library[i].Trimmed()
+		}
+	}
+	return library
 }
