@@ -67,10 +67,10 @@ func Open(path string) (*Decoder, error) {
 		return nil, err
 	}
 	d := &Decoder{
-		f:      f,
-		r:      bufio.NewReaderSize(f, readBufferSize),
-		info:   h.Info,
-		ba:     h.blockAlign(),
+		f:       f,
+		r:       bufio.NewReaderSize(f, readBufferSize),
+		info:    h.Info,
+		ba:      h.blockAlign(),
 		left:    h.Frames,
 		decode:  sampleDecoder(h.BitDepth, h.Float),
 		dataOff: h.dataOff,
