@@ -166,28 +166,23 @@ func (d *Deck) Paused() bool {
 	return d.paused
 }
 
-// Skip takes the cue being played off the deck, and the cues after it up
-// to and including the first one for which keep is false (so that skipping
-// during a gap or a jingle also skips the segment that follows). Each is
-// reported stopped at the current frame. It returns how many it took.
-func (d *Deck) Skip(now time.Time, gap func(*Cue) bool) int {
+// Skip takes the cue being played (the first queued) off the deck and
+// reports it stopped at the current frame; what follows plays on. It
+// returns the cue, or nil when nothing is queued.
+func (d *Deck) Skip(now time.Time) *Cue {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	n := 0
-	for len(d.queue) > 0 {
-		c := d.queue[0]
-		d.queue = d.queue[1:]
-		c.close()
-		d.emit(Event{Kind: CueStopped, Cue: c, Frame: d.handed, At: now})
-		n++
-		if !gap(c) {
-			break
-		}
+	if len(d.queue) == 0 {
+		return nil
 	}
-	if n > 0 && len(d.queue) == 0 && !d.paused {
+	c := d.queue[0]
+	d.queue = d.queue[1:]
+	c.close()
+	d.emit(Event{Kind: CueStopped, Cue: c, Frame: d.handed, At: now})
+	if len(d.queue) == 0 && !d.paused {
 		d.busy = make(chan struct{})
 	}
-	return n
+	return c
 }
 
 // Handed is how many frames the deck has handed out in all.
@@ -204,7 +199,8 @@ func (d *Deck) Idle() bool {
 	return len(d.queue) == 0
 }
 
-// WaitBusy blocks until a cue is queued or ctx is done.
+// WaitBusy blocks until a cue is queued (and the deck is not paused) or ctx
+// is done.
 func (d *Deck) WaitBusy(ctx context.Context) error {
 	d.mu.Lock()
 	busy := d.busy
