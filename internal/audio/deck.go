@@ -192,6 +192,13 @@ func (d *Deck) Handed() int64 {
 	return d.handed
 }
 
+// Len is how many cues are queued, the one playing included.
+func (d *Deck) Len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.queue)
+}
+
 // Idle reports whether nothing is queued.
 func (d *Deck) Idle() bool {
 	d.mu.Lock()
