@@ -191,10 +191,11 @@ func (m *Main) topics() []playlist.Topic {
 // planner builds the planner from the configuration.
 func (m *Main) planner() *playlist.Planner {
 	p := &playlist.Planner{Topics: m.topics(), Location: m.loc, NoRepeat: m.cfg.Schedule.NoRepeat,
-		Gap: m.cfg.Audio.Gap, ApprovalRequired: m.cfg.Approval.Required}
+		Gap: m.cfg.Audio.Gap, ApprovalRequired: m.cfg.Approval.Required, TrimSilence: m.cfg.Audio.TrimSilence}
 	for _, s := range m.cfg.Schedule.Slots {
 		sched, _ := config.ParseCron(s.Cron) // validated at load
-		slot := playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics}
+		slot := playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics,
+			Intro: m.jingle(s.Intro), Outro: m.jingle(s.Outro)}
 		for _, d := range s.DaysOff {
 			from, to, _ := config.ParseDayOff(d) // validated at load
 			slot.DaysOff = append(slot.DaysOff, playlist.DateRange{From: from, To: to})

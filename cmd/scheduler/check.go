@@ -61,6 +61,7 @@ func (m *Main) checkCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		lib = m.planner().AsAired(lib)
 		ledger, err := station.BuildLedger(ctx, st, m.loc, from)
 		if err != nil {
 			return err

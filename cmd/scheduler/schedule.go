@@ -52,6 +52,7 @@ func (m *Main) previewCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		lib = m.planner().AsAired(lib)
 		ledger, err := station.BuildLedger(ctx, st, m.loc, start)
 		if err != nil {
 			return err

@@ -47,8 +47,10 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		}
 		return audio.NormalizeGain(seg.LoudnessLUFS, seg.TruePeakDBTP, seg.Channels, m.cfg.Audio.TargetLUFS)
 	}
+	// seg.TrimStart and TrimEnd are set when audio.trim_silence is on (the
+	// planner counted the trimmed length): only that part plays.
 	open := func(seg playlist.Segment) (audio.Streamer, io.Closer, error) {
-		s, _, c, err := audio.OpenStream(seg.Path, rate)
+		s, _, c, err := audio.OpenStreamTrimmed(seg.Path, rate, audio.Trim{Start: seg.TrimStart, End: seg.TrimEnd})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -60,7 +62,12 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 			if err != nil {
 				return nil, nil, err
 			}
-			return audio.NewLinearResampler(audio.NewStereo(d), d.Info().SampleRate, rate), d, nil
+			skip, keep := audio.Trim{Start: seg.TrimStart, End: seg.TrimEnd}.Frames(audio.Rate(d.Info().SampleRate), d.Info().Frames)
+			if err := d.Skip(skip); err != nil {
+				d.Close()
+				return nil, nil, err
+			}
+			return audio.NewLinearResampler(audio.Limit(audio.NewStereo(d), keep), d.Info().SampleRate, rate), d, nil
 		}
 	}
 	return station.New(station.Deps{

@@ -54,6 +54,30 @@ type Cue struct {
 	// deck pads with silence up to that frame, so that a slot queued ahead
 	// of time (to cover the output's latency) starts on the dot.
 	StartAt time.Time
+
+	// holds are the stretches of silence the deck put out while paused in
+	// the middle of this cue: deck frames that are not the cue's.
+	holds []hold
+}
+
+// hold is a stretch of deck frames [from, from+n) of pause silence.
+type hold struct{ from, n int64 }
+
+// Heard is how many of the cue's own frames have been heard once the
+// output has played the deck up to frame played: the deck frames since the
+// cue started, less the silence of pauses in the middle of it, never more
+// than the frames handed out. It is the played length of an airing.
+func (c *Cue) Heard(played int64) int64 {
+	if !c.started {
+		return 0
+	}
+	h := played - c.StartFrame
+	for _, p := range c.holds {
+		if played > p.from {
+			h -= min(played-p.from, p.n)
+		}
+	}
+	return min(max(0, h), c.Frames)
 }
 
 // NewCue wraps a stereo streamer at the deck's rate; closer (may be nil) is
@@ -80,7 +104,8 @@ type Deck struct {
 	handed  int64 // frames handed out since the deck was made
 	events  []Event
 	notify  chan struct{}
-	busy    chan struct{} // closed while cues are queued; remade when idle
+	busy    chan struct{} // closed while cues are queued and not paused; remade otherwise
+	paused  bool
 	scratch []float32
 }
 
@@ -98,9 +123,66 @@ func (d *Deck) Enqueue(cues ...*Cue) {
 	defer d.mu.Unlock()
 	wasIdle := len(d.queue) == 0
 	d.queue = append(d.queue, cues...)
-	if wasIdle && len(d.queue) > 0 {
+	if wasIdle && len(d.queue) > 0 && !d.paused {
 		close(d.busy)
 	}
+}
+
+// Pause holds the deck: from the next frame on it hands out silence (a
+// paced output keeps running) or nothing (an unpaced one waits), and the
+// cue being played keeps its place. It reports whether the deck was playing.
+func (d *Deck) Pause() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.paused {
+		return false
+	}
+	d.paused = true
+	if len(d.queue) > 0 {
+		d.busy = make(chan struct{})
+	}
+	return true
+}
+
+// Resume plays on from where Pause held the deck. It reports whether the
+// deck was paused.
+func (d *Deck) Resume() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.paused {
+		return false
+	}
+	d.paused = false
+	if len(d.queue) > 0 {
+		close(d.busy)
+	}
+	return true
+}
+
+// Paused reports whether the deck is held.
+func (d *Deck) Paused() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.paused
+}
+
+// Skip takes the cue being played (the first queued) off the deck and
+// reports it stopped at the current frame; what follows plays on. It
+// returns the cue, or nil when nothing is queued.
+func (d *Deck) Skip(now time.Time) *Cue {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.queue) == 0 {
+		return nil
+	}
+	c := d.queue[0]
+	d.queue = d.queue[1:]
+	c.close()
+	d.emit(Event{Kind: CueStopped, Cue: c, Frame: d.handed, At: now})
+	if len(d.queue) == 0 && !d.paused {
+		d.busy = make(chan struct{})
+	}
+	return c
 }
 
 // Handed is how many frames the deck has handed out in all.
@@ -110,6 +192,13 @@ func (d *Deck) Handed() int64 {
 	return d.handed
 }
 
+// Len is how many cues are queued, the one playing included.
+func (d *Deck) Len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.queue)
+}
+
 // Idle reports whether nothing is queued.
 func (d *Deck) Idle() bool {
 	d.mu.Lock()
@@ -117,7 +206,8 @@ func (d *Deck) Idle() bool {
 	return len(d.queue) == 0
 }
 
-// WaitBusy blocks until a cue is queued or ctx is done.
+// WaitBusy blocks until a cue is queued (and the deck is not paused) or ctx
+// is done.
 func (d *Deck) WaitBusy(ctx context.Context) error {
 	d.mu.Lock()
 	busy := d.busy
@@ -140,6 +230,22 @@ func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 	defer d.mu.Unlock()
 	want := len(dst) / Channels
 	n := 0
+	if d.paused {
+		if !fill {
+			return 0
+		}
+		clear(dst[:want*Channels])
+		if len(d.queue) > 0 && d.queue[0].started {
+			c := d.queue[0]
+			if k := len(c.holds) - 1; k >= 0 && c.holds[k].from+c.holds[k].n == d.handed {
+				c.holds[k].n += int64(want)
+			} else {
+				c.holds = append(c.holds, hold{from: d.handed, n: int64(want)})
+			}
+		}
+		d.handed += int64(want)
+		return want
+	}
 	for n < want && len(d.queue) > 0 {
 		c := d.queue[0]
 		if !c.started && !c.StartAt.IsZero() {
@@ -173,7 +279,7 @@ func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 		c.close()
 		d.queue = d.queue[1:]
 		d.emit(Event{Kind: kind, Cue: c, Frame: d.handed + int64(n), At: now.Add(d.rate.D(int64(n))), Err: errOrNil(err)})
-		if len(d.queue) == 0 {
+		if len(d.queue) == 0 && !d.paused {
 			d.busy = make(chan struct{})
 		}
 	}
@@ -203,7 +309,9 @@ func (d *Deck) Stop(now time.Time) {
 	}
 	if len(d.queue) > 0 {
 		d.queue = nil
-		d.busy = make(chan struct{})
+		if !d.paused {
+			d.busy = make(chan struct{})
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ type Decoder struct {
 	scratch []byte
 	err     error // sticky: io.EOF or a truncation error
 	decode  func(dst []float32, src []byte)
+	dataOff int64 // WAV: offset of the first PCM byte (for Skip)
 }
 
 // Open opens the WAV or MP3 file at path (told by its content) and
@@ -66,12 +67,13 @@ func Open(path string) (*Decoder, error) {
 		return nil, err
 	}
 	d := &Decoder{
-		f:      f,
-		r:      bufio.NewReaderSize(f, readBufferSize),
-		info:   h.Info,
-		ba:     h.blockAlign(),
-		left:   h.Frames,
-		decode: sampleDecoder(h.BitDepth, h.Float),
+		f:       f,
+		r:       bufio.NewReaderSize(f, readBufferSize),
+		info:    h.Info,
+		ba:      h.blockAlign(),
+		left:    h.Frames,
+		decode:  sampleDecoder(h.BitDepth, h.Float),
+		dataOff: h.dataOff,
 	}
 	return d, nil
 }

@@ -41,6 +41,10 @@ type Audio struct {
 	// SilenceAlert notes in an airing's log row any stretch of output
 	// below -60 dBFS at least this long (dead air); 0 turns it off.
 	SilenceAlert time.Duration `yaml:"silence_alert" mapstructure:"silence_alert"`
+	// TrimSilence cuts each segment's leading and trailing silence (below
+	// -60 dBFS, measured at import) as it plays; the planner counts the
+	// length that remains.
+	TrimSilence bool `yaml:"trim_silence" mapstructure:"trim_silence"`
 }
 
 // Schedule is the timetable.
@@ -70,6 +74,11 @@ type Slot struct {
 	// DaysOff are dates (YYYY-MM-DD) or ranges (YYYY-MM-DD..YYYY-MM-DD) on
 	// which the slot does not occur, e.g. Tết.
 	DaysOff []string `yaml:"days_off" mapstructure:"days_off"`
+	// Intro and Outro are jingles (WAV or MP3) played before the slot's
+	// first segment and after its last, separated by audio.gap; a relative
+	// path is from the working folder, like station.media_dir.
+	Intro string `yaml:"intro" mapstructure:"intro"`
+	Outro string `yaml:"outro" mapstructure:"outro"`
 }
 
 // Approval says whether a leader must approve a segment before it airs.

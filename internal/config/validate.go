@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/truyenthanh/cchc/internal/audio"
 )
 
 // CronParser parses slot specs: five fields (minute hour day month weekday)
@@ -126,6 +129,16 @@ func (c Config) Validate() error {
 		if s.Length < time.Second || s.Length > 6*time.Hour {
 			return bad(key+".length", s.Length.String(), "is out of range", "nằm ngoài khoảng cho phép",
 				"use 1s to 6h, e.g. 10m", "dùng từ 1s đến 6h, ví dụ 10m")
+		}
+		for _, j := range []struct{ key, path string }{{key + ".intro", s.Intro}, {key + ".outro", s.Outro}} {
+			if j.path == "" {
+				continue
+			}
+			if err := CheckJingle(j.path); err != nil {
+				return bad(j.key, j.path, "cannot be played as a jingle: "+err.Error(), "không phát được làm nhạc hiệu: "+err.Error(),
+					"give the path of a readable WAV or MP3 file (relative to the working folder), e.g. media/jingles/intro.wav, or remove the key",
+					"ghi đường dẫn tới một tệp WAV hoặc MP3 đọc được (tính từ thư mục làm việc), ví dụ media/jingles/intro.wav, hoặc bỏ khóa này")
+			}
 		}
 		for j, code := range s.Topics {
 			if !codes[code] {
@@ -249,4 +262,28 @@ func ParseOutput(spec string) (Output, error) {
 		return Output{Kind: kind, Path: arg}, nil
 	}
 	return Output{}, fmt.Errorf("output %q: want auto, alsa, alsa:DEVICE, file:PATH.wav or null", spec)
+}
+
+// CheckJingle checks that the file at path is there, readable, and a WAV or
+// MP3 with audio in it.
+func CheckJingle(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return errors.New("file not found")
+		}
+		return err
+	}
+	st, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return errors.New("is a folder")
+	}
+	if _, err := audio.Probe(path); err != nil {
+		return err
+	}
+	return nil
 }

@@ -226,6 +226,7 @@ func (im *Importer) measure(path string) (playlist.Segment, error) {
 		Title: strings.TrimSpace(title), Path: abs, SHA256: sum,
 		Duration: info.Duration(), SampleRate: info.SampleRate, Channels: info.Channels, BitDepth: info.BitDepth,
 		LoudnessLUFS: an.LoudnessLUFS, TruePeakDBTP: an.TruePeakDBTP,
+		SilenceStart: an.SilenceStart, SilenceEnd: an.SilenceEnd, SilenceKnown: true,
 	}, nil
 }
 

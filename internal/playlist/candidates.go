@@ -219,9 +219,10 @@ func (ix *candidates) fill(occ Occurrence) Plan {
 	}
 	groups := ix.groups
 
-	used := time.Duration(0)
+	// Items start after the intro and must end before the outro.
+	used, room := sv.slot.Lead(p.Gap), occ.Length-sv.slot.Tail(p.Gap)
 	for {
-		left := occ.Length - used
+		left := room - used
 		if len(plan.Items) > 0 {
 			left -= p.Gap
 		}
@@ -279,7 +280,7 @@ func (ix *candidates) fill(occ Occurrence) Plan {
 		}
 	}
 
-	if unfilled := occ.Length - used; unfilled > 0 {
+	if unfilled := room - used; unfilled > 0 {
 		sf := &Shortfall{Unfilled: unfilled}
 		switch {
 		case !sv.any:

@@ -19,6 +19,9 @@ type Planner struct {
 	// Gap is the silence between two items of an occurrence.
 	Gap              time.Duration
 	ApprovalRequired bool
+	// TrimSilence: segments air without their leading and trailing silence,
+	// and are planned at that length (see AsAired).
+	TrimSilence bool
 
 	monthOccurrences map[string][]time.Time
 }
@@ -147,4 +150,15 @@ func monthStarts(slots []Slot, first, next time.Time) []time.Time {
 	}
 	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
 	return starts
+}
+
+// AsAired returns the library as the planner must count it: with
+// TrimSilence, each segment's leading and trailing silence cut (in place).
+func (p *Planner) AsAired(library []Segment) []Segment {
+	if p.TrimSilence {
+		for i := range library {
+			library[i] = library[i].Trimmed()
+		}
+	}
+	return library
 }

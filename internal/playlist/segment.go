@@ -67,6 +67,27 @@ type Segment struct {
 	ImportedAt time.Time
 	// Pins put the segment first in given slot occurrences.
 	Pins []Pin
+	// SilenceStart and SilenceEnd are the leading and trailing silence
+	// measured at import (below -60 dBFS); SilenceKnown is false for a
+	// segment imported before they were measured.
+	SilenceStart, SilenceEnd time.Duration
+	SilenceKnown             bool
+	// TrimStart and TrimEnd are what is cut from the file's start and end as
+	// it airs; set by Trimmed, when Duration is what remains.
+	TrimStart, TrimEnd time.Duration
+}
+
+// Trimmed returns the segment as it airs with its leading and trailing
+// silence cut: Duration becomes the length that plays. A segment whose
+// silence was never measured, or that is silent throughout, is returned
+// whole (it plays untrimmed, and is planned at its full length).
+func (s Segment) Trimmed() Segment {
+	if !s.SilenceKnown || s.TrimStart != 0 || s.TrimEnd != 0 || s.SilenceStart+s.SilenceEnd >= s.Duration {
+		return s
+	}
+	s.TrimStart, s.TrimEnd = max(0, s.SilenceStart), max(0, s.SilenceEnd)
+	s.Duration -= s.TrimStart + s.TrimEnd
+	return s
 }
 
 // Pin places a segment in the occurrence of Slot on Day (YYYY-MM-DD).

@@ -21,6 +21,38 @@ type Slot struct {
 	Topics []string
 	// DaysOff are the days on which the slot does not occur.
 	DaysOff []DateRange
+	// Intro and Outro, when set, are jingles played before the first item
+	// and after the last, separated from them by the gap. They are not
+	// segments: they have no airing rows and count for no topic.
+	Intro, Outro *Jingle
+}
+
+// Jingle is a slot's intro or outro: a file and how long it plays.
+type Jingle struct {
+	Path     string
+	Duration time.Duration
+	// LoudnessLUFS and TruePeakDBTP, as for a segment, for normalisation.
+	LoudnessLUFS float64
+	TruePeakDBTP float64
+	Channels     int
+}
+
+// Lead is the time from an occurrence's start to its first item: the intro
+// and the gap after it (zero without an intro).
+func (s Slot) Lead(gap time.Duration) time.Duration {
+	if s.Intro == nil {
+		return 0
+	}
+	return s.Intro.Duration + gap
+}
+
+// Tail is the time an occurrence keeps after its last item: the gap and
+// the outro (zero without an outro).
+func (s Slot) Tail(gap time.Duration) time.Duration {
+	if s.Outro == nil {
+		return 0
+	}
+	return gap + s.Outro.Duration
 }
 
 // DateRange is a span of calendar days, both ends included (YYYY-MM-DD).

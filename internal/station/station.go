@@ -84,7 +84,9 @@ type Station struct {
 	current *playlist.Planner // guarded by mu; replaced by Reload
 	resume  bool              // guarded by mu
 
-	board statusBoard // what is on air, for Status (status.go)
+	board  statusBoard     // what is on air, for Status (status.go)
+	ctl    chan controlReq // the operator's actions, taken by the airing loop
+	airing *onAir          // guarded by mu; the airing loop in progress
 }
 
 // planner is the planner in force.
@@ -118,7 +120,8 @@ func New(d Deps) *Station {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency}
+	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
+		ctl: make(chan controlReq)}
 }
 
 // StartSink runs the sink in the background until ctx is done; a device
@@ -372,6 +375,7 @@ func (s *Station) plan(ctx context.Context, occ playlist.Occurrence) (playlist.P
 	if err != nil {
 		return playlist.Plan{}, err
 	}
+	lib = s.planner().AsAired(lib)
 	l, err := s.Ledger(ctx, occ.Start)
 	if err != nil {
 		return playlist.Plan{}, err
@@ -456,6 +460,7 @@ func (s *Station) nowPlan(slot string, segs []playlist.Segment) playlist.Plan {
 	now := s.Clock.Now()
 	plan := playlist.Plan{Occurrence: playlist.Occurrence{Slot: slot, Start: now}}
 	offset := time.Duration(0)
+	segs = s.planner().AsAired(append([]playlist.Segment(nil), segs...))
 	for i, seg := range segs {
 		if i > 0 {
 			offset += s.gap()
@@ -471,8 +476,10 @@ func (s *Station) nowPlan(slot string, segs []playlist.Segment) playlist.Plan {
 // and then, if configured, the items that had not started, in the time the
 // occurrence has left.
 func (s *Station) airPlan(ctx context.Context, plan playlist.Plan) error {
+	intro := true
 	for {
-		rest, urgent, err := s.air(ctx, plan)
+		rest, urgent, err := s.air(ctx, plan, intro)
+		intro = false // a slot resumed after an emergency has had its intro
 		if err != nil || urgent == nil {
 			return err
 		}
@@ -484,7 +491,7 @@ func (s *Station) airPlan(ctx context.Context, plan playlist.Plan) error {
 		}
 		// Resume what had not started, as far as the slot's time allows.
 		now := s.Clock.Now()
-		end := plan.End()
+		end := plan.End().Add(-s.slotTail(plan.Slot))
 		resumed := playlist.Plan{Occurrence: plan.Occurrence}
 		offset := now.Sub(plan.Start)
 		for _, it := range rest {
@@ -523,13 +530,13 @@ type pending struct {
 // once: completed when its last sample has been heard, interrupted with the
 // played length when stopped or cut, failed when it could not play.
 func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
-	_, _, err := s.air(ctx, plan)
+	_, _, err := s.air(ctx, plan, true)
 	return err
 }
 
 // air is Air that also reports an emergency that preempted the plan, and
 // the items that had not started by then.
-func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.Item, urgent []playlist.Segment, err error) {
+func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (rest []playlist.Item, urgent []playlist.Segment, err error) {
 	// Writes that close the log must happen even while shutting down.
 	wctx := context.WithoutCancel(ctx)
 	items := plan.Items
@@ -549,6 +556,10 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 	rate := s.Deck.Rate()
 	rows := make([]*pending, len(items))
 	next := 0
+	defer s.beginAiring()()
+	var cs controlState
+	jingles := s.newJingles(plan, withIntro)
+	jingles.queueIntro(s)
 	// queue opens the log row of the next item that can be opened and puts
 	// it on the deck.
 	queue := func() error {
@@ -575,16 +586,20 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 				return err
 			}
 			p := &pending{id: id, cue: audio.NewCue(it.Segment.Title, i, src, closer)}
-			if i == 0 && it.StartsAt.After(s.Clock.Now()) {
+			if i == 0 && !jingles.introQueued && it.StartsAt.After(s.Clock.Now()) {
 				p.cue.StartAt = it.StartsAt // queued ahead of time: start on the dot
 			}
 			rows[i] = p
 			var cues []*audio.Cue
-			if gap := s.gap(); i > 0 && gap > 0 {
+			if gap := s.gap(); (i > 0 || jingles.introQueued) && gap > 0 {
 				cues = append(cues, audio.NewCue("gap", nil, audio.Silence(rate.N(gap)), nil))
 			}
 			s.Deck.Enqueue(append(cues, p.cue)...)
-			return nil
+			jingles.items++
+			break
+		}
+		if next == len(items) {
+			jingles.queueOutro(s)
 		}
 		return nil
 	}
@@ -617,9 +632,21 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 	}
 	progress := time.NewTicker(progressEvery)
 	defer progress.Stop()
+	holding := time.NewTicker(time.Second)
+	defer holding.Stop()
 	stopping := ""
-	for open() > 0 {
+	for open() > 0 || jingles.onDeck > 0 {
 		select {
+		case req := <-s.ctl:
+			stopping = s.apply(req, &cs, stopping)
+		case <-holding.C:
+			if stopping == "" && s.pausedPastEnd(plan, &cs) {
+				stopping = ReasonPausedLong
+				s.Deck.Stop(s.Clock.Now())
+				s.Deck.Resume()
+				cs.pausedAt = time.Time{}
+			}
+			continue
 		case <-ctx.Done():
 			if stopping == "" {
 				stopping = ReasonShutdown
@@ -640,7 +667,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 		case <-progress.C:
 			for _, p := range rows {
 				if p != nil && p.started && !p.closed {
-					played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+					played := rate.D(p.cue.Heard(s.played()))
 					_ = s.Store.Progress(wctx, p.id, played)
 				}
 			}
@@ -648,6 +675,9 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 		case <-s.Deck.Events():
 		}
 		for _, ev := range s.Deck.TakeEvents() {
+			if jingles.event(s, ev) {
+				continue
+			}
 			i, ok := ev.Cue.Tag.(int)
 			if !ok || rows[i] == nil || rows[i].closed {
 				continue
@@ -665,7 +695,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 			case audio.CueEnded:
 				// Completed once its last frame has been heard.
 				if err := s.untilHeard(ctx, ev.Frame); err != nil {
-					played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+					played := rate.D(p.cue.Heard(s.played()))
 					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, ReasonShutdown); err != nil {
 						return nil, nil, err
 					}
@@ -686,6 +716,10 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 				s.Logger.Error("segment cut short", "segment", items[i].Segment.ID, "err", ev.Err)
 			case audio.CueStopped:
 				reason := stopping
+				skipped := ev.Cue == cs.skipped && stopping == ""
+				if skipped {
+					reason = ReasonSkipped
+				}
 				if reason == "" {
 					reason = ReasonShutdown
 				}
@@ -694,9 +728,15 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 					if err := closeRow(p, playlist.StatusInterrupted, ev.At, 0, reason+"; "+ReasonNotStarted); err != nil {
 						return nil, nil, err
 					}
+					if skipped {
+						// The next item is queued when one starts: this one never will.
+						if err := queue(); err != nil {
+							return nil, nil, err
+						}
+					}
 					continue
 				}
-				played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+				played := rate.D(p.cue.Heard(s.played()))
 				if err := closeRow(p, playlist.StatusInterrupted, ev.At, played, reason); err != nil {
 					return nil, nil, err
 				}

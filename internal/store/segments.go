@@ -70,11 +70,13 @@ func (s *Store) AddSegment(ctx context.Context, seg playlist.Segment) (id int64,
 		seg.ImportedAt = time.Now()
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO segments (title, path, sha256, duration_ms, sample_rate, channels, bit_depth,
-		loudness_lufs, true_peak_dbtp, priority, valid_from, valid_until, approved, approved_by, approved_at, imported_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		loudness_lufs, true_peak_dbtp, priority, valid_from, valid_until, approved, approved_by, approved_at, imported_at,
+		silence_start_ms, silence_end_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		seg.Title, seg.Path, seg.SHA256, seg.Duration.Milliseconds(), seg.SampleRate, seg.Channels, seg.BitDepth,
 		nullFloat(seg.LoudnessLUFS), nullFloat(seg.TruePeakDBTP), string(seg.Priority), seg.ValidFrom, seg.ValidUntil,
-		seg.Approved, seg.ApprovedBy, ms(seg.ApprovedAt), seg.ImportedAt.UnixMilli())
+		seg.Approved, seg.ApprovedBy, ms(seg.ApprovedAt), seg.ImportedAt.UnixMilli(),
+		silenceMS(seg, seg.SilenceStart), silenceMS(seg, seg.SilenceEnd))
 	if err != nil {
 		return 0, false, fmt.Errorf("insert segment %s: %w", seg.Path, err)
 	}
@@ -92,6 +94,7 @@ func (s *Store) AddSegment(ctx context.Context, seg playlist.Segment) (id int64,
 
 const segmentColumns = `id, title, path, sha256, duration_ms, sample_rate, channels, bit_depth, loudness_lufs, true_peak_dbtp,
 	priority, valid_from, valid_until, approved, approved_by, approved_at, retired, imported_at,
+	silence_start_ms, silence_end_ms,
 	COALESCE((SELECT group_concat(topic, ',') FROM (SELECT topic FROM segment_topics WHERE segment_id = segments.id ORDER BY topic)), '')`
 
 func scanSegment(row interface{ Scan(...any) error }) (playlist.Segment, error) {
@@ -101,8 +104,10 @@ func scanSegment(row interface{ Scan(...any) error }) (playlist.Segment, error) 
 	var approvedAt sql.NullInt64
 	var importedAt int64
 	var priority, topics string
+	var silStart, silEnd sql.NullInt64
 	err := row.Scan(&seg.ID, &seg.Title, &seg.Path, &seg.SHA256, &durMS, &seg.SampleRate, &seg.Channels, &seg.BitDepth,
-		&lufs, &tp, &priority, &seg.ValidFrom, &seg.ValidUntil, &seg.Approved, &seg.ApprovedBy, &approvedAt, &seg.Retired, &importedAt, &topics)
+		&lufs, &tp, &priority, &seg.ValidFrom, &seg.ValidUntil, &seg.Approved, &seg.ApprovedBy, &approvedAt, &seg.Retired, &importedAt,
+		&silStart, &silEnd, &topics)
 	if err != nil {
 		return seg, err
 	}
@@ -111,6 +116,11 @@ func scanSegment(row interface{ Scan(...any) error }) (playlist.Segment, error) 
 	seg.Priority = playlist.Priority(priority)
 	seg.ApprovedAt = fromMS(approvedAt)
 	seg.ImportedAt = time.UnixMilli(importedAt)
+	if silStart.Valid && silEnd.Valid {
+		seg.SilenceKnown = true
+		seg.SilenceStart = time.Duration(silStart.Int64) * time.Millisecond
+		seg.SilenceEnd = time.Duration(silEnd.Int64) * time.Millisecond
+	}
 	if topics != "" {
 		seg.Topics = strings.Split(topics, ",")
 	}
@@ -180,4 +190,27 @@ func (s *Store) eachSegment(ctx context.Context, ids []int64, stmt string, args 
 		}
 	}
 	return tx.Commit()
+}
+
+// silenceMS stores a measured silence in whole milliseconds, rounded down
+// (a trim never cuts into the sound); NULL when it was not measured.
+func silenceMS(seg playlist.Segment, d time.Duration) sql.NullInt64 {
+	if !seg.SilenceKnown {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: d.Milliseconds(), Valid: true}
+}
+
+// SetSilence records a segment's measured leading and trailing silence
+// (for segments imported before it was measured at import).
+func (s *Store) SetSilence(ctx context.Context, id int64, start, end time.Duration) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE segments SET silence_start_ms = ?, silence_end_ms = ? WHERE id = ?",
+		start.Milliseconds(), end.Milliseconds(), id)
+	if err != nil {
+		return fmt.Errorf("segment %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("segment %d: %w", id, ErrNotFound)
+	}
+	return nil
 }

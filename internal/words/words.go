@@ -56,6 +56,8 @@ var reasons = map[string]string{
 	"stopped before it started":       "dừng trước khi phát",
 	"no segment to air":               "không có bản tin để phát",
 	"stopped by the operator":         "người vận hành dừng",
+	"skipped by the operator":         "người vận hành bỏ qua",
+	"paused past the end of the slot": "tạm dừng quá giờ kết thúc khung giờ",
 	"emergency":                       "khẩn cấp",
 	"silence in the output":           "lặng tiếng khi phát",
 }
