@@ -327,7 +327,6 @@ func (k *kWeighting) energy(x []float32, c, ch, from, to int) float64 {
 	return e
 }
 
-
 // truePeak holds the 4× interpolation filter: phases 1..3 (phase 0 is the
 // sample itself), a Kaiser-windowed sinc with truePeakHalfTaps taps on each
 // side, and the largest sum of absolute coefficients of any phase, which
