@@ -139,7 +139,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVarP(&m.verbose, "verbose", "v", false, "log debug details")
 	root.AddCommand(m.segmentsCommand(), m.scheduleCommand(), m.simulateCommand(), m.logCommand(),
 		m.reportCommand(), m.playCommand(), m.analyzeCommand(), m.serveCommand())
-	root.AddCommand(m.backupCommand(), m.usersCommand())
+	root.AddCommand(m.backupCommand(), m.usersCommand(), m.audioOutputCommand())
 	return root
 }
 

@@ -58,7 +58,7 @@ func (m *Main) playCommand() *cobra.Command {
 			stn.StartSink(sinkCtx)
 			began := time.Now()
 			err = stn.PlayNow(ctx, segs)
-			if o, ok := sink.(*audio.OtoSink); ok {
+			if o, ok := sink.(interface{ Drain() }); ok {
 				o.Drain() // the last frames are still on their way to the loudspeakers
 			}
 			stopSink()

@@ -33,7 +33,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			defer st.Close()
 			clock := audio.WallClock{}
-			sink, dead, err := m.startSink(ctx, m.cfg.Audio.Output, true, clock)
+			sink, dead, err := m.stationSink(ctx, clock)
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,7 @@ import (
 const SilenceThresholdDBFS = -60
 
 // analyzeChunkFrames is how many frames Analyze decodes at a time.
-const analyzeChunkFrames = 4096
+const analyzeChunkFrames = 16384
 
 // Analysis is what Analyze measures in a file.
 type Analysis struct {
@@ -41,33 +41,68 @@ func Analyze(path string) (Analysis, error) {
 	ch := info.Channels
 	m := NewMeter(info.SampleRate, ch)
 	threshold := float32(math.Pow(10, SilenceThresholdDBFS/20.0))
-	buf := make([]float32, analyzeChunkFrames*ch)
+	// The file is decoded (and its silence found) on one goroutine while
+	// the meter measures the previous chunk on others.
+	type chunk struct {
+		x   []float32
+		err error
+	}
+	full := make(chan chunk, 1)
+	empty := make(chan []float32, 3)
+	for range 3 {
+		empty <- make([]float32, analyzeChunkFrames*ch)
+	}
 	var (
 		pos        int64 // frames read
 		firstLoud  int64 = -1
 		lastLoudP1 int64 // one past the last loud frame
 	)
-	for {
-		n, err := d.Read(buf)
-		x := buf[:n*ch]
-		m.Write(x)
-		for i := range n {
-			for _, v := range x[i*ch : i*ch+ch] {
-				if v >= threshold || v <= -threshold {
-					if firstLoud < 0 {
-						firstLoud = pos + int64(i)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(full)
+		for {
+			var buf []float32
+			select {
+			case buf = <-empty:
+			case <-stop:
+				return
+			}
+			n, err := d.Read(buf)
+			x := buf[:n*ch]
+			if firstLoud < 0 {
+				for i, v := range x {
+					if v >= threshold || v <= -threshold {
+						firstLoud = pos + int64(i/ch)
+						break
 					}
-					lastLoudP1 = pos + int64(i) + 1
+				}
+			}
+			for i := len(x) - 1; i >= 0; i-- {
+				if v := x[i]; v >= threshold || v <= -threshold {
+					lastLoudP1 = pos + int64(i/ch) + 1
 					break
 				}
 			}
+			pos += int64(n)
+			select {
+			case full <- chunk{x, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
-		pos += int64(n)
-		if errors.Is(err, io.EOF) {
+	}()
+	for c := range full {
+		m.Write(c.x)
+		empty <- c.x[:cap(c.x)]
+		if errors.Is(c.err, io.EOF) {
 			break
 		}
-		if err != nil {
-			return Analysis{Info: info}, fmt.Errorf("analyze %s: %w", path, err)
+		if c.err != nil {
+			return Analysis{Info: info}, fmt.Errorf("analyze %s: %w", path, c.err)
 		}
 	}
 	rate := Rate(info.SampleRate)

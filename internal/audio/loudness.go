@@ -3,6 +3,7 @@ package audio
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
 // Loudness measurement after ITU-R BS.1770-4 and EBU R128 / Tech 3341–3342.
@@ -27,31 +28,48 @@ const (
 
 // Meter measures integrated loudness, loudness range, true peak and sample
 // peak of interleaved audio written to it in pieces. It keeps one energy
-// value per 100 ms, not the samples.
+// value per 100 ms, not the samples. Each channel is filtered and
+// oversampled on a goroutine of its own (the work is per channel until the
+// 100 ms energies are summed), so a stereo file uses two cores.
 type Meter struct {
 	rate, channels int
-	weights        []float64
-	filters        []kWeighting
+	chans          []meterChannel
 
-	sub      []float64 // weighted K-filtered energy of each complete 100 ms sub-block
-	subN     []int32   // frames in each sub-block
+	sub    []float64 // weighted K-filtered energy of each complete 100 ms sub-block
+	subN   []int32   // frames in each sub-block
+	curN   int64
+	subEnd int64 // frame at which the current sub-block ends
+	frames int64
+	runs   []meterRun
+	wg     sync.WaitGroup
+}
+
+// meterChannel is one channel's share of the work.
+type meterChannel struct {
+	weight   float64
+	filter   kWeighting
+	sub      []float64 // energies of the sub-blocks completed by this Write
 	curE     float64
-	curN     int64
-	subEnd   int64 // frame at which the current sub-block ends
-	frames   int64
 	sampPeak float64
-	tp       []truePeakChannel
+	tp       truePeakChannel
 	tpPeak   float64
 }
+
+// meterRun is a stretch of a Write inside one sub-block.
+type meterRun struct {
+	frames   int
+	complete bool // the stretch ends its sub-block
+}
+
+// parallelFrames: a Write shorter than this runs on the caller's goroutine.
+const parallelFrames = 2048
 
 // NewMeter returns a meter for audio at rate with the given channel count.
 func NewMeter(rate, channels int) *Meter {
 	m := &Meter{rate: rate, channels: channels}
 	k := newKWeighting(float64(rate))
 	for c := range channels {
-		m.weights = append(m.weights, channelWeight(c, channels))
-		m.filters = append(m.filters, k)
-		m.tp = append(m.tp, newTruePeakChannel())
+		m.chans = append(m.chans, meterChannel{weight: channelWeight(c, channels), filter: k, tp: newTruePeakChannel()})
 	}
 	m.subEnd = m.subBoundary(1)
 	return m
@@ -77,36 +95,73 @@ func (m *Meter) subBoundary(k int64) int64 { return k * int64(m.rate) / 10 }
 func (m *Meter) Write(x []float32) {
 	ch := m.channels
 	frames := len(x) / ch
-	for _, v := range x[:frames*ch] {
-		m.sampPeak = max(m.sampPeak, math.Abs(float64(v)))
+	if frames == 0 {
+		return
 	}
-	// The true peak is at least the sample peak; starting from it lets the
-	// interpolation skip most blocks.
-	m.tpPeak = max(m.tpPeak, m.sampPeak)
-	for c := range ch {
-		m.tp[c].write(x, c, ch, frames, &m.tpPeak)
-	}
+	// Where the sub-blocks end in x.
+	m.runs = m.runs[:0]
 	for i := 0; i < frames; {
-		// Run to the end of the sub-block or of x.
 		n := int(min(int64(frames-i), m.subEnd-m.frames))
-		for c := range ch {
-			f := &m.filters[c]
-			w := m.weights[c]
-			var e float64
-			for j := i; j < i+n; j++ {
-				y := f.process(float64(x[j*ch+c]))
-				e += y * y
-			}
-			m.curE += w * e
-		}
 		i += n
 		m.frames += int64(n)
 		m.curN += int64(n)
-		if m.frames == m.subEnd {
-			m.sub = append(m.sub, m.curE)
+		done := m.frames == m.subEnd
+		m.runs = append(m.runs, meterRun{n, done})
+		if done {
 			m.subN = append(m.subN, int32(m.curN))
-			m.curE, m.curN = 0, 0
-			m.subEnd = m.subBoundary(int64(len(m.sub)) + 1)
+			m.curN = 0
+			m.subEnd = m.subBoundary(int64(len(m.subN)) + 1)
+		}
+	}
+	// The true peak is at least every channel's sample peak; starting each
+	// channel from the highest seen lets the interpolation skip most blocks.
+	var seed float64
+	for c := range m.chans {
+		seed = max(seed, m.chans[c].tpPeak, m.chans[c].sampPeak)
+	}
+	if frames < parallelFrames || ch == 1 {
+		for c := range m.chans {
+			m.chans[c].write(x, c, ch, frames, m.runs, seed)
+		}
+	} else {
+		m.wg.Add(ch)
+		for c := range m.chans {
+			go func() {
+				defer m.wg.Done()
+				m.chans[c].write(x, c, ch, frames, m.runs, seed)
+			}()
+		}
+		m.wg.Wait()
+	}
+	// Sum the channels' energies of the sub-blocks completed.
+	for k := range m.chans[0].sub {
+		var e float64
+		for c := range m.chans {
+			e += m.chans[c].sub[k]
+		}
+		m.sub = append(m.sub, e)
+	}
+	for c := range m.chans {
+		m.chans[c].sub = m.chans[c].sub[:0]
+	}
+}
+
+// write measures channel c of the interleaved frames.
+func (mc *meterChannel) write(x []float32, c, ch, frames int, runs []meterRun, seed float64) {
+	var pk float32
+	for i := c; i < frames*ch; i += ch {
+		pk = max(pk, x[i], -x[i])
+	}
+	mc.sampPeak = max(mc.sampPeak, float64(pk))
+	mc.tpPeak = max(mc.tpPeak, mc.sampPeak, seed)
+	mc.tp.write(x, c, ch, frames, &mc.tpPeak)
+	i := 0
+	for _, r := range runs {
+		mc.curE += mc.weight * mc.filter.energy(x, c, ch, i, i+r.frames)
+		i += r.frames
+		if r.complete {
+			mc.sub = append(mc.sub, mc.curE)
+			mc.curE = 0
 		}
 	}
 }
@@ -174,16 +229,25 @@ func (m *Meter) Range() float64 {
 // TruePeak is the highest peak of the signal oversampled 4 times, in dBTP,
 // or -Inf for digital silence.
 func (m *Meter) TruePeak() float64 {
-	p := max(m.sampPeak, m.tpPeak)
-	for c := range m.tp {
-		p = m.tp[c].flush(p)
+	var p float64
+	for c := range m.chans {
+		p = max(p, m.chans[c].sampPeak, m.chans[c].tpPeak)
+	}
+	for c := range m.chans {
+		p = m.chans[c].tp.flush(p)
 	}
 	return 20 * math.Log10(p)
 }
 
 // SamplePeak is the highest absolute sample value in dBFS, or -Inf for
 // digital silence.
-func (m *Meter) SamplePeak() float64 { return 20 * math.Log10(m.sampPeak) }
+func (m *Meter) SamplePeak() float64 {
+	var p float64
+	for c := range m.chans {
+		p = max(p, m.chans[c].sampPeak)
+	}
+	return 20 * math.Log10(p)
+}
 
 // gate keeps the energies strictly above threshold, in place.
 func gate(e []float64, threshold float64) []float64 {
@@ -234,21 +298,33 @@ func newKWeighting(rate float64) kWeighting {
 	return k
 }
 
-func (k *kWeighting) process(x float64) float64 {
-	y := k.b0*x + k.s1
-	k.s1 = k.b1*x - k.a1*y + k.s2
-	k.s2 = k.b2*x - k.a2*y
-	z := k.c0*y + k.t1
-	k.t1 = k.c1*y - k.d1*z + k.t2
-	k.t2 = k.c2*y - k.d2*z
-	// Flush denormals on long silence.
-	if math.Abs(k.s1) < 1e-300 {
-		k.s1, k.s2 = 0, 0
+// energy filters frames [from, to) of channel c of the interleaved x and
+// returns the sum of the squared output. The states stay in registers for
+// the run; denormals (after long silence) are flushed at its end.
+func (k *kWeighting) energy(x []float32, c, ch, from, to int) float64 {
+	b0, b1, b2, a1, a2 := k.b0, k.b1, k.b2, k.a1, k.a2
+	d1, d2 := k.d1, k.d2
+	s1, s2, t1, t2 := k.s1, k.s2, k.t1, k.t2
+	var e float64
+	for j := from*ch + c; j < to*ch; j += ch {
+		v := float64(x[j])
+		y := b0*v + s1
+		s1 = b1*v - a1*y + s2
+		s2 = b2*v - a2*y
+		// The high pass's numerator is 1, -2, 1 (k.c0, k.c1, k.c2).
+		z := y + t1
+		t1 = -2*y - d1*z + t2
+		t2 = y - d2*z
+		e += z * z
 	}
-	if math.Abs(k.t1) < 1e-300 {
-		k.t1, k.t2 = 0, 0
+	if math.Abs(s1) < 1e-300 && math.Abs(s2) < 1e-300 {
+		s1, s2 = 0, 0
 	}
-	return z
+	if math.Abs(t1) < 1e-300 && math.Abs(t2) < 1e-300 {
+		t1, t2 = 0, 0
+	}
+	k.s1, k.s2, k.t1, k.t2 = s1, s2, t1, t2
+	return e
 }
 
 // truePeak holds the 4× interpolation filter: phases 1..3 (phase 0 is the

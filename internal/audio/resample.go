@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 // Resampler design. A Kaiser-windowed sinc lowpass with resampZeroCrossings
@@ -14,11 +15,14 @@ import (
 // ratio to/from has at most resampMaxExactPhases phases; otherwise
 // resampInterpPhases phases with linear interpolation between them.
 const (
-	resampZeroCrossings  = 32
+	resampZeroCrossings  = 16
 	resampKaiserBeta     = 10.0
 	resampMaxExactPhases = 4096
 	resampInterpPhases   = 1024
-	resampReadFrames     = 4096
+	resampReadFrames     = 8192
+	// resampParallelFrames: a run of this many outputs or more is split
+	// over two goroutines.
+	resampParallelFrames = 1024
 )
 
 // NewResampler converts src from fromRate to toRate with a windowed-sinc
@@ -61,6 +65,7 @@ type resampler struct {
 	eof   bool
 	total int64 // input frames, once eof
 	err   error
+	wg    sync.WaitGroup
 }
 
 // design builds the polyphase table.
@@ -130,24 +135,57 @@ func (r *resampler) Stream(dst []float32) (int, error) {
 }
 
 // run makes as many output frames into dst as the buffered input allows.
+// A long run is split in two halves computed on two goroutines (each output
+// depends only on the input and its own position), so the filter, the
+// costliest part of playback and rendering, uses both cores.
 func (r *resampler) run(dst []float32) int {
 	avail := int64(len(r.in) / Channels)
+	// Output i (from now) reads input up to pos_i+half-base, where
+	// pos_i = pos + (frac+i*m)/l: the outputs whose window is buffered.
+	d := avail - int64(r.half) + r.base - 1 - r.pos
+	if d < 0 {
+		return 0
+	}
+	k := ((d+1)*r.l - r.frac + r.m - 1) / r.m
+	if r.eof {
+		k = min(k, (r.total*r.l-r.n*r.m+r.m-1)/r.m)
+	}
+	k = max(0, min(k, int64(len(dst)/Channels)))
+	if k == 0 {
+		return 0
+	}
+	if k >= resampParallelFrames {
+		h := k / 2
+		t := r.frac + h*r.m
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.produce(dst[h*Channels:k*Channels], r.pos+t/r.l, t%r.l)
+		}()
+		r.produce(dst[:h*Channels], r.pos, r.frac)
+		r.wg.Wait()
+	} else {
+		r.produce(dst[:k*Channels], r.pos, r.frac)
+	}
+	r.n += k
+	t := r.frac + k*r.m
+	r.pos += t / r.l
+	r.frac = t % r.l
+	return int(k)
+}
+
+// produce fills dst with the outputs from input position pos and fraction
+// frac on; the input they need is buffered. It changes no state.
+func (r *resampler) produce(dst []float32, pos, frac int64) {
 	taps := r.taps
-	out := 0
-	for out < len(dst)/Channels {
-		if r.pos+int64(r.half)-r.base+1 > avail {
-			break
-		}
-		if r.eof && r.n*r.m >= r.total*r.l {
-			break
-		}
-		start := int(r.pos-int64(r.half)+1-r.base) * Channels
+	for out := 0; out < len(dst)/Channels; out++ {
+		start := int(pos-int64(r.half)+1-r.base) * Channels
 		x := r.in[start : start+taps*Channels]
 		var yl, yr float32
 		if r.exact {
-			yl, yr = dot2(r.table[int(r.frac)*taps:int(r.frac+1)*taps], x)
+			yl, yr = dot2(r.table[int(frac)*taps:int(frac+1)*taps], x)
 		} else {
-			pf := r.frac * int64(r.phases)
+			pf := frac * int64(r.phases)
 			p0 := int(pf / r.l)
 			w := float32(float64(pf%r.l) / float64(r.l))
 			l0, r0 := dot2(r.table[p0*taps:(p0+1)*taps], x)
@@ -155,33 +193,35 @@ func (r *resampler) run(dst []float32) int {
 			yl, yr = l0+w*(l1-l0), r0+w*(r1-r0)
 		}
 		dst[out*Channels], dst[out*Channels+1] = yl, yr
-		out++
-		r.n++
-		r.frac += r.m
-		r.pos += r.frac / r.l
-		r.frac %= r.l
+		frac += r.m
+		pos += frac / r.l
+		frac %= r.l
 	}
-	return out
 }
 
-// dot2 filters interleaved stereo x with h.
+// dot2 filters interleaved stereo x with h. Eight accumulators (four
+// taps at a time) keep the floating-point adders busy.
 func dot2(h, x []float32) (float32, float32) {
 	x = x[:2*len(h)]
-	var l0, r0, l1, r1 float32
+	var l0, r0, l1, r1, l2, r2, l3, r3 float32
 	j := 0
-	for ; j+1 < len(h); j += 2 {
-		c0, c1 := h[j], h[j+1]
-		s := x[2*j : 2*j+4 : 2*j+4]
-		l0 += c0 * s[0]
-		r0 += c0 * s[1]
-		l1 += c1 * s[2]
-		r1 += c1 * s[3]
+	for ; j+3 < len(h); j += 4 {
+		c := h[j : j+4 : j+4]
+		s := x[2*j : 2*j+8 : 2*j+8]
+		l0 += c[0] * s[0]
+		r0 += c[0] * s[1]
+		l1 += c[1] * s[2]
+		r1 += c[1] * s[3]
+		l2 += c[2] * s[4]
+		r2 += c[2] * s[5]
+		l3 += c[3] * s[6]
+		r3 += c[3] * s[7]
 	}
 	for ; j < len(h); j++ {
 		l0 += h[j] * x[2*j]
 		r0 += h[j] * x[2*j+1]
 	}
-	return l0 + l1, r0 + r1
+	return (l0 + l1) + (l2 + l3), (r0 + r1) + (r2 + r3)
 }
 
 // fill drops input no longer needed and reads more from src. It reports

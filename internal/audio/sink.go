@@ -3,6 +3,7 @@ package audio
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -53,4 +54,17 @@ func (WallClock) Until(ctx context.Context, t time.Time) error {
 		case <-timer.C:
 		}
 	}
+}
+
+// DeviceWatcher is a sink whose sound card can go away and come back
+// (DeviceSink): the station asks it whether the card plays now.
+type DeviceWatcher interface {
+	// DeviceState is nil while the card plays, or why it does not (an
+	// error wrapping ErrNoDevice); the channel is closed at the next change.
+	DeviceState() (changed <-chan struct{}, err error)
+}
+
+// DeviceDetail is what a device error says beyond "no audio device".
+func DeviceDetail(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrNoDevice.Error()+": ")
 }

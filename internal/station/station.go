@@ -153,6 +153,9 @@ func (s *Station) deadReason() string {
 		}
 		return ReasonNoDevice
 	}
+	if _, err := s.deviceState(); err != nil {
+		return ReasonNoDevice + ": " + audio.DeviceDetail(err) // the sink keeps trying it
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sinkErr != nil {
@@ -540,6 +543,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 	// Writes that close the log must happen even while shutting down.
 	wctx := context.WithoutCancel(ctx)
 	items := plan.Items
+	lost, _ := s.deviceState() // before deadReason: a loss in between is seen by one or the other
 	if reason := s.deadReason(); reason != "" {
 		for _, it := range items {
 			a := airingFor(plan, it)
@@ -654,7 +658,13 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 			}
 		case <-s.sinkOut:
 			if stopping == "" {
-				stopping = ReasonDeviceError
+				stopping = s.lostReason()
+				s.Deck.Stop(s.Clock.Now())
+			}
+		case <-lost:
+			lost = nil
+			if stopping == "" {
+				stopping = s.lostReason()
 				s.Deck.Stop(s.Clock.Now())
 			}
 		case segs := <-s.urgent:
@@ -696,7 +706,11 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 				// Completed once its last frame has been heard.
 				if err := s.untilHeard(ctx, ev.Frame); err != nil {
 					played := rate.D(p.cue.Heard(s.played()))
-					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, ReasonShutdown); err != nil {
+					reason := ReasonShutdown
+					if ctx.Err() == nil {
+						reason = s.lostReason()
+					}
+					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, reason); err != nil {
 						return nil, nil, err
 					}
 					continue
@@ -772,10 +786,16 @@ func (s *Station) untilHeard(ctx context.Context, frame int64) error {
 	if s.Sink == nil {
 		return nil
 	}
+	lost, err := s.deviceState()
+	if err != nil {
+		return errDeviceLost
+	}
 	for s.Sink.Played() < frame {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-lost:
+			return errDeviceLost
 		case <-s.sinkOut:
 			return errors.New("audio output stopped")
 		case <-time.After(10 * time.Millisecond):
