@@ -22,7 +22,8 @@ import (
 
 func (m *Main) segmentsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "segments", Short: "Segments (bản tin): import, list, approve, remove"}
-	cmd.AddCommand(m.segmentsImportCommand(), m.segmentsListCommand(), m.segmentsApproveCommand(), m.segmentsRemoveCommand())
+	cmd.AddCommand(m.segmentsImportCommand(), m.segmentsListCommand(), m.segmentsApproveCommand(), m.segmentsRemoveCommand(),
+		m.segmentsAnalyzeCommand())
 	return cmd
 }
 
