@@ -16,8 +16,9 @@ import (
 // really came out of the paced real stack: the station (serve) plays two
 // tones through ALSA's pulse device into a PulseAudio null sink recorded
 // by parec; the operator pauses and resumes the first, skips it, and stops
-// the second. The sound of each tone in the recording must match its
-// airing's played_ms within 50 ms, the pause's silence left out.
+// the second; the next slot is cut by shutting the station down. The sound
+// of each airing in the recording must match its played_ms within 50 ms,
+// the pause's silence left out.
 func TestControlPlayedLengthThroughPulseAudio(t *testing.T) {
 	for _, tool := range []string{"pulseaudio", "parec", "sox"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -108,17 +109,30 @@ func TestControlPlayedLengthThroughPulseAudio(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The next occurrence (15 s on) airs the first tone again; shut the
+	// station down 2 s into it: only what was heard by then counts.
+	waitStarted(3)
+	time.Sleep(3 * time.Second) // the row opens a second before the slot (pre-roll)
 	stopServe()
+	time.Sleep(500 * time.Millisecond)
+	// The third airing's slot had queued the second tone behind it: it is
+	// closed with nothing played.
+	log = airings()
+	if len(log) != 4 || log[3].PlayedMS != 0 || log[3].Status != "interrupted" {
+		t.Fatalf("log: %+v", log)
+	}
+	log = log[:3]
 	pcm, _ := rec.stop(t)
 	n := len(pcm) / 4
 	left := make([]float64, n)
 	for i := range n {
 		left[i] = float64(int16(binary.LittleEndian.Uint16(pcm[i*4:]))) / 32768
 	}
-	// Each stretch of sound belongs to the tone that dominates it.
-	heard := make([]time.Duration, len(freqs))
+	// Each stretch of sound belongs to the tone that dominates it; the
+	// first tone's stretches after the second tone are the third airing's.
+	heard := make([]time.Duration, 3)
 	var desc []string
+	seenSecond := false
 	for _, s := range soundRuns(left, 0.003, rate/100) {
 		x := left[s[0]:s[1]]
 		best := 0
@@ -127,14 +141,20 @@ func TestControlPlayedLengthThroughPulseAudio(t *testing.T) {
 				best = i
 			}
 		}
+		airing := best
+		if best == 1 {
+			seenSecond = true
+		} else if seenSecond {
+			airing = 2
+		}
 		d := time.Duration(float64(s[1]-s[0]) / rate * float64(time.Second))
-		heard[best] += d
+		heard[airing] += d
 		desc = append(desc, fmt.Sprintf("%g Hz %.3f s", freqs[best], d.Seconds()))
 	}
 	t.Logf("recorded: %s", strings.Join(desc, ", "))
-	for i, a := range log[:2] {
+	for i, a := range log {
 		played := time.Duration(a.PlayedMS) * time.Millisecond
-		t.Logf("airing %d (%g Hz): %s %q, played_ms %d; heard in the recording %v (%+d ms)", a.ID, freqs[i], a.Status, a.Reason, a.PlayedMS, heard[i].Round(time.Millisecond), (played - heard[i]).Milliseconds())
+		t.Logf("airing %d: %s %q, played_ms %d; heard in the recording %v (%+d ms)", a.ID, a.Status, a.Reason, a.PlayedMS, heard[i].Round(time.Millisecond), (played - heard[i]).Milliseconds())
 		if a.Status != "interrupted" || a.PlayedMS < 500 || (played-heard[i]).Abs() > 50*time.Millisecond {
 			t.Errorf("airing %d: %s, played_ms %d; the recording holds %v of it (want ±50 ms)", a.ID, a.Status, a.PlayedMS, heard[i])
 		}
