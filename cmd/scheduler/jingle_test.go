@@ -96,3 +96,73 @@ func TestJinglesInPreviewAndBadJinglePath(t *testing.T) {
 		t.Errorf("segments analyze with everything measured: %s", r.stdout)
 	}
 }
+
+// TestPreviewIsWhatAirsWithJinglesAndTrimming: with intro and outro on the
+// morning slot and silence trimming on, simulate airs exactly what preview
+// planned, at the planned times, each for the trimmed length it was
+// planned at (shorter than the file).
+func TestPreviewIsWhatAirsWithJinglesAndTrimming(t *testing.T) {
+	data := t.TempDir()
+	config := jingleConfig(t, "media/jingles/intro.wav", "media/jingles/outro.wav")
+	env := []string{"CCHC_AUDIO_TRIM_SILENCE=true"}
+	if r := run(t, data, env, "--config", config, "segments", "import", "--approve", "media"); r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	var preview []struct {
+		Slot  string `json:"slot"`
+		Items []struct {
+			SegmentID  int64  `json:"segment_id"`
+			StartsAt   string `json:"starts_at"`
+			DurationMS int64  `json:"duration_ms"`
+		} `json:"items"`
+	}
+	r := run(t, data, env, "--config", config, "schedule", "preview", "--from", "2024-05-01", "--days", "7", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &preview); err != nil {
+		t.Fatalf("preview: %v %s", err, r.stderr)
+	}
+	var segs []struct {
+		ID         int64 `json:"id"`
+		DurationMS int64 `json:"duration_ms"`
+	}
+	json.Unmarshal([]byte(run(t, data, env, "--config", config, "segments", "list", "--json").stdout), &segs)
+	full := map[int64]int64{}
+	for _, s := range segs {
+		full[s.ID] = s.DurationMS
+	}
+	if r := run(t, data, env, "--config", config, "simulate", "--from", "2024-05-01", "--to", "2024-05-07"); r.code != 0 {
+		t.Fatalf("simulate: %s", r.stderr)
+	}
+	var log []airingJSON
+	json.Unmarshal([]byte(run(t, data, env, "--config", config, "log", "--from", "2024-05-01", "--to", "2024-05-07", "--json").stdout), &log)
+	var aired []airingJSON
+	for _, a := range log {
+		if a.Status == "completed" {
+			aired = append(aired, a)
+		}
+	}
+	k, trimmed := 0, 0
+	for _, o := range preview {
+		for _, it := range o.Items {
+			if k >= len(aired) {
+				t.Fatalf("simulate aired %d, preview planned more", len(aired))
+			}
+			a := aired[k]
+			k++
+			if a.SegmentID != it.SegmentID || a.Scheduled != it.StartsAt {
+				t.Fatalf("airing %d: segment %d at %s; planned %d at %s", k, a.SegmentID, a.Scheduled, it.SegmentID, it.StartsAt)
+			}
+			if d := a.PlayedMS - it.DurationMS; d < -1 || d > 1 {
+				t.Errorf("airing %d played %d ms, planned %d ms", k, a.PlayedMS, it.DurationMS)
+			}
+			if it.DurationMS < full[it.SegmentID] {
+				trimmed++
+			}
+		}
+	}
+	if k != len(aired) || k == 0 {
+		t.Fatalf("preview planned %d, simulate aired %d", k, len(aired))
+	}
+	if trimmed == 0 {
+		t.Errorf("no segment of the sample library was planned shorter than its file: trimming did nothing")
+	}
+}
