@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/store"
 )
 
 // segmentsAnalyzeCommand measures the leading and trailing silence of
@@ -56,4 +59,29 @@ func (m *Main) segmentsAnalyzeCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "measure every segment again, not only those never measured")
 	return cmd
+}
+
+// warnUnmeasuredSilence tells the operator, when audio.trim_silence is on,
+// how many segments play untrimmed because their silence was never
+// measured, and what to run.
+func (m *Main) warnUnmeasuredSilence(ctx context.Context, st *store.Store) {
+	if !m.cfg.Audio.TrimSilence {
+		return
+	}
+	segs, err := st.Segments(ctx, false)
+	if err != nil {
+		return
+	}
+	n := 0
+	for _, s := range segs {
+		if !s.SilenceKnown {
+			n++
+		}
+	}
+	if n > 0 {
+		m.logger.Warn("segments imported before silence was measured play untrimmed; run 'scheduler segments analyze'", "count", n)
+		fmt.Fprintf(m.Stdout, "%s\n", m.T(
+			fmt.Sprintf("%d bản tin chưa được đo khoảng lặng nên phát nguyên (không cắt lặng): chạy 'scheduler segments analyze' để đo.", n),
+			fmt.Sprintf("%d segments have no measured silence and play untrimmed: run 'scheduler segments analyze'.", n)))
+	}
 }

@@ -33,6 +33,7 @@ func (m *Main) serveCommand() *cobra.Command {
 				return err
 			}
 			stn := m.newStation(st, sink, dead, clock, false)
+			m.warnUnmeasuredSilence(ctx, st)
 			output := m.cfg.Audio.Output
 			if sink != nil {
 				output = sink.Name()

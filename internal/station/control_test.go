@@ -3,6 +3,7 @@ package station_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/words"
 )
 
 // stepSink is an output the test moves by hand: each step pulls frames
@@ -296,5 +298,14 @@ func TestPausePastTheSlotEndStopsIt(t *testing.T) {
 	}
 	if err := <-c.done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestOperatorReasonsSpeakVietnamese(t *testing.T) {
+	for _, r := range []string{station.ReasonOperatorStop, station.ReasonSkipped, station.ReasonPausedLong,
+		station.ReasonOperatorStop + "; " + station.ReasonNotStarted} {
+		if vi := words.Reason("vi", r); vi == r || !strings.Contains(vi, "người vận hành") && !strings.Contains(vi, "tạm dừng") {
+			t.Errorf("reason %q in Vietnamese: %q", r, vi)
+		}
 	}
 }
