@@ -138,7 +138,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&m.lang, "lang", "", "language of messages and reports: vi or en (default: station.language)")
 	root.PersistentFlags().BoolVarP(&m.verbose, "verbose", "v", false, "log debug details")
 	root.AddCommand(m.segmentsCommand(), m.scheduleCommand(), m.simulateCommand(), m.logCommand(),
-		m.reportCommand(), m.playCommand(), m.analyzeCommand(), m.serveCommand())
+		m.reportCommand(), m.playCommand(), m.analyzeCommand(), m.serveCommand(), m.controlCommand())
 	root.AddCommand(m.backupCommand(), m.usersCommand(), m.audioOutputCommand())
 	return root
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/library"
@@ -22,7 +21,8 @@ import (
 
 func (m *Main) segmentsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "segments", Short: "Segments (bản tin): import, list, approve, remove"}
-	cmd.AddCommand(m.segmentsImportCommand(), m.segmentsListCommand(), m.segmentsApproveCommand(), m.segmentsRemoveCommand())
+	cmd.AddCommand(m.segmentsImportCommand(), m.segmentsListCommand(), m.segmentsApproveCommand(), m.segmentsRemoveCommand(),
+		m.segmentsAnalyzeCommand())
 	return cmd
 }
 
@@ -82,30 +82,6 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 	cmd.Flags().StringVar(&priority, "priority", "normal", "normal, priority or emergency")
 	cmd.Flags().BoolVar(&approve, "approve", false, "record the new segments as approved (by the user running the command)")
 	return cmd
-}
-
-// progressPrinter shows progress on a terminal and stays quiet otherwise.
-func (m *Main) progressPrinter() func(done, total int, current string) {
-	f, ok := m.Stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	start := time.Now()
-	return func(done, total int, current string) {
-		if total < 2 {
-			return
-		}
-		if current == "" {
-			fmt.Fprintf(f, "\r\033[K")
-			return
-		}
-		left := ""
-		if done > 0 {
-			eta := time.Duration(float64(time.Since(start)) / float64(done) * float64(total-done)).Round(time.Second)
-			left = fmt.Sprintf(" · %s %s", m.T("còn", "left"), eta)
-		}
-		fmt.Fprintf(f, "\r\033[K%d/%d%s · %s", done, total, left, current)
-	}
 }
 
 // importMessage explains why a file was refused, in the operator's language.

@@ -38,6 +38,7 @@ func (m *Main) serveCommand() *cobra.Command {
 				return err
 			}
 			stn := m.newStation(st, sink, dead, clock, false)
+			m.warnUnmeasuredSilence(ctx, st)
 			output := m.cfg.Audio.Output
 			if sink != nil {
 				output = sink.Name()
@@ -52,6 +53,9 @@ func (m *Main) serveCommand() *cobra.Command {
 			stn.StartSink(sinkCtx)
 			ctl := &control.Server{Path: filepath.Join(m.dataDir, control.SocketName), Logger: m.logger.With("component", "control"),
 				Handle: func(ctx context.Context, req control.Request) error {
+					if req.Action != "" {
+						return m.controlStation(ctx, stn, req.Action)
+					}
 					segs, err := m.emergencySegments(ctx, st, req.Emergency)
 					if err != nil {
 						return err

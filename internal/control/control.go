@@ -25,15 +25,28 @@ var ErrNotRunning = errors.New("station is not running")
 type Request struct {
 	// Emergency lists segment ids to air at once, preempting what plays.
 	Emergency []int64 `json:"emergency,omitempty"`
+	// Action acts on what is on the air: stop, skip, pause or resume.
+	Action string `json:"action,omitempty"`
 }
 
 // Response is the station's answer.
 type Response struct {
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
-	// Code is "bad_request" when the request itself is at fault.
+	// Code is "bad_request" when the request itself is at fault, or the
+	// code of a CodedError the handler returned.
 	Code string `json:"code,omitempty"`
 }
+
+// CodedError is a refusal with a code the client branches on (for
+// example "nothing_on_air").
+type CodedError struct {
+	Code string
+	Err  error
+}
+
+func (e *CodedError) Error() string { return e.Err.Error() }
+func (e *CodedError) Unwrap() error { return e.Err }
 
 // Handler acts on a request; an error wrapping ErrBadRequest is the
 // caller's fault.
@@ -89,8 +102,12 @@ func (s *Server) serve(ctx context.Context, conn net.Conn) {
 		resp = Response{Error: "malformed request: " + err.Error(), Code: "bad_request"}
 	} else if err := s.Handle(ctx, req); err != nil {
 		resp = Response{Error: err.Error()}
-		if errors.Is(err, ErrBadRequest) {
+		var ce *CodedError
+		switch {
+		case errors.Is(err, ErrBadRequest):
 			resp.Code = "bad_request"
+		case errors.As(err, &ce):
+			resp.Code = ce.Code
 		}
 		if s.Logger != nil {
 			s.Logger.Warn("control request refused", "err", err)

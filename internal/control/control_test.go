@@ -48,3 +48,36 @@ func TestRequestReachesTheHandlerAndErrorsComeBack(t *testing.T) {
 		t.Fatalf("after stop: %v, want ErrNotRunning", err)
 	}
 }
+
+func TestActionsAndCodedRefusalsComeBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), SocketName)
+	srv := &Server{Path: path, Handle: func(ctx context.Context, req Request) error {
+		switch req.Action {
+		case "pause":
+			return nil
+		case "skip":
+			return &CodedError{Code: "nothing_on_air", Err: errors.New("nothing is on the air")}
+		}
+		return fmt.Errorf("%w: unknown action %q", ErrBadRequest, req.Action)
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Run(ctx)
+	var resp Response
+	var err error
+	for i := 0; i < 100; i++ {
+		if resp, err = Send(path, Request{Action: "pause"}); !errors.Is(err, ErrNotRunning) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil || !resp.OK {
+		t.Fatalf("pause: %+v, %v", resp, err)
+	}
+	if resp, err = Send(path, Request{Action: "skip"}); err != nil || resp.OK || resp.Code != "nothing_on_air" || resp.Error != "nothing is on the air" {
+		t.Fatalf("skip: %+v, %v; want the coded refusal", resp, err)
+	}
+	if resp, err = Send(path, Request{Action: "rewind"}); err != nil || resp.Code != "bad_request" {
+		t.Fatalf("rewind: %+v, %v", resp, err)
+	}
+}

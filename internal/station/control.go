@@ -181,3 +181,22 @@ func (s *Station) pausedPastEnd(plan playlist.Plan, cs *controlState) bool {
 	}
 	return !s.Clock.Now().Before(plan.End())
 }
+
+// cutLength is the played length and end of a cue taken off the deck by ev
+// (a stop, skip or emergency). When the output plays on (the operator's
+// actions, an emergency), every frame the deck had handed out before the
+// cut is still heard — the sound card and oto's buffer are not flushed —
+// so the played length is the cue's frames up to the cut, and it ends when
+// the last of them is heard. When the output itself stops (shutdown, a
+// device error), only what has been heard so far counts.
+func (s *Station) cutLength(c *audio.Cue, ev audio.Event, reason string) (time.Duration, time.Time) {
+	rate := s.Deck.Rate()
+	played := s.played()
+	switch reason {
+	case ReasonOperatorStop, ReasonSkipped, ReasonPausedLong, ReasonEmergency:
+		if s.deadReason() == "" {
+			return rate.D(c.Heard(ev.Frame)), ev.At.Add(rate.D(max(0, ev.Frame-played)))
+		}
+	}
+	return rate.D(c.Heard(played)), ev.At
+}

@@ -3,6 +3,7 @@ package station_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/words"
 )
 
 // stepSink is an output the test moves by hand: each step pulls frames
@@ -151,9 +153,12 @@ func TestSkipEndsTheSegmentAndPlaysTheNext(t *testing.T) {
 	if len(rows) != 3 {
 		t.Fatalf("%d rows, want 3: %+v", len(rows), rows)
 	}
-	// b: heard = frames handed - latency - its start = 168000-9600-120000.
-	if r := rows[1]; r.Status != playlist.StatusInterrupted || r.Reason != station.ReasonSkipped || !near(r.Played, deckRate.D(38400)) {
-		t.Errorf("skipped row: %s %q played %v; want interrupted %q played 800ms", r.Status, r.Reason, r.Played, station.ReasonSkipped)
+	// b: every frame handed out before the skip is heard (the output plays
+	// on; its buffers are not flushed): 168000-120000 = 48000 frames, of
+	// which the last 9600 (the latency) after the skip was asked for.
+	if r := rows[1]; r.Status != playlist.StatusInterrupted || r.Reason != station.ReasonSkipped || !near(r.Played, time.Second) ||
+		abs(r.EndedAt.Sub(day(10, 6, 0).Add(deckRate.D(168000+lag)))) > time.Millisecond {
+		t.Errorf("skipped row: %s %q played %v ended %v; want interrupted %q played 1s, ended 06:00:03.700", r.Status, r.Reason, r.Played, r.EndedAt, station.ReasonSkipped)
 	}
 	if r := rows[0]; r.Status != playlist.StatusCompleted || !near(r.Played, 2*time.Second) {
 		t.Errorf("first row: %s played %v; want completed 2s", r.Status, r.Played)
@@ -189,8 +194,8 @@ func TestStopLogsThePlayedLengthAndEndsTheSlot(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows, want 2 (a cut, b queued and never started): %+v", len(rows), rows)
 	}
-	if r := rows[0]; r.Status != playlist.StatusInterrupted || r.Reason != station.ReasonOperatorStop || !near(r.Played, deckRate.D(60000-lag)) {
-		t.Errorf("stopped row: %s %q played %v; want interrupted %q played %v", r.Status, r.Reason, r.Played, station.ReasonOperatorStop, deckRate.D(60000-lag))
+	if r := rows[0]; r.Status != playlist.StatusInterrupted || r.Reason != station.ReasonOperatorStop || !near(r.Played, deckRate.D(60000)) {
+		t.Errorf("stopped row: %s %q played %v; want interrupted %q played %v", r.Status, r.Reason, r.Played, station.ReasonOperatorStop, deckRate.D(60000))
 	}
 	if r := rows[1]; r.Status != playlist.StatusInterrupted || r.Played != 0 {
 		t.Errorf("queued row: %s played %v; want interrupted, 0", r.Status, r.Played)
@@ -293,5 +298,14 @@ func TestPausePastTheSlotEndStopsIt(t *testing.T) {
 	}
 	if err := <-c.done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestOperatorReasonsSpeakVietnamese(t *testing.T) {
+	for _, r := range []string{station.ReasonOperatorStop, station.ReasonSkipped, station.ReasonPausedLong,
+		station.ReasonOperatorStop + "; " + station.ReasonNotStarted} {
+		if vi := words.Reason("vi", r); vi == r || !strings.Contains(vi, "người vận hành") && !strings.Contains(vi, "tạm dừng") {
+			t.Errorf("reason %q in Vietnamese: %q", r, vi)
+		}
 	}
 }

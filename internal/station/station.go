@@ -750,8 +750,8 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 					}
 					continue
 				}
-				played := rate.D(p.cue.Heard(s.played()))
-				if err := closeRow(p, playlist.StatusInterrupted, ev.At, played, reason); err != nil {
+				played, end := s.cutLength(p.cue, ev, reason)
+				if err := closeRow(p, playlist.StatusInterrupted, end, played, reason); err != nil {
 					return nil, nil, err
 				}
 				s.Logger.Warn("airing interrupted", "segment", items[i].Segment.ID, "played", played, "reason", reason)

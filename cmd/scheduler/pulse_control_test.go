@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestControlPlayedLengthThroughPulseAudio checks played_ms against what
+// really came out of the paced real stack: the station (serve) plays two
+// tones through ALSA's pulse device into a PulseAudio null sink recorded
+// by parec; the operator pauses and resumes the first, skips it, and stops
+// the second; the next slot is cut by shutting the station down. The sound
+// of each airing in the recording must match its played_ms within 50 ms,
+// the pause's silence left out.
+func TestControlPlayedLengthThroughPulseAudio(t *testing.T) {
+	for _, tool := range []string{"pulseaudio", "parec", "sox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is not installed (apt-get install pulseaudio pulseaudio-utils libasound2-plugins sox; make test installs them)", tool)
+		}
+	}
+	const rate = 48000
+	data := t.TempDir()
+	config := stationConfig(t)
+	dir := t.TempDir()
+	freqs := []float64{500, 1000}
+	for i, f := range freqs {
+		p := filepath.Join(dir, fmt.Sprintf("t%d.wav", i))
+		if out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "2", "-b", "16", p, "synth", "5", "sine", fmt.Sprint(f), "vol", "-20dB").CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v %s", err, out)
+		}
+		mustRun(t, data, "--config", config, "segments", "import", "--topic", "tthc", "--approve", "--title", fmt.Sprint(f), p)
+	}
+	env := startPulse(t)
+	rec := startParec(t, env, rate)
+	serveEnv := append([]string{"CCHC_AUDIO_OUTPUT=alsa", "CCHC_AUDIO_SAMPLE_RATE=48000"}, env...)
+	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
+	cmd.Dir = "../.."
+	cmd.Env = append(cmd.Environ(), serveEnv...)
+	var logs limitedBuffer
+	logs.max = 64 << 10
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stopServe := func() {
+		if !stopped {
+			stopped = true
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		}
+	}
+	defer stopServe()
+	airings := func() []airingJSON {
+		var log []airingJSON
+		json.Unmarshal([]byte(run(t, data, nil, "--config", config, "log", "--json").stdout), &log)
+		return log
+	}
+	waitStarted := func(n int) {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if log := airings(); len(log) >= n && log[n-1].Started != nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("airing %d never started\n%s", n, logs.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	ctl := func(action string) {
+		if r := run(t, data, serveEnv, "--config", config, "control", action); r.code != 0 {
+			t.Fatalf("control %s: exit %d: %s%s", action, r.code, r.stdout, r.stderr)
+		}
+	}
+	waitStarted(1)
+	time.Sleep(1200 * time.Millisecond)
+	ctl("pause")
+	time.Sleep(1000 * time.Millisecond)
+	ctl("resume")
+	time.Sleep(800 * time.Millisecond)
+	ctl("skip")
+	// The second tone starts a gap (1 s) after the skip; its row is open
+	// from the moment it is queued, so wait for the first to be closed.
+	waitStarted(2)
+	for deadline := time.Now().Add(10 * time.Second); airings()[0].Status == "open"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the skipped airing was not closed")
+		}
+	}
+	time.Sleep(2500 * time.Millisecond)
+	ctl("stop")
+	deadline := time.Now().Add(10 * time.Second)
+	var log []airingJSON
+	for {
+		log = airings()
+		if len(log) >= 2 && log[0].Status != "open" && log[1].Status != "open" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("airings not closed: %+v", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The next occurrence (15 s on) airs the first tone again; shut the
+	// station down 2 s into it: only what was heard by then counts.
+	waitStarted(3)
+	time.Sleep(3 * time.Second) // the row opens a second before the slot (pre-roll)
+	stopServe()
+	time.Sleep(500 * time.Millisecond)
+	// The third airing's slot had queued the second tone behind it: it is
+	// closed with nothing played.
+	log = airings()
+	if len(log) != 4 || log[3].PlayedMS != 0 || log[3].Status != "interrupted" {
+		t.Fatalf("log: %+v", log)
+	}
+	log = log[:3]
+	pcm, _ := rec.stop(t)
+	n := len(pcm) / 4
+	left := make([]float64, n)
+	for i := range n {
+		left[i] = float64(int16(binary.LittleEndian.Uint16(pcm[i*4:]))) / 32768
+	}
+	// Each stretch of sound belongs to the tone that dominates it; the
+	// first tone's stretches after the second tone are the third airing's.
+	heard := make([]time.Duration, 3)
+	var desc []string
+	seenSecond := false
+	for _, s := range soundRuns(left, 0.003, rate/100) {
+		x := left[s[0]:s[1]]
+		best := 0
+		for i, f := range freqs {
+			if goertzel(x, f, rate) > goertzel(x, freqs[best], rate) {
+				best = i
+			}
+		}
+		airing := best
+		if best == 1 {
+			seenSecond = true
+		} else if seenSecond {
+			airing = 2
+		}
+		d := time.Duration(float64(s[1]-s[0]) / rate * float64(time.Second))
+		heard[airing] += d
+		desc = append(desc, fmt.Sprintf("%g Hz %.3f s", freqs[best], d.Seconds()))
+	}
+	t.Logf("recorded: %s", strings.Join(desc, ", "))
+	for i, a := range log {
+		played := time.Duration(a.PlayedMS) * time.Millisecond
+		t.Logf("airing %d: %s %q, played_ms %d; heard in the recording %v (%+d ms)", a.ID, a.Status, a.Reason, a.PlayedMS, heard[i].Round(time.Millisecond), (played - heard[i]).Milliseconds())
+		if a.Status != "interrupted" || a.PlayedMS < 500 || (played-heard[i]).Abs() > 50*time.Millisecond {
+			t.Errorf("airing %d: %s, played_ms %d; the recording holds %v of it (want ±50 ms)", a.ID, a.Status, a.PlayedMS, heard[i])
+		}
+	}
+}
