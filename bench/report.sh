@@ -108,15 +108,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 wall_ratio=$(ratio "$o_med" "$r_med")
 verdict=$(awk -v r="$wall_ratio" -v g="$GOAL" 'BEGIN{ if (r <= g) print "met"; else print "not met" }')
 
-# Replace this section if an earlier run of this script left one.
+# Replace this section if an earlier run of this script left one (and only
+# it: the sections other scripts wrote stay).
 title="## Monthly report on a million airings"
-if grep -q "^$title" "$results" 2>/dev/null; then
-	awk -v t="$title" '$0 == t {exit} {l[NR]=$0} END{n=NR; while (n>0 && l[n]=="") n--; for (i=1; i<=n; i++) print l[i]}' \
-		"$results" > "$work/results.md"
-	cat "$work/results.md" > "$results"
-fi
 {
-	echo
 	echo "$title"
 	echo
 	echo "Written by \`make bench\` (bench/report.sh) on $(date -u +%Y-%m-%d)."
@@ -146,5 +141,15 @@ fi
 	echo '```sql'
 	cat "$work/month.sql"
 	echo '```'
-} >> "$results"
+} > "$work/section.md"
+python3 - "$results" "$work/section.md" <<'PY'
+import sys, re
+path, section = sys.argv[1], open(sys.argv[2]).read().rstrip("\n")
+try:
+    s = open(path).read()
+except FileNotFoundError:
+    s = "# Benchmarks\n"
+s = re.sub(r"\n## Monthly report on a million airings\n.*?(?=\n## |\Z)", "", s, flags=re.S)
+open(path, "w").write(s.rstrip("\n") + "\n\n" + section + "\n")
+PY
 echo "report: ours $(ms "$o_med") ms, sqlite3 $(ms "$r_med") ms, ratio $wall_ratio (goal ≤ $GOAL: $verdict)"
