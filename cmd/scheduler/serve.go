@@ -38,6 +38,10 @@ func (m *Main) serveCommand() *cobra.Command {
 				return err
 			}
 			stn := m.newStation(st, sink, dead, clock, false)
+			srv, err := m.newWeb(st, stn, listen) // web.go
+			if err != nil {
+				return err
+			}
 			output := m.cfg.Audio.Output
 			if sink != nil {
 				output = sink.Name()
@@ -65,10 +69,6 @@ func (m *Main) serveCommand() *cobra.Command {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
 			go m.watchReload(ctx, stn, st)
-			srv, err := m.newWeb(st, stn, listen) // web.go
-			if err != nil {
-				return err
-			}
 			webCtx, stopWeb := context.WithCancel(ctx)
 			webDone := m.runWeb(webCtx, srv)
 			err = stn.Run(ctx)
