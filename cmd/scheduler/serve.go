@@ -70,7 +70,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			go m.watchReload(ctx, stn, st)
 			webCtx, stopWeb := context.WithCancel(ctx)
-			webDone := m.runWeb(webCtx, srv)
+			webDone := m.runWeb(webCtx, srv, st)
 			err = stn.Run(ctx)
 			stopWeb()
 			<-webDone

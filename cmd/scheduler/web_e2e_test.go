@@ -145,10 +145,10 @@ func TestWebAppInARealBrowser(t *testing.T) {
 				return nil
 			}
 			var buf []byte
-			if err := chromedp.FullScreenshot(&buf, 80).Do(ctx); err != nil {
+			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
 				return err
 			}
-			return os.WriteFile(filepath.Join(shots, name+".jpg"), buf, 0o644)
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
 		})
 	}
 	login := func(name, password string) chromedp.Tasks {

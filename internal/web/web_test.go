@@ -614,3 +614,75 @@ func TestEventsStreamTheStatus(t *testing.T) {
 		t.Errorf("first event %q", got)
 	}
 }
+
+func TestPinShowsInTheScheduleAndRetireTakesItOut(t *testing.T) {
+	e := newEnv(t, 10)
+	ctx := context.Background()
+	cookie, csrf := e.user("vanhanh", store.RoleOperator)
+	var ids []int64
+	for _, sha := range []string{"a", "b"} {
+		id, _, err := e.st.AddSegment(ctx, playlist.Segment{Title: "Bản tin " + sha, Path: "/" + sha + ".wav", SHA256: sha, Duration: time.Minute, Topics: []string{"tthc"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := e.st.Approve(ctx, ids, "chutich", e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	pin := map[string]any{"segment_id": ids[1], "day": "2024-05-11", "slot": "sang"}
+	if rec := e.do(as(jsonReq("POST", "/api/schedule/pin", pin), cookie, csrf)); rec.Code != http.StatusOK {
+		t.Fatalf("pin: %d %s", rec.Code, rec.Body)
+	}
+	for _, bad := range []map[string]any{
+		{"segment_id": ids[1], "day": "11/05/2024", "slot": "sang"},
+		{"segment_id": ids[1], "day": "2024-05-11", "slot": "dem"},
+		{"segment_id": 99, "day": "2024-05-11", "slot": "sang"},
+	} {
+		if rec := e.do(as(jsonReq("POST", "/api/schedule/pin", bad), cookie, csrf)); rec.Code < 400 || rec.Code >= 500 {
+			t.Errorf("pin %v: %d, want refused", bad, rec.Code)
+		}
+	}
+	var occ []struct {
+		Slot  string `json:"slot"`
+		Items []struct {
+			SegmentID int64 `json:"segment_id"`
+		} `json:"items"`
+	}
+	rec := e.do(as(jsonReq("GET", "/api/schedule?from=2024-05-11&days=1", nil), cookie, ""))
+	if err := json.Unmarshal(rec.Body.Bytes(), &occ); err != nil || len(occ) != 1 || len(occ[0].Items) != 2 || occ[0].Items[0].SegmentID != ids[1] {
+		t.Fatalf("schedule with the pin: %s", rec.Body)
+	}
+	page := httptest.NewRequest("GET", "/schedule?from=2024-05-11&days=1", nil)
+	page.AddCookie(cookie)
+	if body := e.do(page).Body.String(); !strings.Contains(body, `data-unpin="`+itoa(ids[1])+`" data-day="2024-05-11" data-slot="sang"`) {
+		t.Errorf("the schedule page offers no unpin for the pinned segment")
+	}
+	if rec := e.do(as(jsonReq("POST", "/api/schedule/unpin", pin), cookie, csrf)); rec.Code != http.StatusOK {
+		t.Fatalf("unpin: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.do(as(jsonReq("POST", "/api/schedule/unpin", pin), cookie, csrf)); rec.Code != http.StatusNotFound {
+		t.Errorf("second unpin: %d, want 404", rec.Code)
+	}
+	if rec := e.do(as(jsonReq("POST", "/api/segments/"+itoa(ids[0])+"/retire", nil), cookie, csrf)); rec.Code != http.StatusOK {
+		t.Fatalf("retire: %d %s", rec.Code, rec.Body)
+	}
+	rec = e.do(as(jsonReq("GET", "/api/schedule?from=2024-05-11&days=1", nil), cookie, ""))
+	json.Unmarshal(rec.Body.Bytes(), &occ)
+	if len(occ) != 1 || len(occ[0].Items) != 1 || occ[0].Items[0].SegmentID != ids[1] {
+		t.Errorf("schedule after retiring #%d: %s", ids[0], rec.Body)
+	}
+	var segs []map[string]any
+	json.Unmarshal(e.do(as(jsonReq("GET", "/api/segments?state=retired", nil), cookie, "")).Body.Bytes(), &segs)
+	if len(segs) != 1 || segs[0]["retired"] != true {
+		t.Errorf("retired segments: %v", segs)
+	}
+	trail, _ := e.st.AuditTrail(ctx, 10)
+	var got []string
+	for _, a := range trail {
+		got = append(got, a.Action)
+	}
+	if want := "retire unpin pin login"; strings.Join(got, " ") != want {
+		t.Errorf("audit trail %v, want %s", got, want)
+	}
+}
