@@ -542,6 +542,9 @@ func TestPagesRenderInVietnameseAndEnglish(t *testing.T) {
 			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
 				t.Errorf("%s in %s: %d, want %q in the page", c.path, lang, rec.Code, want)
 			}
+			if strings.Contains(rec.Body.String(), "%!") {
+				t.Errorf("%s in %s has a formatting error", c.path, lang)
+			}
 			if strings.Contains(rec.Body.String(), "http://") || strings.Contains(rec.Body.String(), "https://") {
 				t.Errorf("%s refers to another site (the app must work offline)", c.path)
 			}
@@ -684,5 +687,16 @@ func TestPinShowsInTheScheduleAndRetireTakesItOut(t *testing.T) {
 	}
 	if want := "retire unpin pin login"; strings.Join(got, " ") != want {
 		t.Errorf("audit trail %v, want %s", got, want)
+	}
+}
+
+func TestReportsPageShowsPercentages(t *testing.T) {
+	e := newEnv(t, 10)
+	cookie, _ := e.user("xem", store.RoleViewer)
+	r := httptest.NewRequest("GET", "/reports?kind=month&period=2024-05", nil)
+	r.AddCookie(cookie)
+	body := e.do(r).Body.String()
+	if strings.Contains(body, "%!") || !strings.Contains(body, "<td>0,0</td>") {
+		t.Errorf("report page has a formatting error or no percentage:\n%s", body)
 	}
 }
