@@ -31,8 +31,8 @@ var templateFuncs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return string(b), err
 	},
-	"mb":     func(n int64) int64 { return n >> 20 },
-	"num":    number,
+	"mb":  func(n int64) int64 { return n >> 20 },
+	"num": number,
 	"pct": func(lang string, p *float64) string {
 		if p == nil {
 			return "-"
