@@ -214,6 +214,12 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if err := os.Chmod(tmpPath, 0o644); err != nil {
 		return refuse("không ghi được tệp lên đĩa", "cannot write the file to disk")
 	}
+	select {
+	case s.measuring <- struct{}{}:
+		defer func() { <-s.measuring }()
+	case <-r.Context().Done():
+		return refuse("tải lên bị gián đoạn — không có gì được lưu, hãy tải lên lại", "the upload was interrupted — nothing was kept, upload it again")
+	}
 	info, err := audio.Probe(tmpPath)
 	if err == nil && info.Frames == 0 {
 		err = audio.ErrNoData
