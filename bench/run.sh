@@ -62,5 +62,6 @@ rate() { awk -v b="$size" -v s="$1" 'BEGIN{ if (s>0) printf "%.0f", b/1048576/s;
 bash bench/report.sh
 bash bench/startacc.sh
 bash bench/planning.sh
-bash bench/web.sh
+bash bench/web.sh                          # the shipped audio.buffer (200ms)
+CCHC_AUDIO_BUFFER=500ms bash bench/web.sh
 cat bench/RESULTS.md

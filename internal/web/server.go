@@ -71,6 +71,7 @@ type Server struct {
 	// peak: CPU-bound), so that a burst of uploads leaves the playout its
 	// share of the CPU; the files themselves stream to disk in parallel.
 	measuring chan struct{}
+	ingest    *ingest
 
 	mu   sync.Mutex
 	ln   net.Listener
@@ -94,6 +95,7 @@ func New(d Deps, addr string) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	s.ingest = &ingest{rate: 16 << 20, now: time.Now} // real time, whatever the app's clock
 	s.handler = s.routes()
 	return s, nil
 }
