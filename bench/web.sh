@@ -140,11 +140,11 @@ wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
 verdict="no underrun"; [ "$gaps" -eq 0 ] || verdict="$gaps gap(s), longest $longest ms"
 
 section=$(cat <<MD
-## Web app under upload load (audio.buffer ${BUFFER})
+## Web app under upload load (audio.buffer ${BUFFER}${WEB_SEPARATE:+, control: the tone from another process})
 
 Written by \`make bench\` (bench/web.sh) on $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), load average $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: figures are noisy).
 
-The real binary (\`scheduler serve\`, output \`alsa\`) plays a ${TONE} s 1 kHz tone (\`POST /api/play\`)
+The real binary (\`scheduler serve\`, output \`alsa\`) plays a ${TONE} s 1 kHz tone (\`POST /api/play\`${WEB_SEPARATE:+; in this control run \`scheduler play --output alsa\` plays it from another process, and serve only takes the uploads})
 through ALSA's pulse device into PulseAudio's null sink (paced in real time), recorded with
 \`parec\`. While it plays, ${UPLOADS} clients upload a $((upsize / 1048576)) MB WAV each at the same time
 (\`curl -F topic=tthc -F file=@u.wav /api/segments\`, all started together) and one client polls
