@@ -17,7 +17,7 @@ for c in pulseaudio parec sox curl python3; do command -v $c >/dev/null || { ech
 work=$(mktemp -d)
 pa_pid="" serve_pid="" rec_pid=""
 cleanup() {
-	for p in $rec_pid $serve_pid $pa_pid; do kill "$p" 2>/dev/null || true; done
+	for p in ${play_pid:-} $rec_pid $serve_pid $pa_pid; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	if [ -n "${WEB_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -56,7 +56,9 @@ upsize=$(stat -c %s "$work/up/u1.wav")
 S() { "$BIN" --config "$work/config.yaml" --data "$work/data" "$@"; }
 S segments import --topic tthc --approve "$work/tone.wav" >/dev/null
 echo 'bench-password' | S users add bench --role operator >/dev/null
-S serve --listen "127.0.0.1:$port" >"$work/serve.out" 2>"$work/serve.err" &
+# Started directly, not through S: $! must be the scheduler itself, so that
+# the kills below reach it (a function in the background is a subshell).
+"$BIN" --config "$work/config.yaml" --data "$work/data" serve --listen "127.0.0.1:$port" >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "$base/login" && break; sleep 0.1; done
 csrf=$(curl -s -c "$work/jar" -H 'Content-Type: application/json' -d '{"name":"bench","password":"bench-password"}' "$base/api/login" |
@@ -69,7 +71,7 @@ play_pid=""
 if [ -n "${WEB_SEPARATE:-}" ]; then
 	# Control run: the tone plays from another process (scheduler play), so
 	# that a gap there is the machine's, not the web server's.
-	S play --output alsa "$work/tone.wav" >/dev/null 2>&1 &
+	"$BIN" --config "$work/config.yaml" --data "$work/data" play --output alsa "$work/tone.wav" >/dev/null 2>&1 &
 	play_pid=$!
 else
 	curl -sf -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"ids":[1]}' "$base/api/play" >/dev/null
