@@ -63,4 +63,6 @@ bash bench/report.sh
 bash bench/startacc.sh
 bash bench/planning.sh
 bash bench/played.sh
+bash bench/web.sh                          # the shipped audio.buffer (200ms)
+CCHC_AUDIO_BUFFER=500ms bash bench/web.sh
 cat bench/RESULTS.md

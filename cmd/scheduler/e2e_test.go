@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binPath = filepath.Join(dir, "scheduler")
+	// Every serve of the tests puts its web app on a free port, never on
+	// the 8080 of a station running on this machine.
+	os.Setenv("CCHC_WEB_LISTEN", "127.0.0.1:0")
 	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)

@@ -39,6 +39,10 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			stn := m.newStation(st, sink, dead, clock, false)
 			m.warnUnmeasuredSilence(ctx, st)
+			srv, err := m.newWeb(st, stn, listen) // web.go
+			if err != nil {
+				return err
+			}
 			output := m.cfg.Audio.Output
 			if sink != nil {
 				output = sink.Name()
@@ -69,14 +73,8 @@ func (m *Main) serveCommand() *cobra.Command {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
 			go m.watchReload(ctx, stn, st)
-			srv, err := m.newWeb(st, stn, listen) // web.go
-			if err != nil {
-				stopSink()
-				<-stn.SinkDone()
-				return err
-			}
 			webCtx, stopWeb := context.WithCancel(ctx)
-			webDone := m.runWeb(webCtx, srv)
+			webDone := m.runWeb(webCtx, srv, st)
 			err = stn.Run(ctx)
 			stopWeb()
 			<-webDone

@@ -51,7 +51,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 
 // runWeb serves the web app until ctx is done. A web app that cannot start
 // (the port is taken) is logged loudly, and the station keeps airing.
-func (m *Main) runWeb(ctx context.Context, srv *web.Server) <-chan struct{} {
+func (m *Main) runWeb(ctx context.Context, srv *web.Server, st *store.Store) <-chan struct{} {
 	done := make(chan struct{})
 	if err := srv.Listen(); err != nil {
 		m.logger.Error("the web app could not start; the station keeps airing", "err", err)
@@ -60,6 +60,11 @@ func (m *Main) runWeb(ctx context.Context, srv *web.Server) <-chan struct{} {
 		return done
 	}
 	fmt.Fprintf(m.Stdout, "%s: http://%s/\n", m.T("Giao diện web", "Web app"), srv.Addr())
+	if users, err := st.Users(ctx); err == nil && len(users) == 0 {
+		fmt.Fprintf(m.Stdout, "%s\n  echo 'MẬT-KHẨU' | %s users add NAME --role operator\n",
+			m.T("Chưa có tài khoản nào để đăng nhập. Tạo tài khoản đầu tiên (mật khẩu đọc từ đầu vào chuẩn):",
+				"No account can log in yet. Create the first one (the password is read from standard input):"), "scheduler")
+	}
 	go func() {
 		defer close(done)
 		if err := srv.Run(ctx); err != nil {

@@ -161,6 +161,22 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 			results = append(results, r)
 			continue
 		}
+		// A file already in the library (same SHA-256) is not analysed
+		// again: reloading a large media folder stays cheap.
+		if known, ok, err := im.known(ctx, f); err != nil {
+			return results, err
+		} else if ok {
+			id, _, err := im.Store.AddSegment(ctx, known) // brings a retired one back, as before
+			if err != nil {
+				return results, err
+			}
+			if r.Segment, err = im.Store.Segment(ctx, id); err != nil {
+				return results, err
+			}
+			r.Existed = true
+			results = append(results, r)
+			continue
+		}
 		seg, err := im.measure(f)
 		if err != nil {
 			r.Err = err
@@ -241,4 +257,18 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// known returns the stored segment with the file's SHA-256, if any. A file
+// that cannot be read is not known (measure reports why).
+func (im *Importer) known(ctx context.Context, path string) (playlist.Segment, bool, error) {
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return playlist.Segment{}, false, nil
+	}
+	seg, err := im.Store.SegmentBySHA(ctx, sum)
+	if errors.Is(err, store.ErrNotFound) {
+		return playlist.Segment{}, false, nil
+	}
+	return seg, err == nil, err
 }

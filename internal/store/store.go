@@ -29,8 +29,9 @@ const FileName = "cchc.db"
 
 // Store is the SQLite database of one station.
 type Store struct {
-	db   *sql.DB
-	path string
+	db       *sql.DB
+	path     string
+	hashCost int // bcrypt work factor; 0 means BcryptCost (users.go)
 }
 
 // Open opens (creating if needed) the database in dir and migrates it.

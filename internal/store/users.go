@@ -24,8 +24,20 @@ var ErrExists = errors.New("already exists")
 // ErrBadPassword is returned for a wrong name or password (never saying which).
 var ErrBadPassword = errors.New("wrong name or password")
 
-// BcryptCost is the work factor of stored password hashes.
+// BcryptCost is the work factor of stored password hashes (SetHashCost
+// lowers it for tests).
 const BcryptCost = 12
+
+// SetHashCost sets the bcrypt work factor of passwords set from now on
+// (tests use bcrypt.MinCost); 0 restores BcryptCost.
+func (s *Store) SetHashCost(cost int) { s.hashCost = cost }
+
+func (s *Store) cost() int {
+	if s.hashCost == 0 {
+		return BcryptCost
+	}
+	return s.hashCost
+}
 
 // User is an account of the web app.
 type User struct {
@@ -59,7 +71,7 @@ func (s *Store) AddUser(ctx context.Context, name, role, password string, at tim
 	if !ValidRole(role) {
 		return User{}, fmt.Errorf("role %q: want operator, approver or viewer", role)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost())
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
@@ -80,7 +92,7 @@ func (s *Store) AddUser(ctx context.Context, name, role, password string, at tim
 
 // SetPassword replaces a user's password.
 func (s *Store) SetPassword(ctx context.Context, name, password string) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost())
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

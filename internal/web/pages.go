@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,7 +31,14 @@ var templateFuncs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return string(b), err
 	},
-	"mb":     func(n int64) int64 { return n >> 20 },
+	"mb":  func(n int64) int64 { return n >> 20 },
+	"num": number,
+	"pct": func(lang string, p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return number(lang, *p)
+	},
 	"list":   func(v ...string) []string { return v },
 	"status": func(lang, s string) string { return words.Status(lang, playlist.Status(s)) },
 }
@@ -608,4 +616,13 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	v.Data = rows
 	return nil
+}
+
+// number writes v with one decimal, a comma for it in Vietnamese.
+func number(lang string, v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }

@@ -67,6 +67,11 @@ type Server struct {
 	handler http.Handler
 	pages   map[string]*template.Template
 	limiter *loginLimiter
+	// measuring lets one upload at a time be analysed (loudness, true
+	// peak: CPU-bound), so that a burst of uploads leaves the playout its
+	// share of the CPU; the files themselves stream to disk in parallel.
+	measuring chan struct{}
+	ingest    *ingest
 
 	mu   sync.Mutex
 	ln   net.Listener
@@ -84,12 +89,13 @@ func New(d Deps, addr string) (*Server, error) {
 	if d.Location == nil {
 		d.Location = time.UTC
 	}
-	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), done: make(chan struct{})}
+	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), measuring: make(chan struct{}, 1), done: make(chan struct{})}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
 	s.pages = pages
+	s.ingest = &ingest{rate: 16 << 20, now: time.Now} // real time, whatever the app's clock
 	s.handler = s.routes()
 	return s, nil
 }

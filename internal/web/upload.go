@@ -196,7 +196,7 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 			os.Remove(tmpPath)
 		}
 	}()
-	n, err := io.Copy(tmp, io.LimitReader(part, limit+1))
+	n, err := io.Copy(tmp, io.LimitReader(pacedReader{ctx: r.Context(), r: part, g: s.ingest}, limit+1))
 	if err != nil {
 		s.Logger.Warn("upload interrupted", "file", name, "err", err)
 		return refuse("tải lên bị gián đoạn — không có gì được lưu, hãy tải lên lại", "the upload was interrupted — nothing was kept, upload it again")
@@ -214,6 +214,12 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if err := os.Chmod(tmpPath, 0o644); err != nil {
 		return refuse("không ghi được tệp lên đĩa", "cannot write the file to disk")
 	}
+	select {
+	case s.measuring <- struct{}{}:
+		defer func() { <-s.measuring }()
+	case <-r.Context().Done():
+		return refuse("tải lên bị gián đoạn — không có gì được lưu, hãy tải lên lại", "the upload was interrupted — nothing was kept, upload it again")
+	}
 	info, err := audio.Probe(tmpPath)
 	if err == nil && info.Frames == 0 {
 		err = audio.ErrNoData
@@ -222,7 +228,8 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		return refuse(library.Reason("vi", err), library.Reason("en", err))
 	}
 	im := &library.Importer{Store: s.Store, Now: s.Now}
-	seg, err := im.Measure(tmpPath)
+	var seg playlist.Segment
+	lowPriority(func() { seg, err = im.Measure(tmpPath) })
 	if err != nil {
 		return refuse(library.Reason("vi", err), library.Reason("en", err))
 	}

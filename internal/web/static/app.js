@@ -110,7 +110,12 @@
           out.className = good ? 'done' : 'refused';
           li.dataset.outcome = good ? 'ok' : 'refused';
           if (good) { ok++; }
-          if (--left === 0 && ok > 0) { flash(t('Đã nạp ', 'Loaded ') + ok + '/' + files.length + t(' tệp.', ' files.')); }
+          if (--left === 0 && ok > 0) {
+            var msg = t('Đã nạp ', 'Loaded ') + ok + '/' + files.length + t(' tệp.', ' files.');
+            flash(msg);
+            // Every file taken: show the list with them; else keep the reasons on screen.
+            if (ok === files.length) { setTimeout(function () { reloadWith(msg); }, 1500); }
+          }
         }
         if (file.size > max) {
           finish(t('Bị từ chối: tệp quá lớn, giới hạn ', 'Refused: file too large, the limit is ') + Math.round(max / 1048576) + ' MB', false);
