@@ -2,7 +2,10 @@
 # make bench: measures import throughput and peak memory on a 30-minute WAV
 # and writes the figures, the commands and the machine to bench/RESULTS.md;
 # then bench/report.sh times the monthly report on a log of a million
-# airings against the sqlite3 CLI and adds its section.
+# airings against the sqlite3 CLI and adds its section; the others add
+# theirs: start accuracy, planning, analysis vs ffmpeg, rendering vs sox,
+# constant memory (1 vs 60 minutes) and playing in real time beside aplay
+# and Liquidsoap (bench/playcpu.sh; Liquidsoap is in BENCH_DEBS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/scheduler}
@@ -62,4 +65,8 @@ rate() { awk -v b="$size" -v s="$1" 'BEGIN{ if (s>0) printf "%.0f", b/1048576/s;
 bash bench/report.sh
 bash bench/startacc.sh
 bash bench/planning.sh
+bash bench/analyze.sh
+bash bench/render.sh
+bash bench/memory.sh
+bash bench/playcpu.sh
 cat bench/RESULTS.md
