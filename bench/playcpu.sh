@@ -66,10 +66,10 @@ window() {
 import array, sys
 d = open(sys.argv[1], 'rb').read()
 a = array.array('h', d[: len(d) // 4 * 4])
-# seconds with sound: 100 ms windows whose peak is above -40 dBFS
+# seconds with sound: 100 ms windows whose peak is above -60 dBFS
 n, loud = len(a) // 2, 0
 for w in range(0, n - 4800 + 1, 4800):
-    if max(abs(a[2 * i]) for i in range(w, w + 4800, 8)) > 327:
+    if max(abs(a[2 * i]) for i in range(w, w + 4800, 8)) > 33:
         loud += 1
 print(f"{loud / 10:.1f}")
 PY
@@ -141,7 +141,7 @@ the same run. CPU is user + system time from \`/proc/PID/stat\` over a ${WINDOW}
 warm-up (5 s; 20 s for Liquidsoap, which takes ~10 s to start; for serve, from 4 s into the
 slot), as % of one core; peak RSS is \`VmHWM\` at the end of the window (for serve, the station
 and its audio-output process added up). "sound" is how much of the window parec heard above
-−40 dBFS, to show that the player really played. \`scheduler\` normalises the loudness and
+−60 dBFS, to show that the player really played. \`scheduler\` normalises the loudness and
 resamples (here 48 → 48 kHz: no resampling) as it plays.
 
 | player | command | CPU (% of a core) | vs aplay | peak RSS | sound |
