@@ -10,6 +10,8 @@ ARGS  ?=
 # to test (reference tools and the sound stack the tests drive).
 BUILD_DEBS := gcc pkg-config libasound2-dev
 TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl
+# make bench also compares playout with Liquidsoap (a large package: not for CI).
+BENCH_DEBS := liquidsoap
 
 .PHONY: run build test bench deps test-deps vet clean
 
@@ -30,6 +32,7 @@ test: test-deps
 	else echo "contract check skipped: ../shared/contract-check.sh is not beside this checkout"; fi
 
 bench: build test-deps
+	@scripts/install-debs.sh $(BENCH_DEBS) || echo "liquidsoap is not installed: bench/playcpu.sh compares with aplay only"
 	bash bench/run.sh
 
 # deps installs the packages that are missing, with apt-get when root; as

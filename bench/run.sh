@@ -2,7 +2,10 @@
 # make bench: measures import throughput and peak memory on a 30-minute WAV
 # and writes the figures, the commands and the machine to bench/RESULTS.md;
 # then bench/report.sh times the monthly report on a log of a million
-# airings against the sqlite3 CLI and adds its section.
+# airings against the sqlite3 CLI and adds its section; the others add
+# theirs: start accuracy, planning, analysis vs ffmpeg, rendering vs sox,
+# constant memory (1 vs 60 minutes) and playing in real time beside aplay
+# and Liquidsoap (bench/playcpu.sh; Liquidsoap is in BENCH_DEBS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/scheduler}
@@ -65,4 +68,8 @@ bash bench/planning.sh
 bash bench/played.sh
 bash bench/web.sh                          # the shipped audio.buffer (200ms)
 CCHC_AUDIO_BUFFER=500ms bash bench/web.sh
+bash bench/analyze.sh
+bash bench/render.sh
+bash bench/memory.sh
+bash bench/playcpu.sh
 cat bench/RESULTS.md

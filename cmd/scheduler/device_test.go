@@ -67,20 +67,36 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 		t.Fatalf(format+"\nserve's log:\n%s", append(args, errb.String())...)
 	}
 
-	// An airing that has played for a second.
+	// An airing that has played for a second: its row opens a second
+	// before the slot (the pre-roll); the server is killed a second into
+	// the slot. A row seen too late (a loaded machine) is let go, and the
+	// next one taken.
 	var cut int64
-	pollLog(t, data, config, st, 20*time.Second, "an airing on air", func(rows []logRow) bool {
-		for _, r := range rows {
-			if r.Status == "open" {
+	var killAt time.Time
+	for killAt.IsZero() {
+		pollLog(t, data, config, st, 20*time.Second, "an airing on air", func(rows []logRow) bool {
+			for _, r := range rows {
+				if r.Status != "open" || r.ID <= cut {
+					continue
+				}
+				var a airingJSON
+				if err := json.Unmarshal([]byte(r.raw), &a); err != nil {
+					t.Fatal(err)
+				}
+				at, err := time.Parse(time.RFC3339, a.Scheduled)
+				if err != nil {
+					t.Fatalf("scheduled_at %q: %v", a.Scheduled, err)
+				}
 				cut = r.ID
+				if time.Until(at.Add(time.Second)) > 0 {
+					killAt = at.Add(time.Second)
+				}
 				return true
 			}
-		}
-		return false
-	})
-	// The row opens a second before the slot (the pre-roll): cut the tone
-	// a second into it.
-	time.Sleep(2 * time.Second)
+			return false
+		})
+	}
+	time.Sleep(time.Until(killAt))
 	pa.kill()
 	killedAt := time.Now()
 
@@ -114,9 +130,9 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 	if err := json.Unmarshal([]byte(cutRow[0]), &cutAiring); err != nil {
 		t.Fatal(err)
 	}
-	// About a second played (the slot started up to 1 s after the row
-	// opened, depending on when the poll saw it); never the whole tone.
-	if cutAiring.PlayedMS < 200 || cutAiring.PlayedMS > 2500 {
+	// About a second played (less what the device still held); never
+	// the whole tone.
+	if cutAiring.PlayedMS < 500 || cutAiring.PlayedMS > 1500 {
 		fail("airing #%d was cut about a second into its 3 s tone, but the log says %d ms played", cut, cutAiring.PlayedMS)
 	}
 
@@ -145,29 +161,33 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 	for i := range left {
 		left[i] = float64(int16(binary.LittleEndian.Uint16(pcm[i*4:]))) / 32768
 	}
-	var longest [2]int
-	for _, run := range soundRuns(left, 0.003, 4800) {
-		if run[1]-run[0] > longest[1]-longest[0] {
-			longest = run
+	// The whole tone must be there. On a loaded machine the output may run
+	// dry for a moment (the tone then comes out in two pieces, later):
+	// count all the sound, and check that it is the tone.
+	runs := soundRuns(left, 0.003, 4800)
+	var got float64
+	energy, at800 := 0.0, 0.0
+	for _, run := range runs {
+		got += float64(run[1]-run[0]) / 48000
+		for w := run[0]; w+4800 <= run[1]; w += 4800 {
+			x := left[w : w+4800]
+			for _, v := range x {
+				energy += v * v
+			}
+			at800 += goertzel(x, 800, 48000)
 		}
 	}
-	got := float64(longest[1]-longest[0]) / 48000
-	if got < 2.95 || got > 3.05 {
-		fail("after the sound server came back, the longest stretch of sound recorded lasts %.3f s, want the 3 s tone", got)
+	if got < 2.95 {
+		fail("after the sound server came back, %.3f s of sound was recorded (%d stretches), want the whole 3 s tone", got, len(runs))
 	}
-	x := left[longest[0] : longest[0]+4800]
-	energy := 0.0
-	for _, v := range x {
-		energy += v * v
-	}
-	if p := goertzel(x, 800, 48000); p < 0.9*energy {
-		fail("the sound recorded after the server came back is not the 800 Hz tone (%.0f%% of its energy at 800 Hz)", 100*p/energy)
+	if at800 < 0.9*energy {
+		fail("the sound recorded after the server came back is not the 800 Hz tone (%.0f%% of its energy at 800 Hz)", 100*at800/energy)
 	}
 	if !strings.Contains(errb.String(), "audio device lost") || !strings.Contains(errb.String(), "audio device is back") {
 		fail("the station's log does not say that the device was lost and came back")
 	}
-	t.Logf("server killed %v after airing #%d opened; back after %v; airing #%d completed and was recorded (%.3f s of tone); cut airing: %s",
-		2*time.Second, cut, back.Sub(killedAt).Round(time.Millisecond), heard, got, cutRow[0])
+	t.Logf("server killed a second into airing #%d; back after %v; airing #%d completed and was recorded (%.3f s of tone); cut airing: %s",
+		cut, back.Sub(killedAt).Round(time.Millisecond), heard, got, cutRow[0])
 }
 
 // pulseServer is a PulseAudio server that a test can kill and start again

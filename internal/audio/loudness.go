@@ -42,6 +42,12 @@ type Meter struct {
 	frames int64
 	runs   []meterRun
 	wg     sync.WaitGroup
+	// The Write in progress, for the channel workers: made once, so that
+	// starting them allocates nothing (a closure per Write would grow the
+	// heap with the length of the file).
+	x      []float32
+	seed   float64
+	worker []func()
 }
 
 // meterChannel is one channel's share of the work.
@@ -72,6 +78,12 @@ func NewMeter(rate, channels int) *Meter {
 		m.chans = append(m.chans, meterChannel{weight: channelWeight(c, channels), filter: k, tp: newTruePeakChannel()})
 	}
 	m.subEnd = m.subBoundary(1)
+	for c := range channels {
+		m.worker = append(m.worker, func() {
+			defer m.wg.Done()
+			m.chans[c].write(m.x, c, m.channels, len(m.x)/m.channels, m.runs, m.seed)
+		})
+	}
 	return m
 }
 
@@ -124,14 +136,13 @@ func (m *Meter) Write(x []float32) {
 			m.chans[c].write(x, c, ch, frames, m.runs, seed)
 		}
 	} else {
+		m.x, m.seed = x[:frames*ch], seed
 		m.wg.Add(ch)
-		for c := range m.chans {
-			go func() {
-				defer m.wg.Done()
-				m.chans[c].write(x, c, ch, frames, m.runs, seed)
-			}()
+		for _, w := range m.worker {
+			go w()
 		}
 		m.wg.Wait()
+		m.x = nil
 	}
 	// Sum the channels' energies of the sub-blocks completed.
 	for k := range m.chans[0].sub {

@@ -65,7 +65,16 @@ type resampler struct {
 	eof   bool
 	total int64 // input frames, once eof
 	err   error
-	wg    sync.WaitGroup
+	// The second half of a run split over two goroutines.
+	wg     sync.WaitGroup
+	half2  resampJob
+	second func()
+}
+
+// resampJob is a stretch of output to produce from a position.
+type resampJob struct {
+	dst       []float32
+	pos, frac int64
 }
 
 // design builds the polyphase table.
@@ -157,13 +166,20 @@ func (r *resampler) run(dst []float32) int {
 	if k >= resampParallelFrames {
 		h := k / 2
 		t := r.frac + h*r.m
+		r.half2 = resampJob{dst: dst[h*Channels : k*Channels], pos: r.pos + t/r.l, frac: t % r.l}
+		if r.second == nil {
+			// Made once: a closure per run would grow the heap with the
+			// length of the file.
+			r.second = func() {
+				defer r.wg.Done()
+				r.produce(r.half2.dst, r.half2.pos, r.half2.frac)
+			}
+		}
 		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			r.produce(dst[h*Channels:k*Channels], r.pos+t/r.l, t%r.l)
-		}()
+		go r.second()
 		r.produce(dst[:h*Channels], r.pos, r.frac)
 		r.wg.Wait()
+		r.half2 = resampJob{}
 	} else {
 		r.produce(dst[:k*Channels], r.pos, r.frac)
 	}

@@ -90,6 +90,7 @@ func (s *DeviceSink) Open(ctx context.Context) error {
 	c, err := s.start(ctx)
 	if err != nil {
 		s.setDown(err)
+		_, err = s.DeviceState()
 		return err
 	}
 	s.mu.Lock()
