@@ -39,6 +39,7 @@ const (
 	// database's fsync do not make it start late.
 	preRoll            = time.Second
 	progressEvery      = 5 * time.Second
+	settleEvery        = 20 * time.Millisecond
 	lookAhead          = 8 * 24 * time.Hour
 	manualSlot         = "manual"
 	ledgerHistoryExtra = 32 * 24 * time.Hour
@@ -83,6 +84,68 @@ type Station struct {
 
 	current *playlist.Planner // guarded by mu; replaced by Reload
 	resume  bool              // guarded by mu
+
+	tailMu sync.Mutex
+	tails  []tail // airings whose last frame left the deck, oldest first
+}
+
+// tail is an airing whose last frame has left the deck but may still be in
+// the output's buffers. Its row is closed completed once that frame has been
+// heard — by settle, which the loop calls while it waits, so that waiting
+// for the sound to drain never holds up what comes next (the next item, the
+// next slot's pre-roll).
+type tail struct {
+	frame    int64                     // heard once the sink has played up to it
+	complete func() error              // closes the row completed
+	cut      func(reason string) error // closes it interrupted with what was heard
+}
+
+// settle closes the rows of the airings whose last frame has been heard.
+// With wait it waits for every one; what was not heard when ctx is done or
+// the output stops is closed interrupted. The rows are written even when ctx
+// is done.
+func (s *Station) settle(ctx context.Context, wait bool) error {
+	for {
+		s.tailMu.Lock()
+		if len(s.tails) == 0 {
+			s.tailMu.Unlock()
+			return nil
+		}
+		t := s.tails[0]
+		s.tailMu.Unlock()
+		heard := s.Sink == nil || s.Sink.Played() >= t.frame
+		if !heard && !wait {
+			select {
+			case <-s.sinkOut:
+			default:
+				return nil
+			}
+		}
+		var err error
+		switch {
+		case heard:
+			err = t.complete()
+		default:
+			if herr := s.untilHeard(ctx, t.frame); herr == nil {
+				err = t.complete()
+			} else {
+				err = t.cut(ReasonShutdown)
+			}
+		}
+		s.tailMu.Lock()
+		s.tails = s.tails[1:]
+		s.tailMu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// tailing reports whether some airing waits to be heard.
+func (s *Station) tailing() bool {
+	s.tailMu.Lock()
+	defer s.tailMu.Unlock()
+	return len(s.tails) > 0
 }
 
 // planner is the planner in force.
@@ -172,6 +235,11 @@ func (s *Station) Recover(ctx context.Context) error {
 // station was down as missed, then airs each occurrence at its time.
 func (s *Station) Run(ctx context.Context) error {
 	err := s.run(ctx)
+	// What was still in the output's buffers: completed if heard by now,
+	// interrupted otherwise (the sink stops with ctx).
+	if serr := s.settle(ctx, true); err == nil {
+		err = serr
+	}
 	if ctx.Err() != nil {
 		return nil // stopped: the airing in progress was closed on the way out
 	}
@@ -220,10 +288,12 @@ func (s *Station) run(ctx context.Context) error {
 			}
 			handled = cutoff
 		}
+		t0 := time.Now()
 		occ, ok, err := s.nextOccurrence(ctx, now, handled)
 		if err != nil {
 			return err
 		}
+		s.Logger.Debug("timing", "step", "next", "took", time.Since(t0))
 		if !ok {
 			if err := s.waitFor(ctx, now.Add(time.Hour)); err != nil {
 				return err
@@ -269,6 +339,9 @@ func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
 		if err := s.airOccurrence(ctx, occ); err != nil {
 			return err
 		}
+		if err := s.settle(ctx, true); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -280,16 +353,23 @@ func (s *Station) nextOccurrence(ctx context.Context, now, handled time.Time) (p
 	for _, sl := range s.planner().Slots {
 		longest = max(longest, sl.Length)
 	}
-	for _, occ := range playlist.Occurrences(s.planner().Slots, now.Add(-longest).In(s.loc), now.Add(lookAhead).In(s.loc)) {
-		if !occ.End().After(now) || !occ.Start.After(handled) {
-			continue
-		}
-		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
-		if err != nil {
-			return occ, false, err
-		}
-		if !done {
-			return occ, true, nil
+	// Look a minute ahead first, then an hour, then the whole look-ahead:
+	// listing 8 days of a slot that comes every few seconds took the loop
+	// most of a second, enough to make the next start late. Each window
+	// starts at the same time, so the first match is the same in all.
+	from := now.Add(-longest).In(s.loc)
+	for _, ahead := range []time.Duration{time.Minute, time.Hour, lookAhead} {
+		for _, occ := range playlist.Occurrences(s.planner().Slots, from, now.Add(ahead).In(s.loc)) {
+			if !occ.End().After(now) || !occ.Start.After(handled) {
+				continue
+			}
+			done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+			if err != nil {
+				return occ, false, err
+			}
+			if !done {
+				return occ, true, nil
+			}
 		}
 	}
 	return playlist.Occurrence{}, false, nil
@@ -390,10 +470,12 @@ func airingFor(plan playlist.Plan, it playlist.Item) playlist.Airing {
 }
 
 func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) error {
+	t0 := time.Now()
 	plan, err := s.plan(ctx, occ)
 	if err != nil {
 		return err
 	}
+	s.Logger.Debug("timing", "step", "plan", "took", time.Since(t0), "lead", occ.Start.Sub(time.Now()))
 	s.Logger.Debug("slot starts", "slot", occ.Slot, "at", occ.Start.Format(time.RFC3339), "items", len(plan.Items))
 	if len(plan.Items) == 0 {
 		_, err := s.Store.LogClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
@@ -403,7 +485,10 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 	} else if err := s.airPlan(ctx, plan); err != nil {
 		return err
 	}
-	return s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+	t0 = time.Now()
+	err = s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+	s.Logger.Debug("timing", "step", "set-state", "took", time.Since(t0))
+	return err
 }
 
 // Emergency asks the running station (Run) to air segs at once,
@@ -429,13 +514,20 @@ func (s *Station) waitFor(ctx context.Context, t time.Time) error {
 			return s.airEmergency(ctx, segs)
 		default:
 		}
+		if err := s.settle(ctx, false); err != nil {
+			return err
+		}
 		now := s.Clock.Now()
 		if !now.Before(t) {
 			return nil
 		}
 		step := t
-		if step.Sub(now) > 200*time.Millisecond {
-			step = now.Add(200 * time.Millisecond)
+		longest := 200 * time.Millisecond
+		if s.tailing() {
+			longest = settleEvery
+		}
+		if step.Sub(now) > longest {
+			step = now.Add(longest)
 		}
 		if err := s.Clock.Until(ctx, step); err != nil {
 			return nil
@@ -522,6 +614,9 @@ type pending struct {
 // played length when stopped or cut, failed when it could not play.
 func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 	_, _, err := s.air(ctx, plan)
+	if serr := s.settle(ctx, true); err == nil {
+		err = serr
+	}
 	return err
 }
 
@@ -564,7 +659,9 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 				s.Logger.Error("segment failed", "segment", it.Segment.ID, "path", it.Segment.Path, "err", err)
 				continue
 			}
+			t0 := time.Now()
 			id, err := s.Store.StartAiring(wctx, a)
+			s.Logger.Debug("timing", "step", "start-row", "took", time.Since(t0), "lead", it.StartsAt.Sub(time.Now()))
 			if err != nil {
 				if closer != nil {
 					closer.Close()
@@ -616,7 +713,16 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 	defer progress.Stop()
 	stopping := ""
 	for open() > 0 {
+		if err := s.settle(wctx, false); err != nil {
+			return nil, nil, err
+		}
+		var settleTick <-chan time.Time
+		if s.tailing() {
+			settleTick = time.After(settleEvery)
+		}
 		select {
+		case <-settleTick:
+			continue
 		case <-ctx.Done():
 			if stopping == "" {
 				stopping = ReasonShutdown
@@ -659,18 +765,24 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan) (rest []playlist.
 					}
 				}
 			case audio.CueEnded:
-				// Completed once its last frame has been heard.
-				if err := s.untilHeard(ctx, ev.Frame); err != nil {
-					played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
-					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, ReasonShutdown); err != nil {
-						return nil, nil, err
-					}
-					continue
-				}
-				if err := closeRow(p, playlist.StatusCompleted, ev.At, rate.D(p.cue.Frames), ""); err != nil {
-					return nil, nil, err
-				}
-				s.Logger.Debug("aired", "segment", items[i].Segment.ID, "title", items[i].Segment.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
+				// Completed once its last frame has been heard: settle
+				// closes it then, while the loop goes on.
+				p.closed = true
+				end, seg := ev.At, items[i].Segment
+				s.tailMu.Lock()
+				s.tails = append(s.tails, tail{frame: ev.Frame,
+					complete: func() error {
+						if err := closeRow(p, playlist.StatusCompleted, end, rate.D(p.cue.Frames), ""); err != nil {
+							return err
+						}
+						s.Logger.Debug("aired", "segment", seg.ID, "title", seg.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
+						return nil
+					},
+					cut: func(reason string) error {
+						played := rate.D(min(max(0, s.played()-p.cue.StartFrame), p.cue.Frames))
+						return closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, reason)
+					}})
+				s.tailMu.Unlock()
 			case audio.CueFailed:
 				reason := ReasonUnreadable
 				if ev.Err != nil {
