@@ -33,11 +33,8 @@ const (
 	emergencySlot     = "emergency"
 	stateLastHandled  = "last_handled"
 	lateGrace         = 30 * time.Second
-	// preRoll: a slot is planned, logged and queued this long before its
-	// time, and the deck holds its first sample to the exact frame, so that
-	// the output's latency (oto's and the device's buffers) and the
-	// database's fsync do not make it start late.
-	preRoll            = time.Second
+	// defaultPreRoll is Deps.PreRoll when not set.
+	defaultPreRoll     = time.Second
 	progressEvery      = 5 * time.Second
 	settleEvery        = 20 * time.Millisecond
 	lookAhead          = 8 * 24 * time.Hour
@@ -69,6 +66,12 @@ type Deps struct {
 	// had not started air in the time the slot has left; otherwise the rest
 	// of the slot is dropped (and left to the quota).
 	ResumeAfterEmergency bool
+	// PreRoll: each slot occurrence is planned, logged and queued this long
+	// before its time, and the deck holds its first sample to the exact
+	// frame, so that the output's latency and the database's fsync do not
+	// make it start late. It must exceed the output's latency (oto's and the
+	// device's buffers) by the time planning and logging take; 0 means 1 s.
+	PreRoll time.Duration
 }
 
 // Station runs the timetable.
@@ -178,6 +181,9 @@ func (s *Station) resumeAfterEmergency() bool {
 func New(d Deps) *Station {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.PreRoll <= 0 {
+		d.PreRoll = defaultPreRoll
 	}
 	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency}
 }
@@ -300,10 +306,10 @@ func (s *Station) run(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := s.waitFor(ctx, occ.Start.Add(-preRoll)); err != nil {
+		if err := s.waitFor(ctx, occ.Start.Add(-s.PreRoll)); err != nil {
 			return err
 		}
-		if s.Clock.Now().Before(occ.Start.Add(-preRoll)) {
+		if s.Clock.Now().Before(occ.Start.Add(-s.PreRoll)) {
 			continue // an emergency aired while waiting: look again
 		}
 		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
