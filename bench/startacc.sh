@@ -59,7 +59,9 @@ v=""; [ -n "${STARTACC_DEBUG:-}" ] && v="-v"
 # start on time, and the first 3 s are not counted.
 now_ms=$(date +%s%3N); sleep "$(awk -v m="$now_ms" 'BEGIN{printf "%.3f", ((2050 - m % 2000) % 2000) / 1000}')"
 since=$(( $(date +%s%3N) + 3000 ))
-S $v serve >"$work/serve.out" 2>"$work/serve.err" &
+# The binary itself in the background (not through S: $! would be a subshell,
+# and TERM would leave the station running).
+"$BIN" --config "$work/config.yaml" --data "$work/data" $v serve >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 secs=$((N * 2 + 4))
 sleep "$secs"
