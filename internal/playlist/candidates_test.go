@@ -135,3 +135,43 @@ func itemIDs(items []Item) []int64 {
 	}
 	return out
 }
+
+// One planner plans for the station and for a web preview at once: the
+// month's pace cache is shared, and each gets the plan it would get alone.
+func TestPreviewConcurrently(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := cron.ParseStandard("0 6,17 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newPlanner := func() *Planner {
+		return &Planner{Location: loc, Slots: []Slot{{Name: "s", Schedule: sched, Length: 3 * time.Minute}},
+			Topics: []Topic{{Code: "a", TargetAirings: 30}, {Code: "b", TargetAirings: 10}}}
+	}
+	var lib []Segment
+	for i := 1; i <= 40; i++ {
+		lib = append(lib, Segment{ID: int64(i), Topics: []string{[]string{"a", "b"}[i%2]}, Duration: time.Duration(30+i) * time.Second, Approved: true, Priority: PriorityNormal})
+	}
+	from := time.Date(2024, 1, 25, 0, 0, 0, 0, loc)
+	want := newPlanner().Preview(from, from.AddDate(0, 2, 0), lib, NewLedger(loc))
+	p := newPlanner()
+	got := make([][]Plan, 4)
+	done := make(chan struct{})
+	for g := range got {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			got[g] = p.Preview(from.AddDate(0, 0, 0), from.AddDate(0, 2, 0), lib, NewLedger(loc))
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for g := range got {
+		if !reflect.DeepEqual(got[g], want) {
+			t.Errorf("preview %d run alongside others differs from one run alone", g)
+		}
+	}
+}

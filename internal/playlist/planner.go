@@ -3,6 +3,7 @@ package playlist
 import (
 	"math"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,10 @@ type Planner struct {
 	// and are planned at that length (see AsAired).
 	TrimSilence bool
 
+	// The month's occurrence starts, by month, for pace: filled as they
+	// are needed, by planning that may run at once (the station's and a
+	// web preview's).
+	paceMu           sync.Mutex
 	monthOccurrences map[string][]time.Time
 }
 
@@ -108,6 +113,8 @@ func (p *Planner) Fill(occ Occurrence, library []Segment, ledger *Ledger) Plan {
 func (p *Planner) pace(t time.Time) float64 {
 	t = t.In(p.Location)
 	key := t.Format("2006-01")
+	p.paceMu.Lock()
+	defer p.paceMu.Unlock()
 	if p.monthOccurrences == nil {
 		p.monthOccurrences = map[string][]time.Time{}
 	}

@@ -33,12 +33,10 @@ const (
 	emergencySlot     = "emergency"
 	stateLastHandled  = "last_handled"
 	lateGrace         = 30 * time.Second
-	// preRoll: a slot is planned, logged and queued this long before its
-	// time, and the deck holds its first sample to the exact frame, so that
-	// the output's latency (oto's and the device's buffers) and the
-	// database's fsync do not make it start late.
-	preRoll            = time.Second
+	// defaultPreRoll is Deps.PreRoll when not set.
+	defaultPreRoll     = time.Second
 	progressEvery      = 5 * time.Second
+	settleEvery        = 20 * time.Millisecond
 	lookAhead          = 8 * 24 * time.Hour
 	manualSlot         = "manual"
 	ledgerHistoryExtra = 32 * 24 * time.Hour
@@ -68,6 +66,12 @@ type Deps struct {
 	// had not started air in the time the slot has left; otherwise the rest
 	// of the slot is dropped (and left to the quota).
 	ResumeAfterEmergency bool
+	// PreRoll: each slot occurrence is planned, logged and queued this long
+	// before its time, and the deck holds its first sample to the exact
+	// frame, so that the output's latency and the database's fsync do not
+	// make it start late. It must exceed the output's latency (oto's and the
+	// device's buffers) by the time planning and logging take; 0 means 1 s.
+	PreRoll time.Duration
 }
 
 // Station runs the timetable.
@@ -87,6 +91,72 @@ type Station struct {
 	board  statusBoard     // what is on air, for Status (status.go)
 	ctl    chan controlReq // the operator's actions, taken by the airing loop
 	airing *onAir          // guarded by mu; the airing loop in progress
+
+	tailMu sync.Mutex
+	tails  []tail // airings whose last frame left the deck, oldest first
+}
+
+// tail is an airing whose last frame has left the deck but may still be in
+// the output's buffers. Its row is closed completed once that frame has been
+// heard — by settle, which the loop calls while it waits, so that waiting
+// for the sound to drain never holds up what comes next (the next item, the
+// next slot's pre-roll).
+type tail struct {
+	frame    int64                     // heard once the sink has played up to it
+	complete func() error              // closes the row completed
+	cut      func(reason string) error // closes it interrupted with what was heard
+}
+
+// settle closes the rows of the airings whose last frame has been heard.
+// With wait it waits for every one; what was not heard when ctx is done or
+// the output stops is closed interrupted. The rows are written even when ctx
+// is done.
+func (s *Station) settle(ctx context.Context, wait bool) error {
+	for {
+		s.tailMu.Lock()
+		if len(s.tails) == 0 {
+			s.tailMu.Unlock()
+			return nil
+		}
+		t := s.tails[0]
+		s.tailMu.Unlock()
+		heard := s.Sink == nil || s.Sink.Played() >= t.frame
+		if !heard && !wait {
+			select {
+			case <-s.sinkOut:
+			default:
+				return nil
+			}
+		}
+		var err error
+		switch {
+		case heard:
+			err = t.complete()
+		default:
+			if herr := s.untilHeard(ctx, t.frame); herr == nil {
+				err = t.complete()
+			} else {
+				reason := ReasonShutdown
+				if ctx.Err() == nil {
+					reason = s.lostReason()
+				}
+				err = t.cut(reason)
+			}
+		}
+		s.tailMu.Lock()
+		s.tails = s.tails[1:]
+		s.tailMu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// tailing reports whether some airing waits to be heard.
+func (s *Station) tailing() bool {
+	s.tailMu.Lock()
+	defer s.tailMu.Unlock()
+	return len(s.tails) > 0
 }
 
 // planner is the planner in force.
@@ -119,6 +189,9 @@ func (s *Station) resumeAfterEmergency() bool {
 func New(d Deps) *Station {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.PreRoll <= 0 {
+		d.PreRoll = defaultPreRoll
 	}
 	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
 		ctl: make(chan controlReq)}
@@ -180,6 +253,11 @@ func (s *Station) Recover(ctx context.Context) error {
 // station was down as missed, then airs each occurrence at its time.
 func (s *Station) Run(ctx context.Context) error {
 	err := s.run(ctx)
+	// What was still in the output's buffers: completed if heard by now,
+	// interrupted otherwise (the sink stops with ctx).
+	if serr := s.settle(ctx, true); err == nil {
+		err = serr
+	}
 	if ctx.Err() != nil {
 		return nil // stopped: the airing in progress was closed on the way out
 	}
@@ -228,20 +306,22 @@ func (s *Station) run(ctx context.Context) error {
 			}
 			handled = cutoff
 		}
+		t0 := time.Now()
 		occ, ok, err := s.nextOccurrence(ctx, now, handled)
 		if err != nil {
 			return err
 		}
+		s.Logger.Debug("timing", "step", "next", "took", time.Since(t0))
 		if !ok {
 			if err := s.waitFor(ctx, now.Add(time.Hour)); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.waitFor(ctx, occ.Start.Add(-preRoll)); err != nil {
+		if err := s.waitFor(ctx, occ.Start.Add(-s.PreRoll)); err != nil {
 			return err
 		}
-		if s.Clock.Now().Before(occ.Start.Add(-preRoll)) {
+		if s.Clock.Now().Before(occ.Start.Add(-s.PreRoll)) {
 			continue // an emergency aired while waiting: look again
 		}
 		if s.Clock.Now().After(occ.Start.Add(lateGrace)) {
@@ -277,6 +357,9 @@ func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
 		if err := s.airOccurrence(ctx, occ); err != nil {
 			return err
 		}
+		if err := s.settle(ctx, true); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -288,16 +371,23 @@ func (s *Station) nextOccurrence(ctx context.Context, now, handled time.Time) (p
 	for _, sl := range s.planner().Slots {
 		longest = max(longest, sl.Length)
 	}
-	for _, occ := range playlist.Occurrences(s.planner().Slots, now.Add(-longest).In(s.loc), now.Add(lookAhead).In(s.loc)) {
-		if !occ.End().After(now) || !occ.Start.After(handled) {
-			continue
-		}
-		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
-		if err != nil {
-			return occ, false, err
-		}
-		if !done {
-			return occ, true, nil
+	// Look a minute ahead first, then an hour, then the whole look-ahead:
+	// listing 8 days of a slot that comes every few seconds took the loop
+	// most of a second, enough to make the next start late. Each window
+	// starts at the same time, so the first match is the same in all.
+	from := now.Add(-longest).In(s.loc)
+	for _, ahead := range []time.Duration{time.Minute, time.Hour, lookAhead} {
+		for _, occ := range playlist.Occurrences(s.planner().Slots, from, now.Add(ahead).In(s.loc)) {
+			if !occ.End().After(now) || !occ.Start.After(handled) {
+				continue
+			}
+			done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+			if err != nil {
+				return occ, false, err
+			}
+			if !done {
+				return occ, true, nil
+			}
 		}
 	}
 	return playlist.Occurrence{}, false, nil
@@ -399,10 +489,12 @@ func airingFor(plan playlist.Plan, it playlist.Item) playlist.Airing {
 }
 
 func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) error {
+	t0 := time.Now()
 	plan, err := s.plan(ctx, occ)
 	if err != nil {
 		return err
 	}
+	s.Logger.Debug("timing", "step", "plan", "took", time.Since(t0), "lead", occ.Start.Sub(time.Now()))
 	s.Logger.Debug("slot starts", "slot", occ.Slot, "at", occ.Start.Format(time.RFC3339), "items", len(plan.Items))
 	if len(plan.Items) == 0 {
 		_, err := s.Store.LogClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
@@ -412,7 +504,10 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 	} else if err := s.airPlan(ctx, plan); err != nil {
 		return err
 	}
-	return s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+	t0 = time.Now()
+	err = s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+	s.Logger.Debug("timing", "step", "set-state", "took", time.Since(t0))
+	return err
 }
 
 // Emergency asks the running station (Run) to air segs at once,
@@ -438,13 +533,20 @@ func (s *Station) waitFor(ctx context.Context, t time.Time) error {
 			return s.airEmergency(ctx, segs)
 		default:
 		}
+		if err := s.settle(ctx, false); err != nil {
+			return err
+		}
 		now := s.Clock.Now()
 		if !now.Before(t) {
 			return nil
 		}
 		step := t
-		if step.Sub(now) > 200*time.Millisecond {
-			step = now.Add(200 * time.Millisecond)
+		longest := 200 * time.Millisecond
+		if s.tailing() {
+			longest = settleEvery
+		}
+		if step.Sub(now) > longest {
+			step = now.Add(longest)
 		}
 		if err := s.Clock.Until(ctx, step); err != nil {
 			return nil
@@ -534,6 +636,9 @@ type pending struct {
 // played length when stopped or cut, failed when it could not play.
 func (s *Station) Air(ctx context.Context, plan playlist.Plan) error {
 	_, _, err := s.air(ctx, plan, true)
+	if serr := s.settle(ctx, true); err == nil {
+		err = serr
+	}
 	return err
 }
 
@@ -582,7 +687,9 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 				s.Logger.Error("segment failed", "segment", it.Segment.ID, "path", it.Segment.Path, "err", err)
 				continue
 			}
+			t0 := time.Now()
 			id, err := s.Store.StartAiring(wctx, a)
+			s.Logger.Debug("timing", "step", "start-row", "took", time.Since(t0), "lead", it.StartsAt.Sub(time.Now()))
 			if err != nil {
 				if closer != nil {
 					closer.Close()
@@ -640,7 +747,16 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 	defer holding.Stop()
 	stopping := ""
 	for open() > 0 || jingles.onDeck > 0 {
+		if err := s.settle(wctx, false); err != nil {
+			return nil, nil, err
+		}
+		var settleTick <-chan time.Time
+		if s.tailing() {
+			settleTick = time.After(settleEvery)
+		}
 		select {
+		case <-settleTick:
+			continue
 		case req := <-s.ctl:
 			stopping = s.apply(req, &cs, stopping)
 		case <-holding.C:
@@ -703,22 +819,24 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 					}
 				}
 			case audio.CueEnded:
-				// Completed once its last frame has been heard.
-				if err := s.untilHeard(ctx, ev.Frame); err != nil {
-					played := rate.D(p.cue.Heard(s.played()))
-					reason := ReasonShutdown
-					if ctx.Err() == nil {
-						reason = s.lostReason()
-					}
-					if err := closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, reason); err != nil {
-						return nil, nil, err
-					}
-					continue
-				}
-				if err := closeRow(p, playlist.StatusCompleted, ev.At, rate.D(p.cue.Frames), ""); err != nil {
-					return nil, nil, err
-				}
-				s.Logger.Debug("aired", "segment", items[i].Segment.ID, "title", items[i].Segment.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
+				// Completed once its last frame has been heard: settle
+				// closes it then, while the loop goes on.
+				p.closed = true
+				end, seg := ev.At, items[i].Segment
+				s.tailMu.Lock()
+				s.tails = append(s.tails, tail{frame: ev.Frame,
+					complete: func() error {
+						if err := closeRow(p, playlist.StatusCompleted, end, rate.D(p.cue.Frames), ""); err != nil {
+							return err
+						}
+						s.Logger.Debug("aired", "segment", seg.ID, "title", seg.Title, "played", rate.D(p.cue.Frames).Round(time.Millisecond))
+						return nil
+					},
+					cut: func(reason string) error {
+						played := rate.D(p.cue.Heard(s.played()))
+						return closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, reason)
+					}})
+				s.tailMu.Unlock()
 			case audio.CueFailed:
 				reason := ReasonUnreadable
 				if ev.Err != nil {

@@ -110,7 +110,8 @@ type opts struct {
 	slots         []playlist.Slot
 	start         time.Time
 	noSink        bool
-	sink          audio.Sink // overrides the null sink
+	sink          audio.Sink                           // overrides the null sink
+	sinkFor       func(*audio.VirtualClock) audio.Sink // overrides the null sink, on the env's clock
 	gap           time.Duration
 	missedHorizon time.Duration
 }
@@ -140,6 +141,8 @@ func newEnv(t *testing.T, o opts) *env {
 		d.DeadReason = station.ReasonNoDevice
 	case o.sink != nil:
 		d.Sink = o.sink
+	case o.sinkFor != nil:
+		d.Sink = o.sinkFor(clock)
 	default:
 		d.Sink = audio.NewNullSink(deckRate, false, clock)
 	}
