@@ -187,16 +187,32 @@ func (s *Station) pausedPastEnd(plan playlist.Plan, cs *controlState) bool {
 // actions, an emergency), every frame the deck had handed out before the
 // cut is still heard — the sound card and oto's buffer are not flushed —
 // so the played length is the cue's frames up to the cut, and it ends when
-// the last of them is heard. When the output itself stops (shutdown, a
-// device error), only what has been heard so far counts.
+// the last of them is heard. On shutdown the output plays on until the log
+// is closed (serve stops it after the loop), so the station waits, briefly,
+// for those frames to be heard and counts what was. After a device error
+// only what has been heard so far counts.
 func (s *Station) cutLength(c *audio.Cue, ev audio.Event, reason string) (time.Duration, time.Time) {
 	rate := s.Deck.Rate()
 	played := s.played()
 	switch reason {
 	case ReasonOperatorStop, ReasonSkipped, ReasonPausedLong, ReasonEmergency:
 		if s.deadReason() == "" {
-			return rate.D(c.Heard(ev.Frame)), ev.At.Add(rate.D(max(0, ev.Frame-played)))
+			// The last frame is heard when the output has played up to
+			// it: measured from now, not from the cut, since the output
+			// has moved on while the event waited to be read.
+			return rate.D(c.Heard(ev.Frame)), s.Clock.Now().Add(rate.D(ev.Frame - played))
+		}
+	case ReasonShutdown:
+		if s.deadReason() == "" && played < ev.Frame {
+			wait, cancel := context.WithTimeout(context.Background(), shutdownDrain)
+			_ = s.untilHeard(wait, ev.Frame) // on error: what was heard by then
+			cancel()
+			return rate.D(c.Heard(min(s.played(), ev.Frame))), s.Clock.Now()
 		}
 	}
-	return rate.D(c.Heard(played)), ev.At
+	return rate.D(c.Heard(min(played, ev.Frame))), ev.At
 }
+
+// shutdownDrain bounds the wait, on shutdown, for the frames already handed
+// to the output to be heard: the device buffer and oto's, with room to spare.
+const shutdownDrain = 2 * time.Second

@@ -145,6 +145,7 @@ func TestSkipEndsTheSegmentAndPlaysTheNext(t *testing.T) {
 	c := newControlEnv(t, 10*time.Minute)
 	c.started()       // a is on the deck, b is queued when a starts
 	c.sink.to(168000) // b has had 48000 frames handed out
+	c.waitDeck(3)     // b, the gap and c: queued when b started
 	if err := c.stn.Skip(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,15 @@ func (s *Station) settle(ctx context.Context, wait bool) error {
 		case heard:
 			err = t.complete()
 		default:
-			if herr := s.untilHeard(ctx, t.frame); herr == nil {
+			wctx, cancel := ctx, context.CancelFunc(func() {})
+			if ctx.Err() != nil {
+				// Shutting down: the output plays on until the log is
+				// closed, so what was handed out is still heard.
+				wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), shutdownDrain)
+			}
+			herr := s.untilHeard(wctx, t.frame)
+			cancel()
+			if herr == nil {
 				err = t.complete()
 			} else {
 				reason := ReasonShutdown
