@@ -130,10 +130,11 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 	if err := json.Unmarshal([]byte(cutRow[0]), &cutAiring); err != nil {
 		t.Fatal(err)
 	}
-	// About a second played (less what the device still held); never
-	// the whole tone.
-	if cutAiring.PlayedMS < 500 || cutAiring.PlayedMS > 1500 {
-		fail("airing #%d was cut about a second into its 3 s tone, but the log says %d ms played", cut, cutAiring.PlayedMS)
+	// Some of it played, and never more than the second before the cut:
+	// the played length is the last frame the output child reported
+	// heard, which may lag the cut (the log may say less, never more).
+	if cutAiring.PlayedMS <= 0 || cutAiring.PlayedMS > 1100 {
+		fail("airing #%d was cut a second into its 3 s tone, but the log says %d ms played (want 0 < played ≤ 1.1 s)", cut, cutAiring.PlayedMS)
 	}
 
 	// The server comes back; a later slot must play and be heard.
