@@ -104,6 +104,9 @@ formats with -o FILE, e.g.
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			switch format {
 			case "json":
+				if !isTerminalWriter(w) {
+					return rep.WriteCompactJSON(w) // a file or a pipe
+				}
 				return rep.WriteJSON(w)
 			case "csv":
 				return rep.WriteCSV(w, lang)

@@ -429,9 +429,18 @@ func uniq(codes []string) []string {
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 // WriteJSON writes the report as indented JSON (the contract form).
-func (r Report) WriteJSON(w io.Writer) error {
+func (r Report) WriteJSON(w io.Writer) error { return r.writeJSON(w, "  ") }
+
+// WriteCompactJSON writes the same JSON on one line: for files and pipes,
+// where indentation only costs time (a busy month lists thousands of
+// incidents).
+func (r Report) WriteCompactJSON(w io.Writer) error { return r.writeJSON(w, "") }
+
+func (r Report) writeJSON(w io.Writer, indent string) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
 }
