@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,8 @@ type Main struct {
 	lang       string
 	verbose    bool
 
-	cfg    config.Config
+	cfg    config.Config // replaced by reload under cfgMu; read elsewhere through config()
+	cfgMu  sync.RWMutex
 	loc    *time.Location
 	logger *slog.Logger
 }
@@ -179,10 +181,25 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, m.dataDir)
 }
 
+// config is the configuration in force: what goroutines other than the
+// reloader (the web app's handlers) read, since a reload replaces it.
+func (m *Main) config() config.Config {
+	m.cfgMu.RLock()
+	defer m.cfgMu.RUnlock()
+	return m.cfg
+}
+
+// setConfig puts a reloaded configuration in force.
+func (m *Main) setConfig(cfg config.Config) {
+	m.cfgMu.Lock()
+	m.cfg = cfg
+	m.cfgMu.Unlock()
+}
+
 // topics converts the configured topics.
 func (m *Main) topics() []playlist.Topic {
 	var out []playlist.Topic
-	for _, t := range m.cfg.Topics {
+	for _, t := range m.config().Topics {
 		out = append(out, playlist.Topic{Code: t.Code, Name: t.Name, PlanItem: t.PlanItem, TargetAirings: t.TargetAirings, TargetMinutes: t.TargetMinutes})
 	}
 	return out
@@ -190,9 +207,10 @@ func (m *Main) topics() []playlist.Topic {
 
 // planner builds the planner from the configuration.
 func (m *Main) planner() *playlist.Planner {
-	p := &playlist.Planner{Topics: m.topics(), Location: m.loc, NoRepeat: m.cfg.Schedule.NoRepeat,
-		Gap: m.cfg.Audio.Gap, ApprovalRequired: m.cfg.Approval.Required, TrimSilence: m.cfg.Audio.TrimSilence}
-	for _, s := range m.cfg.Schedule.Slots {
+	cfg := m.config()
+	p := &playlist.Planner{Topics: m.topics(), Location: m.loc, NoRepeat: cfg.Schedule.NoRepeat,
+		Gap: cfg.Audio.Gap, ApprovalRequired: cfg.Approval.Required, TrimSilence: cfg.Audio.TrimSilence}
+	for _, s := range cfg.Schedule.Slots {
 		sched, _ := config.ParseCron(s.Cron) // validated at load
 		slot := playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics,
 			Intro: m.jingle(s.Intro), Outro: m.jingle(s.Outro)}

@@ -99,7 +99,7 @@ func (m *Main) reload(ctx context.Context, stn *station.Station, st *store.Store
 				log.Warn("audio.output, sample_rate and buffer take effect at the next start; the rest is in force now")
 			}
 			cfg.Station.DataDir = m.cfg.Station.DataDir // the open database stays
-			m.cfg = cfg
+			m.setConfig(cfg)
 			stn.Reload(m.planner(), cfg.Schedule.AfterEmergency == "resume")
 			log.Info("configuration reloaded", "slots", len(cfg.Schedule.Slots), "topics", len(cfg.Topics))
 		}

@@ -180,9 +180,10 @@ func (m *Main) buildReport(ctx context.Context, st *store.Store, kind string, st
 	if err != nil {
 		return report.Report{}, err
 	}
-	rc := m.cfg.Report
+	cfg := m.config()
+	rc := cfg.Report
 	in.Kind, in.From, in.To, in.Location, in.Topics = kind, start, last, m.loc, m.topics()
-	in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: m.cfg.Station.Commune,
+	in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: cfg.Station.Commune,
 		DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
 	in.Issued = time.Now().In(m.loc)
 	return report.Build(in), nil

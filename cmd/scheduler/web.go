@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
@@ -26,7 +25,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 	}
 	return web.New(web.Deps{
 		Store:      st,
-		Config:     func() config.Config { return m.cfg },
+		Config:     m.config,
 		ConfigPath: m.configPath,
 		Location:   m.loc,
 		Planner:    m.planner,
