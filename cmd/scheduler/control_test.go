@@ -38,7 +38,7 @@ func TestControlPauseResumeSkipStop(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	}()
-	waitForStatus(t, data, config, "open", 25*time.Second)
+	waitOnAir(t, data, config, 500*time.Millisecond)
 	ctl := func(action string, wantCode int, want string) {
 		t.Helper()
 		r := run(t, data, nil, "--config", config, "control", action)

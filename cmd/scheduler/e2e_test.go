@@ -367,6 +367,24 @@ func waitForStatus(t *testing.T, data, config, status string, within time.Durati
 	return nil
 }
 
+// waitOnAir waits until an airing has been on air for d: its row opens
+// a pre-roll (twice audio.buffer + 0.5 s) before its slot's time, when the
+// first item starts.
+func waitOnAir(t *testing.T, data, config string, d time.Duration) {
+	t.Helper()
+	for _, a := range waitForStatus(t, data, config, "open", 25*time.Second) {
+		if a.Status != "open" {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339Nano, a.Scheduled)
+		if err != nil {
+			t.Fatalf("scheduled_at %q: %v", a.Scheduled, err)
+		}
+		time.Sleep(time.Until(at.Add(d)))
+		return
+	}
+}
+
 func TestServeClosesTheAiringOnSIGTERMAndRecoversFromSIGKILL(t *testing.T) {
 	data := t.TempDir()
 	config := stationConfig(t)
@@ -384,8 +402,7 @@ func TestServeClosesTheAiringOnSIGTERMAndRecoversFromSIGKILL(t *testing.T) {
 	}
 	// SIGTERM mid-airing: the airing is closed as interrupted, exit 0.
 	cmd := start()
-	waitForStatus(t, data, config, "open", 25*time.Second)
-	time.Sleep(time.Second)
+	waitOnAir(t, data, config, time.Second)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)
@@ -612,8 +629,7 @@ func TestEmergencyPreemptsTheRunningStation(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	}()
-	waitForStatus(t, data, config, "open", 25*time.Second)
-	time.Sleep(time.Second)
+	waitOnAir(t, data, config, time.Second)
 	asked := time.Now()
 	r := run(t, data, nil, "--config", config, "play", "--now", "2")
 	if r.code != 0 || !strings.Contains(r.stdout, "khẩn cấp") {

@@ -50,6 +50,9 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if _, inProcess := sink.(*audio.OtoSink); inProcess {
+				leanRealTime()
+			}
 			stn := m.newStation(st, sink, dead, clock, false)
 			if err := stn.Recover(ctx); err != nil {
 				return err

@@ -168,8 +168,9 @@ func sampleDecoder(bits int, float bool) func(dst []float32, src []byte) {
 		}
 	case bits == 16:
 		return func(dst []float32, src []byte) {
+			src = src[:2*len(dst)]
 			for i := range dst {
-				dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) / (1 << 15)
+				dst[i] = float32(int16(uint16(src[2*i])|uint16(src[2*i+1])<<8)) * (1.0 / (1 << 15))
 			}
 		}
 	case bits == 24:

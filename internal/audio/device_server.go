@@ -31,7 +31,7 @@ func ServeDevice(ctx context.Context, rate Rate, buffer time.Duration, device, t
 	player.SetBufferSize(int(rate.N(playerBuffer)) * Channels * 4)
 	player.Play()
 	defer player.Close()
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(deviceCheckEvery)
 	defer tick.Stop()
 	for {
 		select {

@@ -3,12 +3,10 @@ package audio
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"os/exec"
 	"strings"
 	"sync"
@@ -353,14 +351,13 @@ func (s *DeviceSink) serve(ctx context.Context, c *deviceChild, d *Deck) error {
 		handed := d.Handed()
 		if cap(buf) < frames*Channels {
 			buf = make([]float32, frames*Channels)
-			raw = make([]byte, frames*Channels*4)
+			if !littleEndian {
+				raw = make([]byte, frames*Channels*4)
+			}
 		}
 		b := buf[:frames*Channels]
 		n := d.Pull(b, now.Add(s.rate.D(latency)), true)
-		out := raw[:n*Channels*4]
-		for i, v := range b[:n*Channels] {
-			binary.LittleEndian.PutUint32(out[i*4:], math.Float32bits(v))
-		}
+		out := sampleBytes(b[:n*Channels], raw)
 		s.mu.Lock()
 		// Heard now: all handed out before this request, less what the
 		// player and the card still hold.

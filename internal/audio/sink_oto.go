@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/ebitengine/oto/v3"
 )
@@ -100,7 +101,7 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 	s.player.SetBufferSize(int(s.rate.N(s.PlayerBuffer)) * Channels * 4)
 	s.player.Play()
 	defer s.player.Close()
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(deviceCheckEvery)
 	defer tick.Stop()
 	for {
 		select {
@@ -116,6 +117,13 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 		}
 	}
 }
+
+// deviceCheckEvery is how often a playing output asks oto whether the
+// device failed. oto offers no notice, only Err to poll, and each poll wakes
+// the process (and the Go runtime's monitor thread with it): at ten a
+// second the polling cost more CPU than playing. A failed device is found
+// within a second; what was heard is counted by frames, not by this check.
+const deviceCheckEvery = time.Second
 
 // latency is how many frames handed out are not yet heard.
 func (s *OtoSink) latency() int64 {
@@ -142,23 +150,59 @@ func (s *OtoSink) Played() int64 {
 
 type otoReader struct{ s *OtoSink }
 
-// Read hands oto whole frames of float32 little-endian samples.
+// Read hands oto whole frames of float32 little-endian samples. On a
+// little-endian machine with an aligned buffer (oto's are) the deck writes
+// straight into it; otherwise through a float buffer, sample by sample.
 func (r otoReader) Read(p []byte) (int, error) {
 	s := r.s
 	frames := len(p) / (Channels * 4)
 	if frames == 0 {
 		return 0, nil
 	}
+	at := time.Now().Add(s.rate.D(s.latency()))
+	if floats, ok := floatView(p[:frames*Channels*4]); ok {
+		n := s.deck.Pull(floats, at, true)
+		return n * Channels * 4, nil
+	}
 	if cap(s.buf) < frames*Channels {
 		s.buf = make([]float32, frames*Channels)
 	}
 	buf := s.buf[:frames*Channels]
-	at := time.Now().Add(s.rate.D(s.latency()))
 	n := s.deck.Pull(buf, at, true)
 	for i, v := range buf[:n*Channels] {
 		binary.LittleEndian.PutUint32(p[i*4:], math.Float32bits(v))
 	}
 	return n * Channels * 4, nil
+}
+
+// littleEndian is whether float32s in memory are laid out as oto reads
+// them.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatView is p seen as float32 samples, when that is how oto would read
+// them: a little-endian machine and a 4-byte aligned buffer.
+func floatView(p []byte) ([]float32, bool) {
+	if !littleEndian || len(p) < 4 || uintptr(unsafe.Pointer(&p[0]))%4 != 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&p[0])), len(p)/4), true
+}
+
+// sampleBytes is samples as float32 little-endian bytes: the samples' own
+// memory on a little-endian machine, else written into raw (which must
+// hold them).
+func sampleBytes(samples []float32, raw []byte) []byte {
+	if len(samples) == 0 {
+		return raw[:0]
+	}
+	if littleEndian {
+		return unsafe.Slice((*byte)(unsafe.Pointer(&samples[0])), len(samples)*4)
+	}
+	out := raw[:len(samples)*4]
+	for i, v := range samples {
+		binary.LittleEndian.PutUint32(out[i*4:], math.Float32bits(v))
+	}
+	return out
 }
 
 // Drain waits until what was handed to the device has had time to play.

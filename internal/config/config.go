@@ -127,7 +127,7 @@ func Default() Config {
 		Audio: Audio{
 			Output:       "auto",
 			SampleRate:   48000,
-			Buffer:       200 * time.Millisecond,
+			Buffer:       500 * time.Millisecond,
 			Gap:          time.Second,
 			Normalize:    true,
 			TargetLUFS:   -16,

@@ -59,7 +59,7 @@ func (c Config) Validate() error {
 	}
 	if c.Audio.Buffer < 20*time.Millisecond || c.Audio.Buffer > 2*time.Second {
 		return bad("audio.buffer", c.Audio.Buffer.String(), "is out of range", "nằm ngoài khoảng cho phép",
-			"use a value from 20ms to 2s, e.g. 200ms", "dùng giá trị từ 20ms đến 2s, ví dụ 200ms")
+			"use a value from 20ms to 2s, e.g. 500ms", "dùng giá trị từ 20ms đến 2s, ví dụ 500ms")
 	}
 	if c.Audio.Gap < 0 || c.Audio.Gap > 30*time.Second {
 		return bad("audio.gap", c.Audio.Gap.String(), "is out of range", "nằm ngoài khoảng cho phép",

@@ -762,12 +762,18 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 		if s.tailing() {
 			settleTick = time.After(settleEvery)
 		}
+		// The pause watch only ticks while paused: an idle ticker in the
+		// select would wake the process every second for nothing.
+		var holdingTick <-chan time.Time
+		if !cs.pausedAt.IsZero() {
+			holdingTick = holding.C
+		}
 		select {
 		case <-settleTick:
 			continue
 		case req := <-s.ctl:
 			stopping = s.apply(req, &cs, stopping)
-		case <-holding.C:
+		case <-holdingTick:
 			if stopping == "" && s.pausedPastEnd(plan, &cs) {
 				stopping = ReasonPausedLong
 				s.Deck.Stop(s.Clock.Now())
