@@ -3,6 +3,8 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -55,6 +57,47 @@ func part(t *testing.T, raw []byte, name string) string {
 	}
 	t.Fatalf("no part %s in the zip", name)
 	return ""
+}
+
+// wellFormed checks that every part of the zip is well-formed XML 1.0,
+// with Go's strict decoder, and that the parts Excel needs are there.
+func wellFormed(t *testing.T, raw []byte, sheets int) {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range z.File {
+		names[f.Name] = true
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := xml.NewDecoder(r)
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s is not well-formed XML: %v", f.Name, err)
+			}
+		}
+		r.Close()
+	}
+	want := []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+	for i := range sheets {
+		want = append(want, fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1))
+	}
+	for _, n := range want {
+		if !names[n] {
+			t.Errorf("the zip has no %s", n)
+		}
+	}
+	if z.File[0].Name != "[Content_Types].xml" {
+		t.Errorf("the first part is %s, want [Content_Types].xml", z.File[0].Name)
+	}
 }
 
 func must(t *testing.T, err error) {
@@ -117,6 +160,7 @@ func TestValuesAndEscaping(t *testing.T) {
 	must(t, s.Set(2, 3, "to be emptied"))
 	must(t, s.Set(2, 3, nil))
 	f, raw := write(t, w)
+	wellFormed(t, raw, 1)
 
 	for cell, want := range map[string]string{
 		"A1": tricky, "B1": "bell and nul dropped, tab\tand\nnewline kept", "C1": "  padded  ",
@@ -316,6 +360,7 @@ func TestFormulaDateMergeLayout(t *testing.T) {
 	must(t, w.SetActive(1))
 	w.SetFullCalcOnLoad(true)
 	f, raw := write(t, w)
+	wellFormed(t, raw, 2)
 
 	if got := strings.Join(f.GetSheetList(), "|"); got != "Tổng hợp|Nhật ký phát" {
 		t.Errorf("sheets = %s", got)
