@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/xlsx"
 )
 
 // Rows of the summary sheet.
@@ -26,34 +25,30 @@ func (r Report) WriteXLSX(w io.Writer, lang string) error {
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
+	f := xlsx.New()
 	x := &xlsxWriter{f: f, wd: wd, loc: r.location}
 	if x.loc == nil {
 		x.loc = time.UTC
 	}
 	if err := x.styles(); err != nil {
-		return err
+		return fmt.Errorf("xlsx: %w", err)
 	}
-	if err := f.SetSheetName("Sheet1", wd.sheetSummary); err != nil {
-		return err
-	}
-	for _, name := range []string{wd.sheetLog, wd.sheetDays} {
-		if _, err := f.NewSheet(name); err != nil {
-			return err
+	var sheets [3]*xlsx.Sheet
+	for i, name := range []string{wd.sheetSummary, wd.sheetLog, wd.sheetDays} {
+		if sheets[i], err = f.AddSheet(name); err != nil {
+			return fmt.Errorf("xlsx: %w", err)
 		}
 	}
-	x.summary(r)
-	x.log(r.Log)
-	x.days(r.Days)
+	x.summary(sheets[0], r)
+	x.log(sheets[1], r.Log)
+	x.days(sheets[2], r.Days)
 	if x.err != nil {
 		return fmt.Errorf("xlsx: %w", x.err)
 	}
-	full := true
-	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
+	f.SetFullCalcOnLoad(true)
+	if err := f.SetActive(0); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err
 }
@@ -61,7 +56,7 @@ func (r Report) WriteXLSX(w io.Writer, lang string) error {
 // xlsxWriter keeps the first error, so that the sheets read as a list of
 // cells.
 type xlsxWriter struct {
-	f   *excelize.File
+	f   *xlsx.Workbook
 	wd  words
 	loc *time.Location
 	err error
@@ -77,80 +72,68 @@ func (x *xlsxWriter) do(err error) {
 	}
 }
 
-func (x *xlsxWriter) style(s *excelize.Style) int {
-	id, err := x.f.NewStyle(s)
+func (x *xlsxWriter) style(s xlsx.Style) int {
+	id, err := x.f.Style(s)
 	x.do(err)
 	return id
 }
 
 func (x *xlsxWriter) styles() error {
-	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
-		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
-	one := "0.0"
-	redFill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FDE8E4"}}
-	x.bold = x.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Horizontal: "center"}})
-	x.title = x.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center"}})
-	x.italic = x.style(&excelize.Style{Font: &excelize.Font{Italic: true}, Alignment: &excelize.Alignment{Horizontal: "center"}})
-	x.head = x.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border,
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8E8E8"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	const one, redFill = "0.0", "FDE8E4"
+	x.bold = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, HAlign: "center"})
+	x.title = x.style(xlsx.Style{Font: xlsx.Font{Bold: true, Size: 14}, HAlign: "center"})
+	x.italic = x.style(xlsx.Style{Font: xlsx.Font{Italic: true}, HAlign: "center"})
+	x.head = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, Border: true, Fill: "E8E8E8",
+		HAlign: "center", VAlign: "center", Wrap: true})
 	for below := range 2 {
 		for decimal := range 2 {
-			st := &excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}
+			st := xlsx.Style{Border: true, VAlign: "top", Wrap: true}
 			if below == 1 {
-				st.Fill, st.Font = redFill, &excelize.Font{Color: "9C0006"}
+				st.Fill, st.Font = redFill, xlsx.Font{Color: "9C0006"}
 			}
 			if decimal == 1 {
-				st.CustomNumFmt = &one
+				st.NumFmt = one
 			}
 			x.cells[below][decimal] = x.style(st)
 		}
 	}
-	x.num1 = x.style(&excelize.Style{CustomNumFmt: &one})
-	x.total = x.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border})
-	x.totalNum = x.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border, CustomNumFmt: &one})
-	dt, d := x.wd.dateTimeFormat, x.wd.dateFormat
-	x.dateTime = x.style(&excelize.Style{CustomNumFmt: &dt})
-	x.date = x.style(&excelize.Style{CustomNumFmt: &d})
+	x.num1 = x.style(xlsx.Style{NumFmt: one})
+	x.total = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, Border: true})
+	x.totalNum = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, Border: true, NumFmt: one})
+	x.dateTime = x.style(xlsx.Style{NumFmt: x.wd.dateTimeFormat})
+	x.date = x.style(xlsx.Style{NumFmt: x.wd.dateFormat})
 	return x.err
 }
 
-func cell(col, row int) string {
-	name, _ := excelize.CoordinatesToCellName(col, row)
-	return name
+func (x *xlsxWriter) set(s *xlsx.Sheet, col, row int, v any) {
+	x.do(s.Set(col, row, v))
 }
 
-func (x *xlsxWriter) set(sheet string, col, row int, v any) {
-	x.do(x.f.SetCellValue(sheet, cell(col, row), v))
+func (x *xlsxWriter) formula(s *xlsx.Sheet, col, row int, formula string, cached any) {
+	x.do(s.SetFormula(col, row, formula, cached))
 }
 
-func (x *xlsxWriter) formula(sheet string, col, row int, formula string, cached any) {
-	x.set(sheet, col, row, cached)
-	x.do(x.f.SetCellFormula(sheet, cell(col, row), formula))
+func (x *xlsxWriter) styleRange(s *xlsx.Sheet, c1, r1, c2, r2, style int) {
+	x.do(s.SetStyle(c1, r1, c2, r2, style))
 }
 
-func (x *xlsxWriter) styleRange(sheet string, c1, r1, c2, r2, style int) {
-	x.do(x.f.SetCellStyle(sheet, cell(c1, r1), cell(c2, r2), style))
-}
-
-func (x *xlsxWriter) widths(sheet string, ws ...float64) {
+func (x *xlsxWriter) widths(s *xlsx.Sheet, ws ...float64) {
 	for i, w := range ws {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		x.do(x.f.SetColWidth(sheet, col, col, w))
+		x.do(s.SetColWidth(i+1, w))
 	}
 }
 
 // freeze keeps the rows above row in view.
-func (x *xlsxWriter) freeze(sheet string, row int) {
-	x.do(x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: row - 1, TopLeftCell: cell(1, row), ActivePane: "bottomLeft"}))
+func (x *xlsxWriter) freeze(s *xlsx.Sheet, row int) {
+	x.do(s.FreezeRows(row))
 }
 
 // summary is the first sheet: the header of the form and the topic table.
 //
 //	A STT · B code · C topic · D target airings · E target minutes ·
 //	F airings · G minutes · H segments · I % of target · J why below
-func (x *xlsxWriter) summary(r Report) {
-	s, wd := x.wd.sheetSummary, x.wd
+func (x *xlsxWriter) summary(s *xlsx.Sheet, r Report) {
+	wd := x.wd
 	from, _ := parseCivil(r.Period.From)
 	to, _ := parseCivil(r.Period.To)
 	suffix := r.Header.DocNumberSuffix
@@ -169,18 +152,18 @@ func (x *xlsxWriter) summary(r Report) {
 	x.set(s, 1, 7, fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to)))
 	x.set(s, 1, 8, wd.secTopics)
 	for row := 1; row <= 3; row++ {
-		x.do(x.f.MergeCell(s, cell(1, row), cell(3, row)))
-		x.do(x.f.MergeCell(s, cell(4, row), cell(10, row)))
+		x.do(s.Merge(1, row, 3, row))
+		x.do(s.Merge(4, row, 10, row))
 	}
 	for row := 5; row <= 7; row++ {
-		x.do(x.f.MergeCell(s, cell(1, row), cell(10, row)))
+		x.do(s.Merge(1, row, 10, row))
 	}
 	x.styleRange(s, 1, 1, 10, 2, x.bold)
 	x.styleRange(s, 1, 3, 3, 3, x.bold)
 	x.styleRange(s, 4, 3, 10, 3, x.italic)
 	x.styleRange(s, 1, 5, 10, 5, x.title)
 	x.styleRange(s, 1, 6, 10, 6, x.bold)
-	x.do(x.f.SetCellStyle(s, "A8", "A8", x.style(&excelize.Style{Font: &excelize.Font{Bold: true}})))
+	x.styleRange(s, 1, 8, 1, 8, x.style(xlsx.Style{Font: xlsx.Font{Bold: true}}))
 
 	heads := []string{wd.colNo, wd.csvHeader[0], wd.colTopic, wd.colTargetAirings, wd.colTargetMinutes,
 		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct, wd.belowHeading}
@@ -189,7 +172,7 @@ func (x *xlsxWriter) summary(r Report) {
 		x.set(s, i+1, hr, strings.ReplaceAll(h, "\n", " "))
 	}
 	x.styleRange(s, 1, hr, len(heads), hr, x.head)
-	x.do(x.f.SetRowHeight(s, hr, 32))
+	x.do(s.SetRowHeight(hr, 32))
 
 	row := xlsxFirstTopic
 	for i, t := range r.Topics {
@@ -260,10 +243,10 @@ func (x *xlsxWriter) summary(r Report) {
 
 	row += 2
 	x.set(s, 1, row, wd.multiTopicNote)
-	x.do(x.f.MergeCell(s, cell(1, row), cell(10, row)))
+	x.do(s.Merge(1, row, 10, row))
 	row += 2
 	x.set(s, 1, row, wd.secTotals)
-	x.do(x.f.SetCellStyle(s, cell(1, row), cell(1, row), x.style(&excelize.Style{Font: &excelize.Font{Bold: true}})))
+	x.styleRange(s, 1, row, 1, row, x.style(xlsx.Style{Font: xlsx.Font{Bold: true}}))
 	tot := r.Totals
 	for _, kv := range []struct {
 		k string
@@ -287,8 +270,8 @@ func (x *xlsxWriter) summary(r Report) {
 }
 
 // log is the second sheet: every airing of the period.
-func (x *xlsxWriter) log(airings []playlist.Airing) {
-	s, wd := x.wd.sheetLog, x.wd
+func (x *xlsxWriter) log(s *xlsx.Sheet, airings []playlist.Airing) {
+	wd := x.wd
 	for i, h := range wd.logHeadings {
 		x.set(s, i+1, 1, h)
 	}
@@ -319,8 +302,8 @@ func (x *xlsxWriter) log(airings []playlist.Airing) {
 }
 
 // days is the third sheet: the calendar, with totals as formulas.
-func (x *xlsxWriter) days(days []Day) {
-	s, wd := x.wd.sheetDays, x.wd
+func (x *xlsxWriter) days(s *xlsx.Sheet, days []Day) {
+	wd := x.wd
 	for i, h := range wd.dayHeadings {
 		x.set(s, i+1, 1, h)
 	}

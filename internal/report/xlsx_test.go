@@ -222,6 +222,61 @@ func TestXLSX(t *testing.T) {
 		}
 	}
 
+	// The layout: merged header cells, styles, widths, recalculation.
+	merges, err := f.GetMergeCells("Tổng hợp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, m := range merges {
+		refs = append(refs, m.GetStartAxis()+":"+m.GetEndAxis())
+	}
+	if got := strings.Join(refs, " "); !strings.HasPrefix(got, "A1:C1 D1:J1 A2:C2 D2:J2 A3:C3 D3:J3 A5:J5 A6:J6 A7:J7 ") || len(refs) != 10 {
+		t.Errorf("merged cells = %s", got)
+	}
+	style := func(sheet, cell string) *excelize.Style {
+		t.Helper()
+		id, err := f.GetCellStyle(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := style("Tổng hợp", "A5"); st.Font == nil || !st.Font.Bold || st.Font.Size != 14 {
+		t.Errorf("title font = %+v", st.Font)
+	}
+	if st := style("Tổng hợp", "C"+head); st.Font == nil || !st.Font.Bold || len(st.Border) != 4 || st.Fill.Pattern != 1 ||
+		st.Alignment == nil || !st.Alignment.WrapText {
+		t.Errorf("heading style = %+v", st)
+	}
+	if st := style("Tổng hợp", "G"+row); st.CustomNumFmt == nil || *st.CustomNumFmt != "0.0" ||
+		st.Font == nil || st.Font.Color != "9C0006" {
+		t.Errorf("tthc minutes (below target) style = %+v, font %+v", st, st.Font)
+	}
+	if st := style("Nhật ký phát", "B2"); st.CustomNumFmt == nil || *st.CustomNumFmt != "dd/mm/yyyy hh:mm:ss" {
+		t.Errorf("log time style = %+v", st)
+	}
+	if h, err := f.GetRowHeight("Tổng hợp", xlsxTableHeadRow); err != nil || h != 32 {
+		t.Errorf("heading row height = %v (%v), want 32", h, err)
+	}
+	for sheet, widths := range map[string]map[string]float64{"Tổng hợp": {"A": 6, "C": 50, "J": 60}, "Theo ngày": {"A": 13}} {
+		for col, want := range widths {
+			if got, err := f.GetColWidth(sheet, col); err != nil || got != want {
+				t.Errorf("%s column %s width = %v (%v), want %v", sheet, col, got, err, want)
+			}
+		}
+	}
+	if p, err := f.GetCalcProps(); err != nil || p.FullCalcOnLoad == nil || !*p.FullCalcOnLoad {
+		t.Errorf("calcPr = %+v (%v), want full calculation on load", p, err)
+	}
+	if got := f.GetActiveSheetIndex(); got != 0 {
+		t.Errorf("active sheet = %d, want the summary", got)
+	}
+
 	en := openXLSX(t, r, "en")
 	if got := strings.Join(en.GetSheetList(), "|"); got != "Summary|Airing log|By day" {
 		t.Errorf("English sheets = %s", got)
