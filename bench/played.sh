@@ -26,7 +26,7 @@ section=$(cat <<MD
 Written by \`make bench\` (bench/played.sh) on $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo).
 
 \`go test ./cmd/scheduler -run TestControlPlayedLengthThroughPulseAudio -count=1 -v\`, $runs runs: the
-real binary (\`serve\`, output \`alsa\`, \`audio.buffer\` 200 ms) plays 5 s tones through ALSA's pulse
+real binary (\`serve\`, output \`alsa\`, the shipped \`audio.buffer\`, 500 ms) plays 5 s tones through ALSA's pulse
 device into PulseAudio's null sink (real time), recorded by \`parec\`; the operator pauses,
 resumes and skips the first tone (\`scheduler control\`), stops the second, and the next slot is
 cut by SIGTERM. For each cut airing, \`played_ms\` from the log beside the tone's sound in the

@@ -66,8 +66,8 @@ bash bench/report.sh
 bash bench/startacc.sh
 bash bench/planning.sh
 bash bench/played.sh
-bash bench/web.sh                          # the shipped audio.buffer (200ms)
-CCHC_AUDIO_BUFFER=500ms bash bench/web.sh
+bash bench/web.sh                          # the shipped audio.buffer (500ms)
+CCHC_AUDIO_BUFFER=200ms bash bench/web.sh
 bash bench/analyze.sh
 bash bench/render.sh
 bash bench/memory.sh

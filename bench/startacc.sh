@@ -12,8 +12,8 @@ N=${STARTACC_OCCURRENCES:-110}
 # the 2-s slot, so each start is queued while the previous segment still
 # drains from the output's buffers.
 TONE=${STARTACC_TONE:-0.5}
-# STARTACC_BUFFER: audio.buffer (default the shipped 200ms).
-BUFFER=${STARTACC_BUFFER:-200ms}
+# STARTACC_BUFFER: audio.buffer (default the shipped 500ms).
+BUFFER=${STARTACC_BUFFER:-500ms}
 LEN=${STARTACC_LEN:-1s}; awk -v t="$TONE" 'BEGIN{exit !(t > 1)}' && LEN=${STARTACC_LEN:-2s}
 for c in pulseaudio sox sqlite3; do command -v $c >/dev/null || { echo "startacc needs $c (apt-get install pulseaudio sox sqlite3)"; exit 1; }; done
 work=$(mktemp -d)
@@ -41,7 +41,7 @@ s = open("config.yaml").read()
 for a, b in [("output: auto", "output: alsa"), ("no_repeat: 20h", "no_repeat: 0s"),
              ('quiet_hours: ["21:30-05:00"]', "quiet_hours: []"),
              ('cron: "0 6 * * 1-6"', 'cron: "*/2 * * * * *"'), ("      length: 10m\n", "      length: %s\n" % sys.argv[2]),
-             ("  buffer: 200ms", "  buffer: %s" % sys.argv[3])]:
+             ("  buffer: 500ms", "  buffer: %s" % sys.argv[3])]:
     assert a in s, a
     s = s.replace(a, b, 1)
 i, j = s.index("    - name: chieu"), s.index("approval:")
@@ -107,7 +107,7 @@ verdict="met"; [ "$p99" -le 20 ] || verdict="not met"
 underruns=$(grep -c "Implicit underrun" "$work/pulse.log" || true)
 preroll=$(awk -v b="$BUFFER" 'BEGIN{ms=b; sub(/ms$/,"",ms); if (b ~ /[0-9]s$/ && b !~ /ms$/) {ms=b; sub(/s$/,"",ms); ms*=1000}; p = 0.5 + 2*ms/1000; if (p < 1) p = 1; printf "%.1f", p}')
 heading="Start accuracy"
-[ "$BUFFER" = 200ms ] && [ "$TONE" = 0.5 ] || heading="Start accuracy (audio.buffer $BUFFER, $TONE s tone)"
+[ "$BUFFER" = 500ms ] && [ "$TONE" = 0.5 ] || heading="Start accuracy (audio.buffer $BUFFER, $TONE s tone)"
 section=$(cat <<MD
 ## ${heading}
 

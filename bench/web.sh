@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/scheduler}
 UPLOADS=${WEB_UPLOADS:-20}
-BUFFER=${CCHC_AUDIO_BUFFER:-200ms} # audio.buffer of the station (the shipped one by default)
+BUFFER=${CCHC_AUDIO_BUFFER:-500ms} # audio.buffer of the station (the shipped one by default)
 export CCHC_AUDIO_BUFFER=$BUFFER
 TONE=${WEB_TONE_SECONDS:-60}
 for c in pulseaudio parec sox curl python3; do command -v $c >/dev/null || { echo "web bench needs $c (apt-get install pulseaudio pulseaudio-utils sox curl python3)"; exit 1; }; done

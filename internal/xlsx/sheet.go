@@ -106,26 +106,8 @@ func (s *Sheet) setValue(c *cellData, v any) error {
 		if v {
 			c.value = "1"
 		}
-	case int:
-		c.kind, c.value = kindNumber, strconv.FormatInt(int64(v), 10)
-	case int8:
-		c.kind, c.value = kindNumber, strconv.FormatInt(int64(v), 10)
-	case int16:
-		c.kind, c.value = kindNumber, strconv.FormatInt(int64(v), 10)
-	case int32:
-		c.kind, c.value = kindNumber, strconv.FormatInt(int64(v), 10)
-	case int64:
-		c.kind, c.value = kindNumber, strconv.FormatInt(v, 10)
-	case uint:
-		c.kind, c.value = kindNumber, strconv.FormatUint(uint64(v), 10)
-	case uint8:
-		c.kind, c.value = kindNumber, strconv.FormatUint(uint64(v), 10)
-	case uint16:
-		c.kind, c.value = kindNumber, strconv.FormatUint(uint64(v), 10)
-	case uint32:
-		c.kind, c.value = kindNumber, strconv.FormatUint(uint64(v), 10)
-	case uint64:
-		c.kind, c.value = kindNumber, strconv.FormatUint(v, 10)
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		c.kind, c.value = kindNumber, fmt.Sprint(v) // decimal digits
 	case float32:
 		return s.setFloat(c, float64(v))
 	case float64:
