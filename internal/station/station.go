@@ -122,10 +122,16 @@ func (s *Station) settle(ctx context.Context, wait bool) error {
 		s.tailMu.Unlock()
 		heard := s.Sink == nil || s.Sink.Played() >= t.frame
 		if !heard && !wait {
-			select {
-			case <-s.sinkOut:
-			default:
-				return nil
+			// Not heard yet: wait for it, unless the output is gone. A card
+			// lost now will not play what it held, and once it is back it
+			// counts from where it restarted: the airing is cut here, with
+			// what was heard before the loss.
+			if _, lost := s.deviceState(); lost == nil {
+				select {
+				case <-s.sinkOut:
+				default:
+					return nil
+				}
 			}
 		}
 		var err error
