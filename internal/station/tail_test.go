@@ -1,11 +1,14 @@
 package station_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/station"
 )
 
 // bufferedSink is the null sink behind an output buffer: what it has taken
@@ -46,5 +49,82 @@ func TestHeardWaitDoesNotHoldUpTheNextSlot(t *testing.T) {
 		if d := a.StartedAt.Sub(a.ScheduledAt).Abs(); d > time.Millisecond {
 			t.Errorf("slot %s started %v off its time", name, d)
 		}
+	}
+}
+
+// lossySink is bufferedSink with a sound card that goes away and comes back
+// (audio.DeviceWatcher). It is lost the first time the station asks after
+// it has taken frames — the last of an airing still in its buffer — and
+// back once the clock reaches back. Back, it counts from where it
+// restarted, as the real output does: what it held before the loss then
+// reads as heard, though it never was.
+type lossySink struct {
+	bufferedSink
+	clock   *audio.VirtualClock
+	back    time.Time
+	restart int64
+
+	mu      sync.Mutex
+	lost    bool
+	changed chan struct{}
+}
+
+func (s *lossySink) DeviceState() (<-chan struct{}, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	switch {
+	case !s.lost && s.clock.Now().Before(s.back) && s.StreamSink.Played() > 0:
+		s.lost = true
+		close(s.changed)
+		s.changed = make(chan struct{})
+	case s.lost && !s.clock.Now().Before(s.back):
+		s.lost = false
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
+	if s.lost {
+		return s.changed, fmt.Errorf("%w: card unplugged", audio.ErrNoDevice)
+	}
+	return s.changed, nil
+}
+
+func (s *lossySink) Played() int64 {
+	if _, err := s.DeviceState(); err != nil || s.clock.Now().Before(s.back) {
+		return s.bufferedSink.Played()
+	}
+	return s.bufferedSink.Played() + s.restart
+}
+
+// An airing whose last frames were in the card's buffer when the card was
+// lost is cut with what was heard before the loss — not left open and then
+// logged completed once the card is back and counts on from its restart.
+func TestCardLostWithTheTailUnheardCutsTheAiring(t *testing.T) {
+	start := day(10, 5, 0)
+	var sink *lossySink
+	e := newEnv(t, opts{start: start, slots: []playlist.Slot{slot(t, "a", "0 6 * * *", time.Minute)},
+		sinkFor: func(c *audio.VirtualClock) audio.Sink {
+			sink = &lossySink{
+				bufferedSink: bufferedSink{StreamSink: audio.NewNullSink(deckRate, false, c), lag: deckRate.N(2 * time.Second)},
+				clock:        c, back: day(10, 6, 0).Add(30 * time.Second), restart: deckRate.N(10 * time.Second)}
+			return sink
+		}})
+	e.segment("a", time.Second)
+	if err := e.runUntil("slot = 'a' AND status != 'open'"); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := e.airings()
+	if len(got) != 1 {
+		t.Fatalf("log %+v, want one row", got)
+	}
+	a := got[0]
+	want := station.ReasonDeviceError + ": card unplugged"
+	if a.Status != playlist.StatusInterrupted || a.Reason != want {
+		t.Errorf("row: %s %q, want interrupted %q", a.Status, a.Reason, want)
+	}
+	if a.Played != 0 {
+		t.Errorf("played %v, want 0: the card was lost before any of it was heard", a.Played)
 	}
 }
