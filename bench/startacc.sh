@@ -105,7 +105,7 @@ verdict="met"; [ "$p99" -le 20 ] || verdict="not met"
 # Underruns of the output (the client did not refill the buffer in time):
 # ALSA's pulse plugin then drops and re-creates its stream, ~1.4 s of nothing.
 underruns=$(grep -c "Implicit underrun" "$work/pulse.log" || true)
-preroll=$(awk -v b="$BUFFER" 'BEGIN{ms=b; sub(/ms$/,"",ms); if (b ~ /[0-9]s$/ && b !~ /ms$/) {ms=b; sub(/s$/,"",ms); ms*=1000}; p = 0.5 + 2*ms/1000; if (p < 1) p = 1; printf "%.1f", p}')
+preroll=$(awk -v b="$BUFFER" 'BEGIN{ms=b; sub(/ms$/,"",ms); if (b ~ /[0-9]s$/ && b !~ /ms$/) {ms=b; sub(/s$/,"",ms); ms*=1000}; p = 0.5 + 2.5*ms/1000; if (p < 1) p = 1; printf "%.2f", p}')
 heading="Start accuracy"
 [ "$BUFFER" = 500ms ] && [ "$TONE" = 0.5 ] || heading="Start accuracy (audio.buffer $BUFFER, $TONE s tone)"
 section=$(cat <<MD
@@ -126,8 +126,9 @@ could not see them a pre-roll ahead). From the log (\`$q\`), $n completed airing
 
 Goal p99 ≤ 20 ms: **${verdict}**. Output underruns during the run (PulseAudio's "Implicit
 underrun"): **${underruns}**. \`audio.buffer\` ${BUFFER}; the station plans, logs and queues each
-occurrence ${preroll} s ahead (twice the buffer — oto's player and the device each hold up to
-one — plus 0.5 s, at least 1 s), and the deck holds the first sample to its frame.
+occurrence ${preroll} s ahead (2.5 times the buffer — oto's player reads up to one and a half
+buffers ahead and the device holds up to one — plus 0.5 s, at least 1 s), and the deck holds the
+first sample to its frame.
 MD
 )
 python3 - bench/RESULTS.md "$section" "$heading" <<'PY'

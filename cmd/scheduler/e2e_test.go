@@ -368,7 +368,7 @@ func waitForStatus(t *testing.T, data, config, status string, within time.Durati
 }
 
 // waitOnAir waits until an airing has been on air for d: its row opens
-// a pre-roll (twice audio.buffer + 0.5 s) before its slot's time, when the
+// a pre-roll (2.5 × audio.buffer + 0.5 s) before its slot's time, when the
 // first item starts.
 func waitOnAir(t *testing.T, data, config string, d time.Duration) {
 	t.Helper()

@@ -82,10 +82,11 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 		SilenceAlert:         m.cfg.Audio.SilenceAlert,
-		// The output holds up to two buffers (oto's player and the
-		// device's); half a second more covers planning and the log's
-		// fsync (measured: up to ~0.3 s on a loaded machine).
-		PreRoll: max(time.Second, 2*m.cfg.Audio.Buffer+500*time.Millisecond),
+		// The output holds up to 2.5 buffers (oto's player reads one
+		// to one and a half ahead, the device holds up to one); half a
+		// second more covers planning and the log's fsync (measured: up
+		// to ~0.3 s on a loaded machine).
+		PreRoll: max(time.Second, 5*m.cfg.Audio.Buffer/2+500*time.Millisecond),
 	})
 }
 

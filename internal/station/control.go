@@ -204,7 +204,7 @@ func (s *Station) cutLength(c *audio.Cue, ev audio.Event, reason string) (time.D
 		}
 	case ReasonShutdown:
 		if s.deadReason() == "" && played < ev.Frame {
-			wait, cancel := context.WithTimeout(context.Background(), shutdownDrain)
+			wait, cancel := context.WithTimeout(context.Background(), s.drainTime(ev.Frame))
 			_ = s.untilHeard(wait, ev.Frame) // on error: what was heard by then
 			cancel()
 			return rate.D(c.Heard(min(s.played(), ev.Frame))), s.Clock.Now()
@@ -213,6 +213,14 @@ func (s *Station) cutLength(c *audio.Cue, ev audio.Event, reason string) (time.D
 	return rate.D(c.Heard(min(played, ev.Frame))), ev.At
 }
 
-// shutdownDrain bounds the wait, on shutdown, for the frames already handed
-// to the output to be heard: the device buffer and oto's, with room to spare.
-const shutdownDrain = 2 * time.Second
+// drainTime bounds the wait, on shutdown, for the output to play up to
+// frame: the time those frames take to play, and drainSpare more. What the
+// output holds grows with audio.buffer (the device's buffer and oto's
+// read-ahead: up to five seconds at 2 s), so no fixed wait fits them all.
+func (s *Station) drainTime(frame int64) time.Duration {
+	return s.Deck.Rate().D(max(0, frame-s.played())) + drainSpare
+}
+
+// drainSpare is how late past its due time the output may play what it
+// holds before the wait gives up and only what was heard counts.
+const drainSpare = time.Second

@@ -143,7 +143,7 @@ func (s *Station) settle(ctx context.Context, wait bool) error {
 			if ctx.Err() != nil {
 				// Shutting down: the output plays on until the log is
 				// closed, so what was handed out is still heard.
-				wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), shutdownDrain)
+				wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), s.drainTime(t.frame))
 			}
 			herr := s.untilHeard(wctx, t.frame)
 			cancel()

@@ -1,6 +1,7 @@
 package station_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -126,5 +127,50 @@ func TestCardLostWithTheTailUnheardCutsTheAiring(t *testing.T) {
 	}
 	if a.Played != 0 {
 		t.Errorf("played %v, want 0: the card was lost before any of it was heard", a.Played)
+	}
+}
+
+// On shutdown the airing being cut is closed with what the output plays
+// before it stops — all that was handed to it, however long its buffers
+// are (audio.buffer goes up to 2 s: with oto's read-ahead, 5 s in flight),
+// not what had been heard when a fixed two-second wait ran out.
+func TestShutdownWaitsForAllTheOutputHolds(t *testing.T) {
+	lag := 3 * time.Second
+	var sink bufferedSink
+	e := newEnv(t, opts{sinkFor: func(*audio.VirtualClock) audio.Sink {
+		sink = bufferedSink{StreamSink: audio.NewNullSink(deckRate, true, audio.WallClock{}), lag: deckRate.N(lag)}
+		return sink
+	}})
+	seg := e.segment("long", 20*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	before := sink.StreamSink.Played() // the segment starts after these frames
+	go func() { done <- e.stn.PlayNow(ctx, []playlist.Segment{seg}) }()
+	// Shut down once some of it has been heard (a poll, not a timing).
+	for sink.Played() < deckRate.N(300*time.Millisecond) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	handed := sink.StreamSink.Played() // the deck's frames the output holds by now, and more
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("PlayNow: %v", err)
+	}
+	heard := sink.Played()
+	got := e.airings()
+	if len(got) != 1 {
+		t.Fatalf("log %+v, want one row", got)
+	}
+	a := got[0]
+	if a.Status != playlist.StatusInterrupted || a.Reason != station.ReasonShutdown {
+		t.Errorf("row: %s %q, want interrupted %q", a.Status, a.Reason, station.ReasonShutdown)
+	}
+	// Everything handed out before the cut was heard before the row was
+	// closed: as much as had been handed when the shutdown began (less the
+	// moment the segment took to start: 200 ms is plenty), no more than the
+	// output had played by the time PlayNow returned. A fixed 2 s wait
+	// falls a second short.
+	low, high := deckRate.D(handed-before)-200*time.Millisecond, deckRate.D(heard-before)+oneFrame
+	if a.Played < low || a.Played > high {
+		t.Errorf("played %v, want between %v (handed before the shutdown) and %v (heard by the close)", a.Played, low, high)
 	}
 }
