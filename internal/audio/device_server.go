@@ -23,11 +23,12 @@ func ServeDevice(ctx context.Context, rate Rate, buffer time.Duration, device, t
 	if err := pw.send(pipeReady, uint32(sink.deviceFrames), 0, ""); err != nil {
 		return fmt.Errorf("device pipe: %w", err)
 	}
-	r := &pipeSource{in: in, pw: pw, readErr: make(chan error, 1)}
+	// As in OtoSink.Run: at least a device period, or the output stutters;
+	// and silence first, until the card is full (warmUp).
+	playerBuffer := max(buffer, 50*time.Millisecond)
+	r := &pipeSource{in: in, pw: pw, readErr: make(chan error, 1), warm: warmUp(rate, playerBuffer)}
 	player := sink.ctx.NewPlayer(r)
 	r.player = player
-	// As in OtoSink.Run: at least a device period, or the output stutters.
-	playerBuffer := max(buffer, 50*time.Millisecond)
 	player.SetBufferSize(int(rate.N(playerBuffer)) * Channels * 4)
 	player.Play()
 	defer player.Close()
@@ -63,12 +64,19 @@ type pipeSource struct {
 	pw      *pipeWriter
 	player  interface{ BufferedSize() int }
 	readErr chan error
+	warm    int // frames of silence still to give before asking the parent
 }
 
 func (r *pipeSource) Read(p []byte) (int, error) {
 	frames := len(p) / (Channels * 4)
 	if frames == 0 {
 		return 0, nil
+	}
+	if r.warm > 0 {
+		n := min(frames, r.warm)
+		r.warm -= n
+		clear(p[:n*Channels*4])
+		return n * Channels * 4, nil
 	}
 	buffered := r.player.BufferedSize() / (Channels * 4)
 	if err := r.pw.send(pipeRequest, uint32(frames), uint32(buffered), ""); err != nil {

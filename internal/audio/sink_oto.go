@@ -31,6 +31,9 @@ type OtoSink struct {
 	mu   sync.Mutex
 	deck *Deck
 	buf  []float32
+	// warm is how many frames of silence Read still gives before the
+	// deck's (see warmUp).
+	warm int
 }
 
 // OpenOto opens the sound card at rate with the given device buffer. device
@@ -99,6 +102,7 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 		s.PlayerBuffer = max(s.buffer, 50*time.Millisecond)
 	}
 	s.player.SetBufferSize(int(s.rate.N(s.PlayerBuffer)) * Channels * 4)
+	s.warm = warmUp(s.rate, s.PlayerBuffer)
 	s.player.Play()
 	defer s.player.Close()
 	tick := time.NewTicker(deviceCheckEvery)
@@ -124,6 +128,17 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 // second the polling cost more CPU than playing. A failed device is found
 // within a second; what was heard is counted by frames, not by this check.
 const deviceCheckEvery = time.Second
+
+// warmUp is how much silence a newly opened output plays before the
+// deck's first frame: two of oto's player buffers. Until the sound card
+// has once been filled, it holds less than its buffer, by however much oto
+// wrote to it before the player started; a frame handed then is heard
+// sooner than latency counts (a first airing was logged up to 0.2 s after
+// its first sound). After the player has passed on more than a buffer the
+// card is full, and latency holds to within a device period.
+func warmUp(rate Rate, playerBuffer time.Duration) int {
+	return int(2 * rate.N(playerBuffer))
+}
 
 // latency is how many frames handed out are not yet heard.
 func (s *OtoSink) latency() int64 {
@@ -158,6 +173,12 @@ func (r otoReader) Read(p []byte) (int, error) {
 	frames := len(p) / (Channels * 4)
 	if frames == 0 {
 		return 0, nil
+	}
+	if s.warm > 0 {
+		n := min(frames, s.warm)
+		s.warm -= n
+		clear(p[:n*Channels*4])
+		return n * Channels * 4, nil
 	}
 	at := time.Now().Add(s.rate.D(s.latency()))
 	if floats, ok := floatView(p[:frames*Channels*4]); ok {
