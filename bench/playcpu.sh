@@ -180,7 +180,7 @@ else
 	results+=("Liquidsoap|not installed (apt-get install liquidsoap)|n/a n/a n/a n/a")
 fi
 results+=("scheduler play|\`scheduler play --output alsa F\`|$(summary play)")
-results+=("scheduler play, \`audio.buffer: 1s\`|as play; a stop is heard up to ~2.5 s later (500 ms: ~1.25 s)|$(summary play1s)")
+results+=("scheduler play, \`audio.buffer: 1s\`|as play; a stop is heard 2.2–3.0 s after the command, against 1.0–1.5 s at 500 ms (bench/played.sh)|$(summary play1s)")
 results+=("scheduler serve|\`scheduler serve\` (station + audio-output child, summed)|$(summary serve)")
 results+=("scheduler play, binary as built|as play, one round, before its page cache is first dropped|$(summary fresh)")
 
@@ -221,14 +221,17 @@ $table
 
 Goals for \`scheduler play\`: CPU within 1.5× of aplay's, ${cpu_verdict}; peak RSS ≤ 25 MB, ${rss_verdict}.
 
-Where the rest of the CPU goes (\`perf record -g\`, and per thread from schedstat): each time oto's
-ALSA writer comes back from its blocking cgo write (every device period, half of \`audio.buffer\`),
-the Go runtime wakes its monitor thread (sysmon), which naps in 20 µs steps until it can take the
-processor back from the next blocking write, and wakes another thread to run oto's mixer, which
-pulls the next period from the deck: about 10 thread wake-ups a period where aplay has one or two.
-On this virtual machine a wake-up costs 30–60 µs, most of it in the hypervisor's interrupt
-handling (\`pvm_irq_enable\`, a quarter of all samples); decoding, gain, the silence watch and oto's
-conversions are about a sixth of the profile.
+Where the rest of the CPU goes (\`perf record -e sched:sched_switch -g\` over 10 s of \`play\`, and
+per thread from schedstat): ALSA's pulse plugin runs 166 ms device periods at the 500 ms buffer.
+Around each, the Go side switches threads about 7 times: the runtime's monitor thread (sysmon)
+3–4 times (woken when oto's blocking cgo write returns or starts, then napping 20 µs at a time
+until it hands the processor on), a second thread about twice (to run oto's mixer, which refills
+its player from the deck), oto's writer 1–2 times; aplay's one thread switches 2–3 times. That is
+60–75 switches a second against aplay's 36–40, at about 60 µs each on this virtual machine (most
+of it in the hypervisor's interrupt handling, \`pvm_irq_enable\`); decoding, gain, the silence
+watch and oto's conversions are about a sixth of the profile. A longer buffer means fewer
+periods (the \`audio.buffer: 1s\` row) at the price of a later stop; a shorter read-ahead of oto's
+player (one period) cost more (71–75 switches a second: the mixer then refills every period).
 MD
 )
 python3 - bench/RESULTS.md "$section" <<'PY'
