@@ -129,6 +129,10 @@ underrun"): **${underruns}**. \`audio.buffer\` ${BUFFER}; the station plans, log
 occurrence ${preroll} s ahead (2.5 times the buffer — oto's player reads up to one and a half
 buffers ahead and the device holds up to one — plus 0.5 s, at least 1 s), and the deck holds the
 first sample to its frame.
+These are the station's own count. Against a \`parec\` recording of the same path
+(\`cmd/scheduler/pulse_test.go\` logs it) the sound comes out 140–170 ms after \`started_at\`,
+the same for every airing: oto's ALSA writer holds one device period (166 ms here) that oto does
+not report.
 MD
 )
 python3 - bench/RESULTS.md "$section" "$heading" <<'PY'
