@@ -87,12 +87,24 @@ func controlPlayedLength(t *testing.T, extraEnv []string) {
 			t.Fatalf("control %s: exit %d: %s%s", action, r.code, r.stdout, r.stderr)
 		}
 	}
+	// The first row opens a pre-roll (2.5 buffers and more) before its
+	// sound: pause 0.6 s into the sound, not into the pre-roll, or at
+	// audio.buffer 1s the skip can land before the tone is heard at all.
+	// A skip or stop is heard up to 3 s after the command at 1 s, so each
+	// airing is cut about 1 s in, well short of the 5 s tone's end.
+	sleepInto := func(n int, d time.Duration) {
+		at, err := time.Parse(time.RFC3339Nano, airings()[n-1].Scheduled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Until(at.Add(d)))
+	}
 	waitStarted(1)
-	time.Sleep(1200 * time.Millisecond)
+	sleepInto(1, 600*time.Millisecond)
 	ctl("pause")
 	time.Sleep(1000 * time.Millisecond)
 	ctl("resume")
-	time.Sleep(800 * time.Millisecond)
+	time.Sleep(400 * time.Millisecond)
 	skipAt := time.Now()
 	ctl("skip")
 	// The second tone starts a gap (1 s) after the skip; its row is open
@@ -119,14 +131,9 @@ func controlPlayedLength(t *testing.T, extraEnv []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// The next occurrence (15 s on) airs the first tone again; shut the
-	// station down 2 s into it: only what was heard by then counts.
+	// station down 1 s into it: only what was heard by then counts.
 	waitStarted(3)
-	// Its row opens a pre-roll before the slot's time.
-	third, err := time.Parse(time.RFC3339Nano, airings()[2].Scheduled)
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(time.Until(third.Add(2 * time.Second)))
+	sleepInto(3, time.Second)
 	stopServe()
 	time.Sleep(500 * time.Millisecond)
 	// The third airing's slot had queued the second tone behind it: it is
