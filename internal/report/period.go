@@ -20,7 +20,8 @@ const (
 const daysPerMonth = 365.2425 / 12 // 30.436875
 
 // PeriodError is returned by ParseMonth, ParseQuarter and ParseYear. Its
-// message names the bad value and the expected form.
+// message names the bad value and the expected form; Localize says it to the
+// operator.
 type PeriodError struct {
 	Kind  string // "month", "quarter" or "year"
 	Value string
@@ -31,14 +32,46 @@ func (e *PeriodError) Error() string {
 	return fmt.Sprintf("%s %q: want %s", e.Kind, e.Value, e.Want)
 }
 
-// ParseMonth parses "YYYY-MM" and returns the first and last calendar day of
-// that month at midnight in loc (nil means UTC).
+// Localize is the message for the operator, in Vietnamese unless lang is
+// "en": what was wrong and the form to use instead.
+func (e *PeriodError) Localize(lang string) string {
+	en := lang == "en"
+	switch e.Kind {
+	case KindQuarter:
+		if en {
+			return fmt.Sprintf("Invalid quarter: %q — choose a quarter like Q4/2026 (or 2026-Q4), quarter 1 to 4", e.Value)
+		}
+		return fmt.Sprintf("Quý không hợp lệ: %q — hãy chọn quý dạng Q4/2026 (hoặc 2026-Q4), quý từ 1 đến 4", e.Value)
+	case KindYear:
+		if en {
+			return fmt.Sprintf("Invalid year: %q — choose a year like 2026", e.Value)
+		}
+		return fmt.Sprintf("Năm không hợp lệ: %q — hãy chọn năm dạng 2026", e.Value)
+	}
+	if en {
+		return fmt.Sprintf("Invalid month: %q — choose a month like 11/2026 (or 2026-11), month 1 to 12", e.Value)
+	}
+	return fmt.Sprintf("Tháng không hợp lệ: %q — hãy chọn tháng dạng 11/2026 (hoặc 2026-11), tháng từ 1 đến 12", e.Value)
+}
+
+// ParseMonth parses a month and returns the first and last calendar day of
+// that month at midnight in loc (nil means UTC). It takes "YYYY-MM" (what an
+// HTML month input sends) and the way it is written by hand in Vietnam:
+// "11/2026", "5/2026", "T11/2026", "tháng 11/2026".
 func ParseMonth(s string, loc *time.Location) (from, to time.Time, err error) {
 	bad := func(want string) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, &PeriodError{Kind: KindMonth, Value: s, Want: want}
 	}
 	ys, ms, ok := strings.Cut(s, "-")
-	if !ok || len(ys) != 4 || len(ms) != 2 || !digits(ys) || !digits(ms) {
+	if !ok || len(ys) != 4 || len(ms) != 2 {
+		// The hand-written form: [T|tháng ]M/YYYY.
+		var slash bool
+		ms, ys, slash = strings.Cut(trimMonthWord(strings.TrimSpace(s)), "/")
+		if !slash || len(ms) < 1 || len(ms) > 2 || len(ys) != 4 {
+			return bad("YYYY-MM, e.g. 2024-05")
+		}
+	}
+	if !digits(ys) || !digits(ms) {
 		return bad("YYYY-MM, e.g. 2024-05")
 	}
 	y, _ := strconv.Atoi(ys)
@@ -54,14 +87,34 @@ func ParseMonth(s string, loc *time.Location) (from, to time.Time, err error) {
 	return from, from.AddDate(0, 1, -1), nil
 }
 
-// ParseQuarter parses "YYYY-Qn" (n from 1 to 4; "q" is accepted too) and
-// returns the first and last calendar day of the quarter in loc.
+// trimMonthWord drops a leading "T", "Th" or "tháng" (any case, then
+// optional spaces) from a hand-written month.
+func trimMonthWord(s string) string {
+	l := strings.ToLower(s)
+	for _, p := range []string{"tháng", "thang", "th", "t"} {
+		if strings.HasPrefix(l, p) {
+			return strings.TrimSpace(s[len(p):])
+		}
+	}
+	return s
+}
+
+// ParseQuarter parses a quarter, "YYYY-Qn" or "Qn/YYYY" (n from 1 to 4; "q"
+// and "Qn-YYYY" are accepted too), and returns the first and last calendar
+// day of the quarter in loc.
 func ParseQuarter(s string, loc *time.Location) (from, to time.Time, err error) {
 	bad := func(want string) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, &PeriodError{Kind: KindQuarter, Value: s, Want: want}
 	}
-	ys, qs, ok := strings.Cut(s, "-")
-	if !ok || len(ys) != 4 || !digits(ys) || len(qs) != 2 || (qs[0] != 'Q' && qs[0] != 'q') || !digits(qs[1:]) {
+	isQ := func(qs string) bool { return len(qs) == 2 && (qs[0] == 'Q' || qs[0] == 'q') && digits(qs[1:]) }
+	t := strings.TrimSpace(s)
+	ys, qs, ok := strings.Cut(t, "-")
+	if !ok || !isQ(qs) {
+		if qs, ys, ok = strings.Cut(t, "/"); !ok {
+			qs, ys, ok = strings.Cut(t, "-")
+		}
+	}
+	if !ok || len(ys) != 4 || !digits(ys) || !isQ(qs) {
 		return bad("YYYY-Qn, e.g. 2024-Q2")
 	}
 	y, _ := strconv.Atoi(ys)
@@ -79,12 +132,26 @@ func ParseQuarter(s string, loc *time.Location) (from, to time.Time, err error) 
 
 // ParseYear parses "YYYY" and returns 1 January and 31 December in loc.
 func ParseYear(s string, loc *time.Location) (from, to time.Time, err error) {
-	if len(s) != 4 || !digits(s) || s == "0000" {
+	t := strings.TrimSpace(s)
+	if len(t) != 4 || !digits(t) || t == "0000" {
 		return time.Time{}, time.Time{}, &PeriodError{Kind: KindYear, Value: s, Want: "YYYY, e.g. 2024"}
 	}
-	y, _ := strconv.Atoi(s)
+	y, _ := strconv.Atoi(t)
 	loc = orUTC(loc)
 	return time.Date(y, 1, 1, 0, 0, 0, 0, loc), time.Date(y, 12, 31, 0, 0, 0, 0, loc), nil
+}
+
+// DefaultMonth is the month a report is asked for when none is chosen, at
+// now in loc: the month before during its first ten days (when last month's
+// report is the one being written), else the current month. It is the first
+// day of that month.
+func DefaultMonth(now time.Time, loc *time.Location) time.Time {
+	n := now.In(orUTC(loc))
+	first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, n.Location())
+	if n.Day() <= 10 {
+		return first.AddDate(0, -1, 0)
+	}
+	return first
 }
 
 func digits(s string) bool {
