@@ -14,7 +14,6 @@ import (
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/playlist"
-	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
@@ -347,71 +346,6 @@ func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, l
 			words.Status(lang, a.Status), words.Reason(lang, a.Reason)})
 	}
 	cw.Flush()
-}
-
-// reportPeriod reads month=YYYY-MM, quarter=YYYY-Qn or year=YYYY.
-func (s *Server) reportPeriod(r *http.Request) (kind string, from, to time.Time, err error) {
-	q := r.URL.Query()
-	switch {
-	case q.Get("quarter") != "":
-		from, to, err = report.ParseQuarter(q.Get("quarter"), s.Location)
-		return report.KindQuarter, from, to, err
-	case q.Get("year") != "":
-		from, to, err = report.ParseYear(q.Get("year"), s.Location)
-		return report.KindYear, from, to, err
-	case q.Get("month") != "":
-		from, to, err = report.ParseMonth(q.Get("month"), s.Location)
-		return report.KindMonth, from, to, err
-	}
-	from, to, err = report.ParseMonth(s.Now().In(s.Location).Format("2006-01"), s.Location)
-	return report.KindMonth, from, to, err
-}
-
-func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, _ store.Session) {
-	kind, from, to, err := s.reportPeriod(r)
-	if err != nil {
-		s.jsonError(w, r, http.StatusBadRequest, err.Error()+" — dùng month=YYYY-MM, quarter=YYYY-Qn hoặc year=YYYY", err.Error()+" — use month=YYYY-MM, quarter=YYYY-Qn or year=YYYY")
-		return
-	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "json"
-	}
-	lang := s.lang(nil, r)
-	rep, err := s.Report(r.Context(), kind, from, to, lang)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	name := "bao-cao-" + from.Format("2006-01-02") + "-" + to.Format("2006-01-02")
-	attach := func(ext string) {
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, ext))
-	}
-	switch format {
-	case "json":
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		err = rep.WriteJSON(w)
-	case "html":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if r.URL.Query().Get("download") != "" {
-			attach("html")
-		}
-		err = rep.WriteHTML(w, lang)
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		attach("csv")
-		err = rep.WriteCSV(w, lang)
-	case "xlsx":
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		attach("xlsx")
-		err = rep.WriteXLSX(w, lang)
-	default:
-		s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("format=%q: dùng html, xlsx, csv hoặc json", format), fmt.Sprintf("format=%q: use html, xlsx, csv or json", format))
-		return
-	}
-	if err != nil {
-		s.Logger.Error("report", "format", format, "err", err)
-	}
 }
 
 type playRequest struct {

@@ -70,6 +70,7 @@ type view struct {
 	CanApprove bool
 	MaxUpload  int64
 	Data       any
+	Status     int // the HTTP status, when not 200
 	Nav        []navItem
 	Query      url.Values
 }
@@ -103,6 +104,9 @@ func (s *Server) newView(name, lang string, sess store.Session) *view {
 
 func (s *Server) render(w http.ResponseWriter, v *view) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Status != 0 {
+		w.WriteHeader(v.Status)
+	}
 	if err := s.pages[v.Page].ExecuteTemplate(w, "layout.html", v); err != nil {
 		s.Logger.Error("render page", "page", v.Page, "err", err)
 	}
@@ -465,48 +469,6 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, v *view) error 
 		csvQ.Set("status", d.Status)
 	}
 	d.CSV = "/api/log?" + csvQ.Encode()
-	v.Data = d
-	return nil
-}
-
-// ---- reports ----
-
-type reportsData struct {
-	Kind, Value string
-	Query       string
-	Report      *report.Report
-	Error       string
-}
-
-func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	q := r.URL.Query()
-	d := reportsData{Kind: q.Get("kind"), Value: strings.TrimSpace(q.Get("period"))}
-	if d.Kind != "quarter" && d.Kind != "year" {
-		d.Kind = "month"
-	}
-	if d.Value == "" {
-		now := s.Now().In(s.Location)
-		switch d.Kind {
-		case "quarter":
-			d.Value = fmt.Sprintf("%d-Q%d", now.Year(), (int(now.Month())-1)/3+1)
-		case "year":
-			d.Value = now.Format("2006")
-		default:
-			d.Value = now.Format("2006-01")
-		}
-	}
-	d.Query = url.Values{d.Kind: {d.Value}}.Encode()
-	req := &http.Request{URL: &url.URL{RawQuery: d.Query}}
-	kind, from, to, err := s.reportPeriod(req)
-	if err != nil {
-		d.Error = err.Error()
-	} else {
-		rep, err := s.Report(r.Context(), kind, from, to, v.L)
-		if err != nil {
-			return err
-		}
-		d.Report = &rep
-	}
 	v.Data = d
 	return nil
 }
