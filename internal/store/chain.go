@@ -195,12 +195,34 @@ type ChainReport struct {
 	LastID   int64 // its row
 	// Break is the first break, nil when the chain holds.
 	Break *ChainBreak
+	// Head is the verified row whose hash starts with the head asked of
+	// VerifyChainHead; nil when no verified row has it.
+	Head *ChainHead
+}
+
+// ChainHead is a row of the verified chain, found by its hash.
+type ChainHead struct {
+	Link
+	ID int64
+	// After is how many rows were closed after it: the verified rows with
+	// a later chain_seq.
+	After int
 }
 
 // VerifyChain walks the chain in chain_seq order, recomputing every hash,
 // and reports the first break. Rows closed while it runs may or may not be
 // included; they never count as breaks.
 func (s *Store) VerifyChain(ctx context.Context) (ChainReport, error) {
+	return s.VerifyChainHead(ctx, "")
+}
+
+// VerifyChainHead is VerifyChain that also looks, among the rows it
+// verifies from the first, for the one whose hash starts with head (a
+// lower-case hex prefix; "" looks for none). A report printed at a period's
+// end carries the head of the chain then: finding it proves the log still
+// holds every row closed up to it, unchanged (deleting the newest rows or
+// rewriting the chain loses it).
+func (s *Store) VerifyChainHead(ctx context.Context, head string) (ChainReport, error) {
 	var rep ChainReport
 	missing, err := s.missingIDs(ctx)
 	if err != nil {
@@ -241,6 +263,12 @@ func (s *Store) VerifyChain(ctx context.Context) (ChainReport, error) {
 		rep.Verified++
 		prev = Link{Seq: seq, PrevHash: prevHash.String, Hash: hash.String}
 		rep.Last, rep.LastID = prev, r.ID
+		if head != "" && rep.Head == nil && strings.HasPrefix(prev.Hash, head) {
+			rep.Head = &ChainHead{Link: prev, ID: r.ID}
+		}
+	}
+	if rep.Head != nil {
+		rep.Head.After = int(rep.Last.Seq - rep.Head.Seq)
 	}
 	if err := rows.Close(); err != nil {
 		return rep, err
