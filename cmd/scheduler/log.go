@@ -106,48 +106,162 @@ func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 }
 
 func (m *Main) logVerifyCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify",
-		Short: "Check the airing log: its hash chain and each row's consistency (exit 1 naming the first broken row)",
+	var head string
+	cmd := &cobra.Command{
+		Use:   "verify [--head HASH]",
+		Short: "Check the airing log: its hash chain, each row, the running totals reports read, and (--head) a head printed on a report; exit 1 naming what differs",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
-			if err != nil {
-				return err
+	}
+	cmd.Flags().StringVar(&head, "head", "", "a chain head printed on a report (its hash, 12 to 64 hex digits): prove the log still holds it")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		want, err := m.parseHead(head)
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		st, err := m.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		rep, err := st.VerifyChainHead(ctx, want)
+		if err != nil {
+			return err
+		}
+		airings, err := st.Airings(ctx, time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
+		if err != nil {
+			return err
+		}
+		tallies, err := st.VerifyTallies(ctx)
+		if err != nil {
+			return err
+		}
+		problems := 0
+		for _, a := range airings {
+			if p := airingProblem(a); p != "" {
+				problems++
+				fmt.Fprintf(m.Stdout, "#%d: %s\n", a.ID, p)
 			}
-			defer st.Close()
-			rep, err := st.VerifyChain(ctx)
-			if err != nil {
-				return err
-			}
-			airings, err := st.Airings(ctx, time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
-			if err != nil {
-				return err
-			}
-			problems := 0
-			for _, a := range airings {
-				if p := airingProblem(a); p != "" {
-					problems++
-					fmt.Fprintf(m.Stdout, "#%d: %s\n", a.ID, p)
-				}
-			}
-			fmt.Fprintf(m.Stdout, "%s: %d, %s: %d\n", m.T("số lượt đã kiểm tra", "airings checked"), len(airings), m.T("lỗi", "problems"), problems)
-			if rep.Break != nil {
-				fmt.Fprintln(m.Stdout, m.chainBreak(rep))
-				return reported{code: 1}
-			}
+		}
+		fmt.Fprintf(m.Stdout, "%s: %d, %s: %d\n", m.T("số lượt đã kiểm tra", "airings checked"), len(airings), m.T("lỗi", "problems"), problems)
+		failed := problems > 0
+		if rep.Break != nil {
+			fmt.Fprintln(m.Stdout, m.chainBreak(rep))
+			failed = true
+		} else {
 			fmt.Fprintf(m.Stdout, m.T("Chuỗi băm nguyên vẹn: %d lượt phát đã đóng được kiểm tra, %d lượt đang phát.\n",
 				"Hash chain intact: %d closed airings verified, %d open.\n"), rep.Verified, rep.Open)
 			if rep.Last.Seq > 0 {
 				fmt.Fprintf(m.Stdout, m.T("Mã băm cuối (lượt #%d, thứ tự %d): %s\n", "Last hash (airing #%d, chain_seq %d): %s\n"), rep.LastID, rep.Last.Seq, rep.Last.Hash)
 			}
-			if problems > 0 {
-				return reported{code: 1}
-			}
-			return nil
-		},
+		}
+		if m.tallyReport(tallies) {
+			failed = true
+		}
+		if want != "" && !m.headReport(rep, want) {
+			failed = true
+		}
+		if failed {
+			return reported{code: 1}
+		}
+		return nil
 	}
+	return cmd
+}
+
+// parseHead reads --head: a hash as printed on a report, whole or its first
+// 12 or more hex digits. Spaces and a trailing ellipsis are dropped.
+func (m *Main) parseHead(s string) (string, error) {
+	h := strings.ToLower(strings.TrimSpace(s))
+	h = strings.TrimSpace(strings.TrimRight(strings.TrimSuffix(h, "…"), "."))
+	if s == "" {
+		return "", nil
+	}
+	bad := func(why string) error {
+		return badInput("--head %q: %s", s, why)
+	}
+	for _, c := range h {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return "", bad(m.T("mã băm chỉ gồm chữ số 0–9 và chữ a–f — hãy chép đúng mã in ở cuối báo cáo (ví dụ 3f9a0c1b2d4e5f60)",
+				"a hash is made of the digits 0–9 and the letters a–f — copy the hash printed at the end of the report (e.g. 3f9a0c1b2d4e5f60)"))
+		}
+	}
+	if len(h) < 12 || len(h) > 64 {
+		return "", bad(fmt.Sprintf(m.T("có %d chữ số, cần từ 12 đến 64 — hãy chép đủ mã in ở cuối báo cáo (16 chữ số)",
+			"has %d digits, 12 to 64 are needed — copy the whole hash printed at the end of the report (16 digits)"), len(h)))
+	}
+	return h, nil
+}
+
+// tallyReport prints where the running totals differ from the log and
+// says whether they do.
+func (m *Main) tallyReport(c store.TallyCheck) bool {
+	if len(c.Diffs) == 0 {
+		fmt.Fprintf(m.Stdout, m.T("Số liệu tổng hợp khớp nhật ký: %d dòng theo ngày, %d dòng bản tin theo tháng.\n",
+			"Running totals match the log: %d day rows, %d month-segment rows.\n"), c.Days, c.Segments)
+		return false
+	}
+	const shown = 20
+	for i, d := range c.Diffs {
+		if i == shown {
+			fmt.Fprintf(m.Stdout, m.T("… và %d chỗ khác.\n", "… and %d more.\n"), len(c.Diffs)-shown)
+			break
+		}
+		fmt.Fprintln(m.Stdout, m.T("SỐ LIỆU TỔNG HỢP BỊ SỬA: ", "RUNNING TOTALS CHANGED: ")+m.tallyDiff(d))
+	}
+	fmt.Fprintln(m.Stdout, m.T("Báo cáo tháng, quý, năm đọc các bảng tổng này (tally_days, tally_segments), không phải nhật ký: báo cáo in ra từ chúng không đáng tin. Hãy khôi phục từ bản sao lưu gần nhất (scheduler backup) còn qua được kiểm tra này.",
+		"Monthly, quarterly and yearly reports read these totals (tally_days, tally_segments), not the log: a report printed from them cannot be trusted. Restore the latest backup (scheduler backup) that passes this check."))
+	return true
+}
+
+// tallyDiff names one total that differs, with both figures.
+func (m *Main) tallyDiff(d store.TallyDiff) string {
+	topics := strings.ReplaceAll(d.Topics, ",", ", ")
+	if topics == "" {
+		topics = m.T("(không lĩnh vực)", "(no topic)")
+	}
+	if d.Table == "tally_segments" {
+		if d.Log.Airings > 0 {
+			return fmt.Sprintf(m.T("tháng %s, lĩnh vực %s: bản tin #%d đã phát trọn theo nhật ký nhưng thiếu trong bảng bản tin đã phát (tally_segments)",
+				"month %s, topic %s: segment #%d completed an airing in the log but is missing from the aired-segment table (tally_segments)"), d.Month, topics, d.SegmentID)
+		}
+		return fmt.Sprintf(m.T("tháng %s, lĩnh vực %s: bảng bản tin đã phát (tally_segments) có bản tin #%d, nhật ký không có lượt phát trọn nào của nó",
+			"month %s, topic %s: the aired-segment table (tally_segments) lists segment #%d, the log has no completed airing of it"), d.Month, topics, d.SegmentID)
+	}
+	secs := func(ms int64) string {
+		v := fmt.Sprintf("%.1f", float64(ms)/1000)
+		if m.language() != "en" {
+			v = strings.Replace(v, ".", ",", 1)
+		}
+		return v
+	}
+	return fmt.Sprintf(m.T("ngày %s, lĩnh vực %s: nhật ký có %d lượt %s (%s giây), bảng tổng (tally_days) có %d lượt (%s giây)",
+		"day %s, topic %s: the log has %d %s airings (%s s), the totals table (tally_days) has %d (%s s)"),
+		d.Day, topics, d.Log.Airings, words.Status(m.language(), playlist.Status(d.Status)), secs(d.Log.PlayedMS), d.Tally.Airings, secs(d.Tally.PlayedMS))
+}
+
+// headReport tells whether the verified chain holds the head asked for.
+func (m *Main) headReport(rep store.ChainReport, want string) bool {
+	if h := rep.Head; h != nil {
+		fmt.Fprintf(m.Stdout, m.T("Đầu chuỗi %s có trong nhật ký: lượt phát #%d (thứ tự %d), mã băm %s; sau nó đã đóng thêm %d lượt. Mọi lượt đến nó vẫn nguyên vẹn như khi in báo cáo.\n",
+			"Chain head %s is in the log: airing #%d (chain_seq %d), hash %s; %d airings closed after it. Every airing up to it is as it was when the report was printed.\n"),
+			want, h.ID, h.Seq, h.Hash, h.After)
+		return true
+	}
+	if rep.Break != nil {
+		fmt.Fprintf(m.Stdout, m.T("KHÔNG CHỨNG MINH ĐƯỢC ĐẦU CHUỖI %s: chuỗi băm vỡ ở lượt #%d, trước khi gặp nó (xem trên).\n",
+			"CHAIN HEAD %s NOT PROVEN: the hash chain breaks at airing #%d, before reaching it (see above).\n"), want, rep.Break.ID)
+		return false
+	}
+	end := m.T("nhật ký trống", "the log is empty")
+	if rep.Last.Seq > 0 {
+		end = fmt.Sprintf(m.T("nhật ký nay kết thúc ở lượt #%d (thứ tự %d, mã băm %s)", "the log now ends at airing #%d (chain_seq %d, hash %s)"),
+			rep.LastID, rep.Last.Seq, short(rep.Last.Hash))
+	}
+	fmt.Fprintf(m.Stdout, m.T("KHÔNG TÌM THẤY ĐẦU CHUỖI %s: không lượt phát nào trong chuỗi có mã băm này — các lượt mới nhất đã bị xóa hoặc chuỗi đã bị viết lại (hoặc mã chép sai); %s. Hãy đối chiếu với bản sao lưu (scheduler backup).\n",
+		"CHAIN HEAD %s NOT FOUND: no airing in the chain has this hash — the newest airings were deleted or the chain was rewritten (or the hash was mistyped); %s. Compare with a backup (scheduler backup).\n"),
+		want, end)
+	return false
 }
 
 // chainBreak tells the operator where the chain breaks and what it means.

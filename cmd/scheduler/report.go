@@ -32,8 +32,8 @@ formats with -o FILE, e.g.
 		Args: cobra.NoArgs,
 	}
 	ff := addFormatFlags(cmd, "text", "json", "csv", "html", "xlsx")
-	cmd.Flags().StringVar(&month, "month", "", "month, YYYY-MM")
-	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter, YYYY-Qn")
+	cmd.Flags().StringVar(&month, "month", "", "month: 2026-11, 11/2026 or T11/2026")
+	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter: 2026-Q4 or Q4/2026")
 	cmd.Flags().StringVar(&year, "year", "", "year, YYYY")
 	cmd.Flags().StringVar(&from, "from", "", "first day of an ad-hoc period, YYYY-MM-DD")
 	cmd.Flags().StringVar(&to, "to", "", "last day of an ad-hoc period, YYYY-MM-DD")
