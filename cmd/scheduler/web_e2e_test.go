@@ -251,8 +251,10 @@ func TestWebAppInARealBrowser(t *testing.T) {
 		t.Errorf("on air: %q", title)
 	}
 
-	// Download the month's report (XLSX) through the page's link.
+	// Choose March 2025 in the month picker (not the default month) and
+	// download its report (XLSX) through the page's link.
 	dl := t.TempDir()
+	var heading string
 	done := make(chan string, 1)
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
@@ -265,10 +267,17 @@ func TestWebAppInARealBrowser(t *testing.T) {
 	step("report page",
 		browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllowAndName).WithDownloadPath(dl).WithEventsEnabled(true),
 		chromedp.Navigate(base+"/reports"),
+		chromedp.WaitVisible("#pick-month", chromedp.ByID),
+		chromedp.SetValue("#pick-month", "2025-03", chromedp.ByID),
+		chromedp.Submit("#pick-month", chromedp.ByID),
 		chromedp.WaitVisible("#report-xlsx", chromedp.ByID),
+		chromedp.Text("main h2", &heading, chromedp.ByQuery),
 		shot("reports"),
 		chromedp.Click("#report-xlsx", chromedp.ByID),
 	)
+	if heading != "tháng 3 năm 2025" {
+		t.Errorf("report page after choosing 2025-03 shows %q", heading)
+	}
 	var guid string
 	select {
 	case guid = <-done:
@@ -282,6 +291,8 @@ func TestWebAppInARealBrowser(t *testing.T) {
 	defer f.Close()
 	if sheets := f.GetSheetList(); len(sheets) == 0 || sheets[0] != "Tổng hợp" {
 		t.Errorf("report sheets %v", sheets)
+	} else if rows, _ := f.GetRows(sheets[0]); !strings.Contains(fmt.Sprint(rows), "tháng 3 năm 2025") {
+		t.Errorf("the downloaded report is not March 2025's: %.300v", rows)
 	}
 	for _, p := range []string{"log", "system", "audit"} {
 		step("page "+p, chromedp.Navigate(base+"/"+p), chromedp.WaitVisible("main h1", chromedp.ByQuery), shot(p))
