@@ -248,6 +248,12 @@ func (m *Main) headReport(rep store.ChainReport, want string) bool {
 			want, h.ID, h.Seq, h.Hash, h.After)
 		return true
 	}
+	if strings.HasPrefix(store.Genesis, want) && rep.Break == nil {
+		// A report printed before any airing closed carries the genesis.
+		fmt.Fprintf(m.Stdout, m.T("Đầu chuỗi %s là điểm khởi đầu: khi in báo cáo nhật ký chưa có lượt phát nào đóng; nay có %d lượt.\n",
+			"Chain head %s is the genesis: no airing had closed when the report was printed; %d have now.\n"), want, rep.Verified)
+		return true
+	}
 	if rep.Break != nil {
 		fmt.Fprintf(m.Stdout, m.T("KHÔNG CHỨNG MINH ĐƯỢC ĐẦU CHUỖI %s: chuỗi băm vỡ ở lượt #%d, trước khi gặp nó (xem trên).\n",
 			"CHAIN HEAD %s NOT PROVEN: the hash chain breaks at airing #%d, before reaching it (see above).\n"), want, rep.Break.ID)

@@ -283,6 +283,10 @@ func TestLogVerifyHeadPinsTheLog(t *testing.T) {
 		t.Errorf("--lang en: %s", out)
 	}
 
+	// A report printed before anything aired carries the genesis.
+	if out := mustRun(t, data, "log", "verify", "--head", strings.Repeat("0", 16)); !strings.Contains(out, "là điểm khởi đầu") {
+		t.Errorf("--head of the genesis: %s", out)
+	}
 	for _, bad := range []string{"xyz123456789abc", head[:11], head + "0"} {
 		if r := run(t, data, nil, "log", "verify", "--head", bad); r.code != 2 || !strings.Contains(r.stderr, "--head") {
 			t.Errorf("--head %s: exit %d, want 2 naming --head: %s", bad, r.code, r.stderr)
