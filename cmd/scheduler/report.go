@@ -186,5 +186,17 @@ func (m *Main) buildReport(ctx context.Context, st *store.Store, kind string, st
 	in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: cfg.Station.Commune,
 		DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
 	in.Issued = time.Now().In(m.loc)
+	in.SlotTitles = map[string]string{}
+	for _, sl := range cfg.Schedule.Slots {
+		in.SlotTitles[sl.Name] = sl.Title
+	}
+	end := last.AddDate(0, 0, 1)
+	head, ok, err := st.ChainHeadBefore(ctx, end)
+	if err != nil {
+		return report.Report{}, err
+	}
+	if ok {
+		in.ChainHead = &report.ChainHead{Hash: head.Hash, AiringID: head.AiringID, Seq: head.Seq}
+	}
 	return report.Build(in), nil
 }
