@@ -183,7 +183,7 @@ type Incident struct {
 	Title       string    `json:"title"`
 	Topics      []string  `json:"topics"`
 	Slot        string    `json:"slot"`
-	SlotTitle   string    `json:"slot_title"` // Vietnamese, as printed
+	SlotTitle   string    `json:"slot_title"`   // Vietnamese, as printed
 	ScheduledAt time.Time `json:"scheduled_at"` // StartedAt for manual airings
 	Status      string    `json:"status"`
 	Reason      string    `json:"reason"`

@@ -11,41 +11,41 @@ import (
 
 // words are the fixed words of the form in one language.
 type words struct {
-	lang                 string
-	nation, motto        string
-	docNo                string // prefix of the document number line
-	title                string
-	subtitle             string // followed by the period label
-	periodLine           string
-	secTopics            string
-	secTotals            string
-	secIncidents         string
-	colNo, colTopic      string
-	colTargetAirings     string
-	colTargetMinutes     string
-	colAirings           string
-	colMinutes           string
-	colSegments          string
-	colPct               string
-	total                string
-	belowFlag            string
-	unplanned            string
-	belowHeading         string
-	multiTopicNote       string
-	totAirings           string
-	totMinutes           string
-	totSegments          string
-	totInterrupted       string
-	totMissed            string
-	totFailed            string
-	noIncidents          string
-	manual, emergency    string // slot words
-	played, playedOf     string
-	chainHead            string // Sprintf: short hash, airing id, seq, short hash
-	chainNone            string
-	minutesUnit          string
-	recipients           string
-	csvHeader            []string
+	lang              string
+	nation, motto     string
+	docNo             string // prefix of the document number line
+	title             string
+	subtitle          string // followed by the period label
+	periodLine        string
+	secTopics         string
+	secTotals         string
+	secIncidents      string
+	colNo, colTopic   string
+	colTargetAirings  string
+	colTargetMinutes  string
+	colAirings        string
+	colMinutes        string
+	colSegments       string
+	colPct            string
+	total             string
+	belowFlag         string
+	unplanned         string
+	belowHeading      string
+	multiTopicNote    string
+	totAirings        string
+	totMinutes        string
+	totSegments       string
+	totInterrupted    string
+	totMissed         string
+	totFailed         string
+	noIncidents       string
+	manual, emergency string // slot words
+	played, playedOf  string
+	chainHead         string // Sprintf: short hash, airing id, seq, short hash
+	chainNone         string
+	minutesUnit       string
+	recipients        string
+	csvHeader         []string
 
 	// The calendar.
 	secDays     string
