@@ -206,7 +206,9 @@ func row(t *docx.Table, widths []int, heading bool) []*docx.Cell {
 // document number on the left, the national motto and the place and date on
 // the right, each with a short rule below its bold lines.
 func (d docxWriter) header(v htmlView) {
-	t, widths := d.table([]float64{0.4, 0.6}, false)
+	t, widths := d.table([]float64{0.44, 0.56}, false)
+	none := ctypes.DefaultCellMargins().Margin(0, 0, 0, 0)
+	t.GetCT().TableProp.CellMargin = &none
 	c := row(t, widths, false)
 	if v.Superior != "" {
 		cellPara(c[0], v.Superior, 12, style{center: true})
