@@ -661,3 +661,37 @@ func TestIssuedLine(t *testing.T) {
 		}
 	}
 }
+
+func TestSlotNames(t *testing.T) {
+	r := Build(fixture(t))
+	for _, tt := range []struct {
+		slot, lang, want string
+	}{
+		{"sang", "vi", "Chuyên mục CCHC buổi sáng"},
+		{"chieu", "en", "Chuyên mục CCHC buổi chiều"}, // the commune's own title
+		{"manual", "vi", "Phát ngay"},
+		{"manual", "en", "Play now"},
+		{"emergency", "vi", "Phát khẩn cấp"},
+		{"emergency", "en", "Emergency"},
+		{"trua", "vi", "trua"}, // a slot no longer in the config keeps its name
+	} {
+		wd, err := wordsFor(tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.slotName(wd, tt.slot); got != tt.want {
+			t.Errorf("slotName(%s, %s) = %q, want %q", tt.lang, tt.slot, got, tt.want)
+		}
+	}
+	// The printed forms: no slot code where a title is known.
+	var b bytes.Buffer
+	if err := r.WriteText(&b, "vi"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), ", sang:") || !strings.Contains(b.String(), "06:00, Chuyên mục CCHC buổi sáng: «") {
+		t.Errorf("the text form's incidents do not name slots by title:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "(đã phát 2 phút 30 giây trên 5 phút)") {
+		t.Error("the text form does not say the played length in minutes and seconds")
+	}
+}

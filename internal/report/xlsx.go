@@ -88,8 +88,9 @@ type xlsxWriter struct {
 
 	plain, wrapped, bold, boldLeft, head, title, subtitle, italic int
 	num1, dateTime, clock, date, total, totalNum                  int
-	// Topic rows: [below target][one decimal].
+	// Topic rows: [below target][one decimal], and the centred STT.
 	cells [2][2]int
+	no    [2]int
 }
 
 func (x *xlsxWriter) do(err error) {
@@ -139,6 +140,10 @@ func (x *xlsxWriter) styles() {
 				st.CustomNumFmt = &one
 			}
 			x.cells[below][decimal] = x.style(st)
+			if decimal == 0 {
+				st.Alignment = &excelize.Alignment{Horizontal: "center", Vertical: "top"}
+				x.no[below] = x.style(st)
+			}
 		}
 	}
 	x.num1 = x.style(excelize.Style{Font: font(false, false, 11, ""), Border: thin, CustomNumFmt: &one,
@@ -371,6 +376,7 @@ func (x *xlsxWriter) summary(s string, r Report) {
 			below = 1
 		}
 		x.styleRange(s, 1, row, last, row, x.cells[below][0])
+		x.styleRange(s, 1, row, 1, row, x.no[below])
 		for _, col := range []int{5, 7, 9} { // minutes and %
 			x.styleRange(s, col, row, col, row, x.cells[below][1])
 		}
