@@ -9,7 +9,7 @@ ARGS  ?=
 # Debian packages: to build (oto reaches ALSA through cgo and pkg-config) and
 # to test (reference tools and the sound stack the tests drive).
 BUILD_DEBS := gcc pkg-config libasound2-dev
-TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl
+TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2
 # make bench also compares playout with Liquidsoap (a large package: not for CI).
 BENCH_DEBS := liquidsoap
 

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/contract"
 )
 
 // The end-to-end tests build the real binary and drive it as an operator
@@ -546,12 +549,66 @@ func TestReportFilesForTheClerk(t *testing.T) {
 	data := t.TempDir()
 	dir := t.TempDir()
 	mustRun(t, data, "segments", "import", "--approve", "media")
-	mustRun(t, data, "simulate", "--from", "2024-05-01", "--to", "2024-05-07")
-	xlsx := filepath.Join(dir, "bao-cao.xlsx")
-	html := filepath.Join(dir, "bao-cao.html")
-	mustRun(t, data, "report", "--month", "2024-05", "--format", "xlsx", "-o", xlsx)
-	mustRun(t, data, "report", "--month", "2024-05", "--format", "html", "-o", html)
-	f, err := excelize.OpenFile(xlsx)
+	mustRun(t, data, "simulate", "--from", "2024-05-26", "--to", "2024-06-02")
+	// A commune reporting to the province, as from 1/7/2025: the header and
+	// "Nơi nhận" of every format come from config.yaml.
+	shipped, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(string(shipped), `superior: "UBND HUYỆN YÊN MỸ"`, `superior: "UBND TỈNH HƯNG YÊN"`, 1)
+	cfg = strings.Replace(cfg, `"UBND huyện Yên Mỹ (Phòng Nội vụ);"`, `"Sở Nội vụ tỉnh Hưng Yên;"`, 1)
+	if strings.Contains(cfg, `superior: "UBND HUYỆN YÊN MỸ"`) || strings.Contains(cfg, `"UBND huyện Yên Mỹ (Phòng Nội vụ);"`) ||
+		!strings.Contains(cfg, `"Sở Nội vụ tỉnh Hưng Yên;"`) {
+		t.Fatal("config.yaml no longer names UBND huyện Yên Mỹ as the superior: update this test")
+	}
+	config := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := func(format string) string {
+		out := filepath.Join(dir, "bao-cao."+format)
+		mustRun(t, data, "--config", config, "report", "--month", "2024-05", "--format", format, "-o", out)
+		return out
+	}
+
+	// The chain head at the end of May: the last link of May's airings,
+	// the one the first airing of June is chained to.
+	var rep struct {
+		ChainHead *struct {
+			Hash     string `json:"hash"`
+			AiringID int64  `json:"airing_id"`
+			Seq      int64  `json:"seq"`
+		} `json:"chain_head"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, data, "report", "--month", "2024-05", "--json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	head := rep.ChainHead
+	if head == nil || len(head.Hash) != 64 || head.Seq == 0 {
+		t.Fatalf("chain_head = %+v, want the hash, airing and seq of May's last link", head)
+	}
+	var may, june []contract.Airing
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-05-01", "--to", "2024-05-31", "--json")), &may)
+	json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-06-01", "--to", "2024-06-30", "--json")), &june)
+	inMay, next := false, false
+	for _, a := range may {
+		inMay = inMay || (a.ID == head.AiringID && a.Hash != nil && *a.Hash == head.Hash)
+	}
+	for _, a := range june {
+		next = next || (a.PrevHash != nil && *a.PrevHash == head.Hash)
+	}
+	if !inMay || !next || len(june) == 0 {
+		t.Errorf("chain head %+v: a May airing with that hash %v, a June airing chained after it %v", head, inMay, next)
+	}
+	short := head.Hash[:16]
+
+	text := mustRun(t, data, "--config", config, "report", "--month", "2024-05")
+	page, err := os.ReadFile(report("html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(report("xlsx"))
 	if err != nil {
 		t.Fatalf("open the workbook: %v", err)
 	}
@@ -564,20 +621,82 @@ func TestReportFilesForTheClerk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var log []airingJSON
-	json.Unmarshal([]byte(mustRun(t, data, "log", "--from", "2024-05-01", "--to", "2024-05-31", "--json")), &log)
-	if len(rows) != len(log)+1 {
-		t.Fatalf("the log sheet has %d rows, the log %d airings (+1 heading)", len(rows), len(log))
+	if len(rows) != len(may)+1 {
+		t.Fatalf("the log sheet has %d rows, the log %d airings (+1 heading)", len(rows), len(may))
 	}
-	page, err := os.ReadFile(html)
+	summary, err := f.GetRows("Tổng hợp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "<svg", "Nơi nhận"} {
-		if !strings.Contains(string(page), want) {
-			t.Errorf("the HTML report lacks %q", want)
+	var cells []string
+	for _, r := range summary {
+		cells = append(cells, strings.Join(r, " "))
+	}
+	docx := docxText(t, report("docx"))
+	for name, doc := range map[string]string{"text": text, "html": string(page), "xlsx": strings.Join(cells, "\n"), "docx": docx} {
+		for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "UBND TỈNH HƯNG YÊN", "Sở Nội vụ tỉnh Hưng Yên;",
+			"log verify --head " + short} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("the %s report lacks %q", name, want)
+			}
+		}
+		if strings.Contains(doc, "Yên Mỹ") {
+			t.Errorf("the %s report names Yên Mỹ, which the config does not", name)
 		}
 	}
+	if csv, err := os.ReadFile(report("csv")); err != nil || !strings.Contains(string(csv), short) {
+		t.Errorf("the CSV report lacks the chain head %s (%v)", short, err)
+	}
+	// Binary formats are not printed on a terminal; a pipe takes them.
+	if r := run(t, data, nil, "report", "--month", "2024-05", "--format", "docx"); r.code != 0 || !strings.HasPrefix(r.stdout, "PK") {
+		t.Errorf("report --format docx into a pipe: exit %d, %q", r.code, r.stdout[:min(10, len(r.stdout))])
+	}
+}
+
+// docxText is the text of a Word document's body, its paragraphs on lines
+// of their own.
+func docxText(t *testing.T, path string) string {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("open the Word document: %v", err)
+	}
+	defer z.Close()
+	for _, f := range z.File {
+		if f.Name != "word/document.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		var b strings.Builder
+		dec := xml.NewDecoder(rc)
+		inText := false
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			switch e := tok.(type) {
+			case xml.StartElement:
+				inText = e.Name.Local == "t"
+			case xml.EndElement:
+				inText = false
+				if e.Name.Local == "p" {
+					b.WriteByte('\n')
+				}
+			case xml.CharData:
+				if inText {
+					b.Write(e)
+				}
+			}
+		}
+		return b.String()
+	}
+	t.Fatal("the Word document has no word/document.xml")
+	return ""
 }
 
 func TestPinnedSegmentAirsFirstInItsSlot(t *testing.T) {

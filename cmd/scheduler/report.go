@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -23,15 +24,19 @@ func (m *Main) reportCommand() *cobra.Command {
 		Long: `Coverage by topic against the plan, from the airing log.
 
 Formats: text (the administrative form, for the terminal), json, csv (UTF-8
-with BOM, for Excel), html (one self-contained page to print on A4) and xlsx
-(an Excel workbook: summary, airing log, day by day). Write the binary
-formats with -o FILE, e.g.
+with BOM, for Excel), html (one self-contained page to print on A4), xlsx
+(an Excel workbook set up to print on A4: summary, airing log, day by day)
+and docx (the form as a Word document, to number, sign and stamp). Every
+format prints the head of the airing log's hash chain at the period's end
+(check it with log verify --head HASH). Write the binary formats with
+-o FILE, e.g.
 
   scheduler report --month 2024-05 --format html -o bao-cao-2024-05.html
-  scheduler report --month 2024-05 --format xlsx -o bao-cao-2024-05.xlsx`,
+  scheduler report --month 2024-05 --format xlsx -o bao-cao-2024-05.xlsx
+  scheduler report --month 2024-05 --format docx -o bao-cao-2024-05.docx`,
 		Args: cobra.NoArgs,
 	}
-	ff := addFormatFlags(cmd, "text", "json", "csv", "html", "xlsx")
+	ff := addFormatFlags(cmd, "text", "json", "csv", "html", "xlsx", "docx")
 	cmd.Flags().StringVar(&month, "month", "", "month: 2026-11, 11/2026 or T11/2026")
 	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter: 2026-Q4 or Q4/2026")
 	cmd.Flags().StringVar(&year, "year", "", "year, YYYY")
@@ -42,9 +47,9 @@ formats with -o FILE, e.g.
 		if err != nil {
 			return err
 		}
-		if format == "xlsx" && ff.outPath == "" && isTerminalWriter(m.Stdout) {
-			return badInput("%s", m.T("--format xlsx là tệp nhị phân, không in ra màn hình được: thêm -o bao-cao.xlsx (hoặc chuyển hướng > bao-cao.xlsx)",
-				"--format xlsx is a binary file and cannot go to the terminal: add -o report.xlsx (or redirect > report.xlsx)"))
+		if (format == "xlsx" || format == "docx") && ff.outPath == "" && isTerminalWriter(m.Stdout) {
+			return badInput("%s", m.T(fmt.Sprintf("--format %[1]s là tệp nhị phân, không in ra màn hình được: thêm -o bao-cao.%[1]s (hoặc chuyển hướng > bao-cao.%[1]s)", format),
+				fmt.Sprintf("--format %[1]s is a binary file and cannot go to the terminal: add -o report.%[1]s (or redirect > report.%[1]s)", format)))
 		}
 		if err := m.load(); err != nil {
 			return err
@@ -114,6 +119,8 @@ formats with -o FILE, e.g.
 				return rep.WriteHTML(w, lang)
 			case "xlsx":
 				return rep.WriteXLSX(w, lang)
+			case "docx":
+				return rep.WriteDOCX(w, lang)
 			}
 			return rep.WriteText(w, lang)
 		})
@@ -186,5 +193,17 @@ func (m *Main) buildReport(ctx context.Context, st *store.Store, kind string, st
 	in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: cfg.Station.Commune,
 		DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
 	in.Issued = time.Now().In(m.loc)
+	in.SlotTitles = map[string]string{}
+	for _, sl := range cfg.Schedule.Slots {
+		in.SlotTitles[sl.Name] = sl.Title
+	}
+	end := last.AddDate(0, 0, 1)
+	head, ok, err := st.ChainHeadBefore(ctx, end)
+	if err != nil {
+		return report.Report{}, err
+	}
+	if ok {
+		in.ChainHead = &report.ChainHead{Hash: head.Hash, AiringID: head.AiringID, Seq: head.Seq}
+	}
 	return report.Build(in), nil
 }

@@ -9,7 +9,8 @@ import (
 // bom makes Excel read the file as UTF-8 and show Vietnamese correctly.
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// WriteCSV writes one row per topic and a totals row, UTF-8 with a byte-order
+// WriteCSV writes one row per topic, a totals row and, after a blank row,
+// the chain head at the period's end (a sentence in the name column), UTF-8 with a byte-order
 // mark, header in Vietnamese (lang "vi" or "") or English ("en"). Numbers use
 // a decimal point; a missing target or percentage is an empty cell.
 func (r Report) WriteCSV(w io.Writer, lang string) error {
@@ -43,6 +44,16 @@ func (r Report) WriteCSV(w io.Writer, lang string) error {
 	}
 	if err := cw.Write([]string{"", wd.total, "", "", strconv.Itoa(r.Totals.Airings),
 		dec(r.Totals.Minutes), strconv.Itoa(r.Totals.Segments), ""}); err != nil {
+		return err
+	}
+	// The chain head, after a blank row: a sentence in the name column, so
+	// that the table above keeps its columns.
+	if err := cw.Write(make([]string, len(wd.csvHeader))); err != nil {
+		return err
+	}
+	chain := make([]string, len(wd.csvHeader))
+	chain[1] = wd.chainLine(r.ChainHead)
+	if err := cw.Write(chain); err != nil {
 		return err
 	}
 	cw.Flush()

@@ -54,6 +54,7 @@ type htmlView struct {
 	Recipients                      []string
 	SignerTitle                     []string
 	SignerName                      string
+	Chain                           string
 }
 
 type htmlRow struct {
@@ -154,6 +155,7 @@ func (r Report) htmlView(wd words) (htmlView, error) {
 		RecipientsHeading: wd.recipients,
 		Recipients:        r.Header.Recipients,
 		SignerName:        r.Header.SignerName,
+		Chain:             wd.chainLine(r.ChainHead),
 	}
 	for _, h := range []string{wd.colNo, wd.colTopic, wd.colTargetAirings, wd.colTargetMinutes,
 		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct} {
@@ -207,20 +209,9 @@ func (r Report) htmlView(wd words) (htmlView, error) {
 		layout = "2006-01-02 15:04"
 	}
 	for i, in := range r.Incidents {
-		slot := in.Slot
-		if slot == "manual" {
-			slot = wd.manual
-		}
-		played := ""
-		if in.PlayedMS > 0 {
-			played = wd.num(float64(in.PlayedMS) / 60000)
-			if in.DurationMS > 0 {
-				played += "/" + wd.num(float64(in.DurationMS)/60000)
-			}
-			played = fmt.Sprintf("(%s %s %s)", wd.played, played, wd.minutesUnit)
-		}
+		played := wd.playedLine(in.PlayedMS, in.DurationMS)
 		v.Incidents = append(v.Incidents, htmlIncident{No: strconv.Itoa(i + 1), Time: in.ScheduledAt.Format(layout),
-			Slot: slot, Title: in.Title, Status: wd.status(in.Status), Played: played, Reason: in.Reason})
+			Slot: r.slotName(wd, in.Slot), Title: in.Title, Status: wd.status(in.Status), Played: played, Reason: in.Reason})
 	}
 
 	v.Weekdays = wd.weekdays[:]

@@ -18,7 +18,7 @@ import (
 // from config.yaml.
 type Header struct {
 	Committee       string // "ỦY BAN NHÂN DÂN XÃ TÂN LẬP"
-	Superior        string // line above it, "UBND HUYỆN ĐÔNG HƯNG"; may be empty
+	Superior        string // line above it, "UBND HUYỆN YÊN MỸ"; may be empty
 	Commune         string // "Tân Lập", for "Tân Lập, ngày … tháng … năm …"
 	DocNumberSuffix string // "BC-UBND"
 	Recipients      []string
@@ -47,6 +47,35 @@ type Input struct {
 	Header  Header
 	// Issued is the date printed in the header ("…, ngày … tháng … năm …").
 	Issued time.Time
+	// SlotTitles are the titles of the timetable's slots by name (config
+	// schedule.slots[].title): the printed report names slots by title.
+	SlotTitles map[string]string
+	// ChainHead is the head of the log's hash chain at the period's end
+	// (store.ChainHeadBefore); nil when no closed airing was due by then.
+	ChainHead *ChainHead
+}
+
+// ChainHead is the head of the airing log's hash chain at the end of the
+// period: the last link, by chain_seq, among the closed airings due before
+// the period's end. Every airing the report counts is at or before it in the
+// chain, so the hash, written on the signed paper, pins them: `scheduler log
+// verify --head HASH` proves the log still holds it.
+type ChainHead struct {
+	Hash     string `json:"hash"` // the full SHA-256, hex
+	AiringID int64  `json:"airing_id"`
+	Seq      int64  `json:"seq"` // its chain_seq
+}
+
+// shortHashLen is how many hex digits of the hash the printed forms show:
+// 64 bits, enough to tell heads apart, short enough to copy by hand.
+const shortHashLen = 16
+
+// Short is the hash's first 16 hex digits, as the printed forms show it.
+func (h ChainHead) Short() string {
+	if len(h.Hash) <= shortHashLen {
+		return h.Hash
+	}
+	return h.Hash[:shortHashLen]
 }
 
 // Report is the built report. Its JSON form is the contract of
@@ -58,13 +87,17 @@ type Report struct {
 	Incidents []Incident `json:"incidents"`
 	// Days is the calendar: one entry per day of the period, in order.
 	Days []Day `json:"days"`
+	// ChainHead is the log's hash chain head at the period's end; null
+	// when no closed airing was due by then.
+	ChainHead *ChainHead `json:"chain_head"`
 
 	Header Header    `json:"-"`
 	Issued time.Time `json:"-"`
 	// Log is every airing given to Build, ordered by time then id, for the
 	// XLSX airing log.
-	Log      []playlist.Airing `json:"-"`
-	location *time.Location
+	Log        []playlist.Airing `json:"-"`
+	location   *time.Location
+	slotTitles map[string]string
 }
 
 // Day is one day of the calendar. Airings and Minutes count completed
@@ -150,6 +183,7 @@ type Incident struct {
 	Title       string    `json:"title"`
 	Topics      []string  `json:"topics"`
 	Slot        string    `json:"slot"`
+	SlotTitle   string    `json:"slot_title"`   // Vietnamese, as printed
 	ScheduledAt time.Time `json:"scheduled_at"` // StartedAt for manual airings
 	Status      string    `json:"status"`
 	Reason      string    `json:"reason"`
@@ -261,6 +295,7 @@ func Build(in Input) Report {
 		Incidents: incidents,
 		Header:    in.Header,
 		Issued:    in.Issued,
+		ChainHead: in.ChainHead,
 		Totals: Totals{
 			Airings:     total.airings,
 			Minutes:     round1(total.minutes()),
@@ -302,6 +337,10 @@ func Build(in Input) Report {
 		sort.SliceStable(r.Log, byTime(r.Log))
 	}
 	r.location = loc
+	r.slotTitles = in.SlotTitles
+	for i := range r.Incidents {
+		r.Incidents[i].SlotTitle = r.slotName(vi, r.Incidents[i].Slot)
+	}
 	seen := map[string]bool{}
 	for _, t := range in.Topics {
 		if seen[t.Code] { // a duplicated code in the plan gets one row
@@ -403,6 +442,21 @@ func incidentOf(a playlist.Airing, loc *time.Location) Incident {
 		PlayedMS:    a.Played.Milliseconds(),
 		DurationMS:  a.Duration.Milliseconds(),
 	}
+}
+
+// slotName is what the printed report calls a slot: its title from the
+// config, the words for a play-now or an emergency airing, else its name.
+func (r Report) slotName(wd words, slot string) string {
+	if t := r.slotTitles[slot]; t != "" {
+		return t
+	}
+	switch slot {
+	case "manual":
+		return wd.manual
+	case "emergency":
+		return wd.emergency
+	}
+	return slot
 }
 
 // uniq drops repeated codes and empty ones, keeping the order.

@@ -61,22 +61,22 @@ func fixture(t *testing.T) Input {
 	airings := []playlist.Airing{
 		// Listed out of order on purpose: incidents must come out sorted.
 		air(2, "Dịch vụ công trực tuyến", both, "manual", at(28, 9, 15), intr, min(1.2), min(6), "dừng để phát tin khẩn cấp về mưa bão"),
-		air(1, "Một cửa liên thông ở xã", tthc, "sáng", at(2, 6, 0), done, min(5), min(5), ""),
-		air(1, "Một cửa liên thông ở xã", tthc, "sáng", at(9, 6, 0), done, min(5), min(5), ""),
-		air(1, "Một cửa liên thông ở xã", tthc, "chiều", at(16, 17, 0), done, min(5), min(5), ""),
-		air(1, "Một cửa liên thông ở xã", tthc, "sáng", at(23, 6, 0), intr, min(2.5), min(5), "người vận hành dừng phát"),
-		air(2, "Dịch vụ công trực tuyến", both, "chiều", at(3, 17, 0), done, min(6), min(6), ""),
-		air(2, "Dịch vụ công trực tuyến", both, "chiều", at(10, 17, 0), done, min(6), min(6), ""),
-		air(3, "Chữ ký số cho người dân", cqs, "sáng", at(12, 6, 0), done, min(4), min(4), ""),
-		air(3, "Chữ ký số cho người dân", cqs, "sáng", at(19, 6, 0), fail, 0, min(4), "không đọc được tệp âm thanh"),
-		air(4, "Ý nghĩa của cải cách hành chính", tq, "sáng", at(4, 6, 0), done, min(5), min(5), ""),
-		air(4, "Ý nghĩa của cải cách hành chính", tq, "sáng", at(11, 6, 0), done, min(5), min(5), ""),
-		air(4, "Ý nghĩa của cải cách hành chính", tq, "sáng", at(18, 6, 0), done, min(5), min(5), ""),
-		air(4, "Ý nghĩa của cải cách hành chính", tq, "sáng", at(25, 6, 0), done, min(5), min(5), ""),
-		air(4, "Ý nghĩa của cải cách hành chính", tq, "chiều", at(31, 17, 0), open, min(1), min(5), ""),
-		air(5, "Chỉ số PAR INDEX và SIPAS năm 2023", []string{"chi-so"}, "chiều", at(20, 17, 0), miss, 0, min(5), "hệ thống ngừng hoạt động"),
-		air(6, "Biểu dương tổ một cửa", []string{"khen-thuong"}, "chiều", at(30, 17, 0), done, min(5), min(5), ""),
-		air(7, "Phòng chống lừa đảo qua mạng", []string{"an-ninh-mang"}, "chiều", at(15, 17, 0), done, min(3), min(3), ""),
+		air(1, "Một cửa liên thông ở xã", tthc, "sang", at(2, 6, 0), done, min(5), min(5), ""),
+		air(1, "Một cửa liên thông ở xã", tthc, "sang", at(9, 6, 0), done, min(5), min(5), ""),
+		air(1, "Một cửa liên thông ở xã", tthc, "chieu", at(16, 17, 0), done, min(5), min(5), ""),
+		air(1, "Một cửa liên thông ở xã", tthc, "sang", at(23, 6, 0), intr, min(2.5), min(5), "người vận hành dừng phát"),
+		air(2, "Dịch vụ công trực tuyến", both, "chieu", at(3, 17, 0), done, min(6), min(6), ""),
+		air(2, "Dịch vụ công trực tuyến", both, "chieu", at(10, 17, 0), done, min(6), min(6), ""),
+		air(3, "Chữ ký số cho người dân", cqs, "sang", at(12, 6, 0), done, min(4), min(4), ""),
+		air(3, "Chữ ký số cho người dân", cqs, "sang", at(19, 6, 0), fail, 0, min(4), "không đọc được tệp âm thanh"),
+		air(4, "Ý nghĩa của cải cách hành chính", tq, "sang", at(4, 6, 0), done, min(5), min(5), ""),
+		air(4, "Ý nghĩa của cải cách hành chính", tq, "sang", at(11, 6, 0), done, min(5), min(5), ""),
+		air(4, "Ý nghĩa của cải cách hành chính", tq, "sang", at(18, 6, 0), done, min(5), min(5), ""),
+		air(4, "Ý nghĩa của cải cách hành chính", tq, "sang", at(25, 6, 0), done, min(5), min(5), ""),
+		air(4, "Ý nghĩa của cải cách hành chính", tq, "chieu", at(31, 17, 0), open, min(1), min(5), ""),
+		air(5, "Chỉ số PAR INDEX và SIPAS năm 2023", []string{"chi-so"}, "chieu", at(20, 17, 0), miss, 0, min(5), "hệ thống ngừng hoạt động"),
+		air(6, "Biểu dương tổ một cửa", []string{"khen-thuong"}, "chieu", at(30, 17, 0), done, min(5), min(5), ""),
+		air(7, "Phòng chống lừa đảo qua mạng", []string{"an-ninh-mang"}, "chieu", at(15, 17, 0), done, min(3), min(3), ""),
 	}
 	from, to, err := ParseMonth("2024-05", loc)
 	if err != nil {
@@ -94,14 +94,16 @@ func fixture(t *testing.T) Input {
 		Airings: airings,
 		Header: Header{
 			Committee:       "ỦY BAN NHÂN DÂN XÃ TÂN LẬP",
-			Superior:        "UBND HUYỆN ĐÔNG HƯNG",
+			Superior:        "UBND HUYỆN YÊN MỸ",
 			Commune:         "Tân Lập",
 			DocNumberSuffix: "BC-UBND",
-			Recipients:      []string{"UBND huyện Đông Hưng (Phòng Nội vụ);", "Thường trực Đảng ủy, HĐND xã;", "Lưu: VT, VH-TT."},
+			Recipients:      []string{"UBND huyện Yên Mỹ (Phòng Nội vụ);", "Thường trực Đảng ủy, HĐND xã;", "Lưu: VT, VH-TT."},
 			SignerTitle:     "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
 			SignerName:      "Nguyễn Văn An",
 		},
-		Issued: time.Date(2024, 6, 3, 9, 0, 0, 0, loc),
+		Issued:     time.Date(2024, 6, 3, 9, 0, 0, 0, loc),
+		SlotTitles: map[string]string{"sang": "Chuyên mục CCHC buổi sáng", "chieu": "Chuyên mục CCHC buổi chiều"},
+		ChainHead:  &ChainHead{Hash: "3f2a9c0d1e2b4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c", AiringID: 17, Seq: 16},
 	}
 }
 
@@ -358,6 +360,7 @@ func TestJSONContract(t *testing.T) {
 		Topics    []map[string]any `json:"topics"`
 		Totals    map[string]any   `json:"totals"`
 		Incidents []map[string]any `json:"incidents"`
+		ChainHead map[string]any   `json:"chain_head"`
 	}
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)
@@ -390,6 +393,28 @@ func TestJSONContract(t *testing.T) {
 	if got := doc.Incidents[3]["played_ms"]; got != float64(72000) {
 		t.Errorf("played_ms = %v, want 72000", got)
 	}
+	// Slot codes stay codes; the printed title is beside them.
+	if got, title := doc.Incidents[0]["slot"], doc.Incidents[0]["slot_title"]; got != "sang" || title != "Chuyên mục CCHC buổi sáng" {
+		t.Errorf("slot, slot_title = %v, %v; want sang, its title", got, title)
+	}
+	if got := doc.Incidents[3]["slot_title"]; got != "Phát ngay" {
+		t.Errorf("manual airing slot_title = %v, want Phát ngay", got)
+	}
+	// The chain head, with the full hash.
+	if h := doc.ChainHead; h["hash"] != "3f2a9c0d1e2b4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c" ||
+		h["airing_id"] != float64(17) || h["seq"] != float64(16) {
+		t.Errorf("chain_head = %v", h)
+	}
+	// No chain yet: null, not missing.
+	in := fixture(t)
+	in.ChainHead = nil
+	b.Reset()
+	if err := Build(in).WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"chain_head": null`) {
+		t.Errorf("a report without a chain head has no \"chain_head\": null")
+	}
 }
 
 func TestCSV(t *testing.T) {
@@ -404,11 +429,19 @@ func TestCSV(t *testing.T) {
 				t.Fatalf("no UTF-8 BOM: % x", b.Bytes()[:3])
 			}
 			lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-			if want := 1 + len(r.Topics) + 1; len(lines) != want {
-				t.Errorf("%d lines, want %d", len(lines), want)
+			// Header, topics, totals, a blank row and the chain head.
+			if want := 1 + len(r.Topics) + 3; len(lines) != want {
+				t.Fatalf("%d lines, want %d", len(lines), want)
 			}
-			if !strings.Contains(lines[len(lines)-1], ",12,59.0,6,") {
-				t.Errorf("totals row = %q", lines[len(lines)-1])
+			if tot := lines[1+len(r.Topics)]; !strings.Contains(tot, ",12,59.0,6,") {
+				t.Errorf("totals row = %q", tot)
+			}
+			if got := lines[len(lines)-2]; got != ",,,,,,," {
+				t.Errorf("row before the chain head = %q, want a blank row", got)
+			}
+			if got := lines[len(lines)-1]; !strings.HasPrefix(got, `,"`) || !strings.Contains(got, "3f2a9c0d1e2b4f5a (") ||
+				!strings.Contains(got, "#17") || !strings.Contains(got, "log verify --head 3f2a9c0d1e2b4f5a") {
+				t.Errorf("chain head row = %q", got)
 			}
 		})
 	}
@@ -626,5 +659,39 @@ func TestIssuedLine(t *testing.T) {
 		if got := vi.issuedLine("Tân Lập", tt.t); got != tt.want {
 			t.Errorf("issuedLine(%v) = %q, want %q", tt.t, got, tt.want)
 		}
+	}
+}
+
+func TestSlotNames(t *testing.T) {
+	r := Build(fixture(t))
+	for _, tt := range []struct {
+		slot, lang, want string
+	}{
+		{"sang", "vi", "Chuyên mục CCHC buổi sáng"},
+		{"chieu", "en", "Chuyên mục CCHC buổi chiều"}, // the commune's own title
+		{"manual", "vi", "Phát ngay"},
+		{"manual", "en", "Play now"},
+		{"emergency", "vi", "Phát khẩn cấp"},
+		{"emergency", "en", "Emergency"},
+		{"trua", "vi", "trua"}, // a slot no longer in the config keeps its name
+	} {
+		wd, err := wordsFor(tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.slotName(wd, tt.slot); got != tt.want {
+			t.Errorf("slotName(%s, %s) = %q, want %q", tt.lang, tt.slot, got, tt.want)
+		}
+	}
+	// The printed forms: no slot code where a title is known.
+	var b bytes.Buffer
+	if err := r.WriteText(&b, "vi"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), ", sang:") || !strings.Contains(b.String(), "06:00, Chuyên mục CCHC buổi sáng: «") {
+		t.Errorf("the text form's incidents do not name slots by title:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "(đã phát 2 phút 30 giây trên 5 phút)") {
+		t.Error("the text form does not say the played length in minutes and seconds")
 	}
 }

@@ -134,6 +134,10 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 	lines(r.daysText(wd, page))
 	line("")
 
+	// The chain head: the signed paper pins the log.
+	lines(wrap(wd.chainLine(r.ChainHead), page))
+	line("")
+
 	// Recipients on the left, signer on the right.
 	rec := []string{wd.recipients}
 	for _, x := range r.Header.Recipients {
@@ -194,27 +198,19 @@ func (r Report) topicTable(wd words) []string {
 	return table(cols, body, foot)
 }
 
-// incidentLine is "1. 05/05/2024 06:00, khung giờ sáng: «title» — bỏ lỡ:
-// reason (đã phát 2,5/10,0 phút)".
+// incidentLine is "1. 23/05/2024 06:00, Chuyên mục CCHC buổi sáng: «title»
+// — bị gián đoạn: reason (đã phát 2 phút 30 giây trên 5 phút)".
 func (r Report) incidentLine(wd words, n int, in Incident) string {
 	layout := "02/01/2006 15:04"
 	if wd.lang == "en" {
 		layout = "2006-01-02 15:04"
 	}
-	slot := wd.slot + " " + in.Slot
-	if in.Slot == "manual" {
-		slot = wd.manual
-	}
-	s := fmt.Sprintf("%d. %s, %s: «%s» — %s", n, in.ScheduledAt.Format(layout), slot, in.Title, wd.status(in.Status))
+	s := fmt.Sprintf("%d. %s, %s: «%s» — %s", n, in.ScheduledAt.Format(layout), r.slotName(wd, in.Slot), in.Title, wd.status(in.Status))
 	if in.Reason != "" {
 		s += ": " + in.Reason
 	}
-	if in.PlayedMS > 0 {
-		played := wd.num(float64(in.PlayedMS) / 60000)
-		if in.DurationMS > 0 {
-			played += "/" + wd.num(float64(in.DurationMS)/60000)
-		}
-		s += fmt.Sprintf(" (%s %s %s)", wd.played, played, wd.minutesUnit)
+	if p := wd.playedLine(in.PlayedMS, in.DurationMS); p != "" {
+		s += " " + p
 	}
 	return s + "."
 }

@@ -5,42 +5,47 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	cchcwords "github.com/truyenthanh/cchc/internal/words"
 )
 
 // words are the fixed words of the form in one language.
 type words struct {
-	lang                 string
-	nation, motto        string
-	docNo                string // prefix of the document number line
-	title                string
-	subtitle             string // followed by the period label
-	periodLine           string
-	secTopics            string
-	secTotals            string
-	secIncidents         string
-	colNo, colTopic      string
-	colTargetAirings     string
-	colTargetMinutes     string
-	colAirings           string
-	colMinutes           string
-	colSegments          string
-	colPct               string
-	total                string
-	belowFlag            string
-	unplanned            string
-	belowHeading         string
-	multiTopicNote       string
-	totAirings           string
-	totMinutes           string
-	totSegments          string
-	totInterrupted       string
-	totMissed            string
-	totFailed            string
-	noIncidents          string
-	slot, manual, played string
-	minutesUnit          string
-	recipients           string
-	csvHeader            []string
+	lang              string
+	nation, motto     string
+	docNo             string // prefix of the document number line
+	title             string
+	subtitle          string // followed by the period label
+	periodLine        string
+	secTopics         string
+	secTotals         string
+	secIncidents      string
+	colNo, colTopic   string
+	colTargetAirings  string
+	colTargetMinutes  string
+	colAirings        string
+	colMinutes        string
+	colSegments       string
+	colPct            string
+	total             string
+	belowFlag         string
+	unplanned         string
+	belowHeading      string
+	multiTopicNote    string
+	totAirings        string
+	totMinutes        string
+	totSegments       string
+	totInterrupted    string
+	totMissed         string
+	totFailed         string
+	noIncidents       string
+	manual, emergency string // slot words
+	played, playedOf  string
+	chainHead         string // Sprintf: short hash, airing id, seq, short hash
+	chainNone         string
+	minutesUnit       string
+	recipients        string
+	csvHeader         []string
 
 	// The calendar.
 	secDays     string
@@ -93,9 +98,12 @@ var vi = words{
 	totMissed:        "Số lượt bỏ lỡ",
 	totFailed:        "Số lượt lỗi phát",
 	noIncidents:      "Không có.",
-	slot:             "khung giờ",
-	manual:           "phát ngay",
+	manual:           "Phát ngay",
+	emergency:        "Phát khẩn cấp",
 	played:           "đã phát",
+	playedOf:         "trên",
+	chainHead:        "Xác thực nhật ký phát: đầu chuỗi băm đến hết kỳ báo cáo là %s (lượt phát #%d, thứ tự %d trong chuỗi); kiểm tra nhật ký vẫn giữ nguyên bằng lệnh: scheduler log verify --head %s",
+	chainNone:        "Xác thực nhật ký phát: đến hết kỳ báo cáo nhật ký chưa có lượt phát nào đã đóng.",
 	minutesUnit:      "phút",
 	recipients:       "Nơi nhận:",
 	csvHeader: []string{"Mã lĩnh vực", "Lĩnh vực", "Chỉ tiêu (lượt)", "Chỉ tiêu (phút)",
@@ -153,9 +161,12 @@ var en = words{
 	totMissed:        "Missed airings",
 	totFailed:        "Failed airings",
 	noIncidents:      "None.",
-	slot:             "slot",
-	manual:           "play now",
+	manual:           "Play now",
+	emergency:        "Emergency",
 	played:           "played",
+	playedOf:         "of",
+	chainHead:        "Airing log seal: the hash chain's head at the end of the period is %s (airing #%d, chain position %d); check that the log still holds it with: scheduler log verify --head %s",
+	chainNone:        "Airing log seal: no airing had been closed in the log by the end of the period.",
 	minutesUnit:      "min",
 	recipients:       "Recipients:",
 	csvHeader: []string{"code", "name", "target_airings", "target_minutes",
@@ -262,6 +273,27 @@ func (w words) periodDate(c civil) string {
 		return dateEN(c)
 	}
 	return dateVI(c)
+}
+
+// chainLine is the sentence that prints the chain head.
+func (w words) chainLine(h *ChainHead) string {
+	if h == nil {
+		return w.chainNone
+	}
+	return fmt.Sprintf(w.chainHead, h.Short(), h.AiringID, h.Seq, h.Short())
+}
+
+// playedLine is "(đã phát 2 phút 30 giây trên 5 phút)" for an airing that
+// played part of its length, "" when nothing played.
+func (w words) playedLine(playedMS, durationMS int64) string {
+	if playedMS <= 0 {
+		return ""
+	}
+	s := w.played + " " + cchcwords.Duration(w.lang, time.Duration(playedMS)*time.Millisecond)
+	if durationMS > 0 {
+		s += " " + w.playedOf + " " + cchcwords.Duration(w.lang, time.Duration(durationMS)*time.Millisecond)
+	}
+	return "(" + s + ")"
 }
 
 // TextIn says the reason in lang ("vi" or "en"; anything else is "vi").

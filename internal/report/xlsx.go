@@ -3,11 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/truyenthanh/cchc/internal/playlist"
-	"github.com/truyenthanh/cchc/internal/xlsx"
 )
 
 // Rows of the summary sheet.
@@ -16,38 +18,61 @@ const (
 	xlsxFirstTopic   = xlsxTableHeadRow + 1
 )
 
-// WriteXLSX writes the report as an Excel workbook: the summary (the
-// administrative header and the topic table, totals as formulas), the
-// airing log of the period (r.Log) and the calendar, with Vietnamese
-// headings (lang "vi" or "") or English ones ("en").
+// The workbook's type: Times New Roman, as the administrative form is set
+// (LibreOffice prints it with the metric-compatible Liberation Serif).
+const (
+	xlsxFont     = "Times New Roman"
+	xlsxFontSize = 12.0
+	xlsxA4       = 9 // the paper size code of A4 in SpreadsheetML
+)
+
+// Column widths, in characters of the default font.
+var (
+	// STT · code · topic · target airings · target minutes · airings ·
+	// minutes · segments · % of target: 104 characters, an A4 portrait page
+	// at about 85 %.
+	summaryWidths = []float64{5, 11, 33, 9, 9, 9, 9, 9, 10}
+	// id · scheduled · started · ended · slot · segment · title · topics ·
+	// seconds · status · reason: A4 landscape.
+	logWidths  = []float64{7, 19, 9, 9, 26, 7, 34, 16, 8, 12, 28}
+	daysWidths = []float64{13, 8, 14, 10, 14, 10, 10}
+)
+
+// WriteXLSX writes the report as an Excel workbook that prints on A4: the
+// summary (the administrative form: header, topic table with % of target
+// and totals as formulas, totals, the chain head, recipients and signer; one
+// page for a typical month), the airing log of the period (r.Log) and the
+// calendar, with Vietnamese headings (lang "vi" or "") or English ones
+// ("en"). Each sheet has its page set up: A4, one page wide, the heading
+// rows repeated on every page, a print area, and row heights that fit the
+// wrapped text (LibreOffice does not fit rows itself when it opens a file).
 func (r Report) WriteXLSX(w io.Writer, lang string) error {
 	wd, err := wordsFor(lang)
 	if err != nil {
 		return err
 	}
-	f := xlsx.New()
+	f := excelize.NewFile()
+	defer f.Close()
 	x := &xlsxWriter{f: f, wd: wd, loc: r.location}
 	if x.loc == nil {
 		x.loc = time.UTC
 	}
-	if err := x.styles(); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
+	x.do(f.SetDefaultFont(xlsxFont))
+	x.styles()
+	names := []string{wd.sheetSummary, wd.sheetLog, wd.sheetDays}
+	x.do(f.SetSheetName("Sheet1", names[0]))
+	for _, name := range names[1:] {
+		_, err := f.NewSheet(name)
+		x.do(err)
 	}
-	var sheets [3]*xlsx.Sheet
-	for i, name := range []string{wd.sheetSummary, wd.sheetLog, wd.sheetDays} {
-		if sheets[i], err = f.AddSheet(name); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-	}
-	x.summary(sheets[0], r)
-	x.log(sheets[1], r.Log)
-	x.days(sheets[2], r.Days)
+	x.summary(names[0], r)
+	x.log(names[1], r)
+	x.days(names[2], r.Days)
+	full := true
+	x.do(f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}))
+	f.SetActiveSheet(0)
 	if x.err != nil {
 		return fmt.Errorf("xlsx: %w", x.err)
-	}
-	f.SetFullCalcOnLoad(true)
-	if err := f.SetActive(0); err != nil {
-		return err
 	}
 	_, err = f.WriteTo(w)
 	return err
@@ -56,14 +81,16 @@ func (r Report) WriteXLSX(w io.Writer, lang string) error {
 // xlsxWriter keeps the first error, so that the sheets read as a list of
 // cells.
 type xlsxWriter struct {
-	f   *xlsx.Workbook
+	f   *excelize.File
 	wd  words
 	loc *time.Location
 	err error
 
-	bold, head, title, italic, num1, dateTime, date, total, totalNum int
-	// Topic rows: [below target][one decimal].
+	plain, wrapped, bold, boldLeft, head, title, subtitle, italic int
+	num1, dateTime, clock, date, total, totalNum                  int
+	// Topic rows: [below target][one decimal], and the centred STT.
 	cells [2][2]int
+	no    [2]int
 }
 
 func (x *xlsxWriter) do(err error) {
@@ -72,113 +99,250 @@ func (x *xlsxWriter) do(err error) {
 	}
 }
 
-func (x *xlsxWriter) style(s xlsx.Style) int {
-	id, err := x.f.Style(s)
+func font(bold, italic bool, size float64, color string) *excelize.Font {
+	return &excelize.Font{Family: xlsxFont, Size: size, Bold: bold, Italic: italic, Color: color}
+}
+
+var thin = []excelize.Border{
+	{Type: "left", Color: "000000", Style: 1}, {Type: "top", Color: "000000", Style: 1},
+	{Type: "right", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1},
+}
+
+func (x *xlsxWriter) style(s excelize.Style) int {
+	id, err := x.f.NewStyle(&s)
 	x.do(err)
 	return id
 }
 
-func (x *xlsxWriter) styles() error {
-	const one, redFill = "0.0", "FDE8E4"
-	x.bold = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, HAlign: "center"})
-	x.title = x.style(xlsx.Style{Font: xlsx.Font{Bold: true, Size: 14}, HAlign: "center"})
-	x.italic = x.style(xlsx.Style{Font: xlsx.Font{Italic: true}, HAlign: "center"})
-	x.head = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, Border: true, Fill: "E8E8E8",
-		HAlign: "center", VAlign: "center", Wrap: true})
+func (x *xlsxWriter) styles() {
+	one, redFill := "0.0", "FDE8E4"
+	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
+	x.plain = x.style(excelize.Style{Font: font(false, false, xlsxFontSize, "")})
+	x.wrapped = x.style(excelize.Style{Font: font(false, false, xlsxFontSize, ""),
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	x.bold = x.style(excelize.Style{Font: font(true, false, xlsxFontSize, ""), Alignment: center})
+	x.boldLeft = x.style(excelize.Style{Font: font(true, false, xlsxFontSize, ""),
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	x.title = x.style(excelize.Style{Font: font(true, false, 14, ""), Alignment: center})
+	x.subtitle = x.style(excelize.Style{Font: font(true, false, 13, ""), Alignment: center})
+	x.italic = x.style(excelize.Style{Font: font(false, true, xlsxFontSize, ""), Alignment: center})
+	x.head = x.style(excelize.Style{Font: font(true, false, 11, ""), Border: thin,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8E8E8"}}, Alignment: center})
 	for below := range 2 {
 		for decimal := range 2 {
-			st := xlsx.Style{Border: true, VAlign: "top", Wrap: true}
+			st := excelize.Style{Font: font(false, false, 11, ""), Border: thin,
+				Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}
 			if below == 1 {
-				st.Fill, st.Font = redFill, xlsx.Font{Color: "9C0006"}
+				st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{redFill}}
+				st.Font = font(false, false, 11, "9C0006")
 			}
 			if decimal == 1 {
-				st.NumFmt = one
+				st.CustomNumFmt = &one
 			}
 			x.cells[below][decimal] = x.style(st)
+			if decimal == 0 {
+				st.Alignment = &excelize.Alignment{Horizontal: "center", Vertical: "top"}
+				x.no[below] = x.style(st)
+			}
 		}
 	}
-	x.num1 = x.style(xlsx.Style{NumFmt: one})
-	x.total = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, Border: true})
-	x.totalNum = x.style(xlsx.Style{Font: xlsx.Font{Bold: true}, Border: true, NumFmt: one})
-	x.dateTime = x.style(xlsx.Style{NumFmt: x.wd.dateTimeFormat})
-	x.date = x.style(xlsx.Style{NumFmt: x.wd.dateFormat})
-	return x.err
+	x.num1 = x.style(excelize.Style{Font: font(false, false, 11, ""), Border: thin, CustomNumFmt: &one,
+		Alignment: &excelize.Alignment{Vertical: "top"}})
+	x.total = x.style(excelize.Style{Font: font(true, false, 11, ""), Border: thin})
+	x.totalNum = x.style(excelize.Style{Font: font(true, false, 11, ""), Border: thin, CustomNumFmt: &one})
+	cell := func(format string) int {
+		return x.style(excelize.Style{Font: font(false, false, 11, ""), Border: thin, CustomNumFmt: &format,
+			Alignment: &excelize.Alignment{Vertical: "top"}})
+	}
+	x.dateTime = cell(x.wd.dateTimeFormat)
+	x.clock = cell("hh:mm:ss")
+	x.date = cell(x.wd.dateFormat)
 }
 
-func (x *xlsxWriter) set(s *xlsx.Sheet, col, row int, v any) {
-	x.do(s.Set(col, row, v))
+func cellName(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
 }
 
-func (x *xlsxWriter) formula(s *xlsx.Sheet, col, row int, formula string, cached any) {
-	x.do(s.SetFormula(col, row, formula, cached))
+func colName(col int) string {
+	name, _ := excelize.ColumnNumberToName(col)
+	return name
 }
 
-func (x *xlsxWriter) styleRange(s *xlsx.Sheet, c1, r1, c2, r2, style int) {
-	x.do(s.SetStyle(c1, r1, c2, r2, style))
+func (x *xlsxWriter) set(sheet string, col, row int, v any) {
+	x.do(x.f.SetCellValue(sheet, cellName(col, row), v))
 }
 
-func (x *xlsxWriter) widths(s *xlsx.Sheet, ws ...float64) {
+// formula sets a formula with its value, which a reader that does not
+// calculate shows.
+func (x *xlsxWriter) formula(sheet string, col, row int, formula string, cached any) {
+	x.set(sheet, col, row, cached)
+	x.do(x.f.SetCellFormula(sheet, cellName(col, row), formula))
+}
+
+func (x *xlsxWriter) styleRange(sheet string, c1, r1, c2, r2, style int) {
+	x.do(x.f.SetCellStyle(sheet, cellName(c1, r1), cellName(c2, r2), style))
+}
+
+func (x *xlsxWriter) merge(sheet string, c1, r1, c2, r2 int) {
+	x.do(x.f.MergeCell(sheet, cellName(c1, r1), cellName(c2, r2)))
+}
+
+func (x *xlsxWriter) widths(sheet string, ws []float64) {
 	for i, w := range ws {
-		x.do(s.SetColWidth(i+1, w))
+		x.do(x.f.SetColWidth(sheet, colName(i+1), colName(i+1), w))
+	}
+}
+
+// fit sets row's height to hold each text wrapped in its width (in
+// characters of the default font) at size points; it never lowers a height
+// already set taller.
+func (x *xlsxWriter) fit(sheet string, row int, size float64, bold bool, cells ...fitCell) {
+	lines := 1
+	for _, c := range cells {
+		lines = max(lines, wrappedLines(c.text, c.width, size, bold))
+	}
+	h := math.Ceil(float64(lines)*size*1.2 + 2)
+	if cur, err := x.f.GetRowHeight(sheet, row); err == nil && cur > h {
+		return
+	}
+	x.do(x.f.SetRowHeight(sheet, row, h))
+}
+
+type fitCell struct {
+	text  string
+	width float64
+}
+
+// wrappedLines is how many lines text takes in a cell width characters
+// wide, at size points. A character of Times New Roman is on average a
+// little narrower than the "0" that column widths count, a bold or capital
+// one wider: the estimate errs on the side of one line more.
+func wrappedLines(text string, width, size float64, bold bool) int {
+	per := width * xlsxFontSize / size
+	if bold {
+		per *= 0.92
+	}
+	if letters := strings.ToUpper(text); letters == text && strings.ToLower(text) != text {
+		per *= 0.75 // all capitals
+	}
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		n += len(wrap(para, max(1, int(per))))
+	}
+	return n
+}
+
+// page sets a sheet up for printing: A4, one page wide and as many long as
+// needed, margins as Decree 30/2020 sets them for documents (20 mm top and
+// bottom, 30 mm left, 15 mm right; portrait), the page number in the
+// footer, the print area and the rows repeated at the top of every page.
+func (x *xlsxWriter) page(sheet string, landscape bool, lastCol, lastRow, titleRow int) {
+	size, wide, tall := xlsxA4, 1, 0
+	orient := "portrait"
+	if landscape {
+		orient = "landscape"
+	}
+	x.do(x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient,
+		FitToWidth: &wide, FitToHeight: &tall}))
+	fit := true
+	x.do(x.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	const mm = 1 / 25.4
+	top, bottom, left, right, hf := 20*mm, 20*mm, 30*mm, 15*mm, 8*mm
+	if landscape {
+		left, right = 20*mm, 15*mm
+	}
+	center := true
+	x.do(x.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Top: &top, Bottom: &bottom, Left: &left,
+		Right: &right, Header: &hf, Footer: &hf, Horizontally: &center}))
+	x.do(x.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C&\"" + xlsxFont + "\"&10&P/&N"}))
+	quoted := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
+	x.do(x.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", Scope: sheet,
+		RefersTo: fmt.Sprintf("%s!$A$1:$%s$%d", quoted, colName(lastCol), lastRow)}))
+	if titleRow > 0 {
+		x.do(x.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+			RefersTo: fmt.Sprintf("%s!$%d:$%d", quoted, titleRow, titleRow)}))
 	}
 }
 
 // freeze keeps the rows above row in view.
-func (x *xlsxWriter) freeze(s *xlsx.Sheet, row int) {
-	x.do(s.FreezeRows(row))
+func (x *xlsxWriter) freeze(sheet string, row int) {
+	x.do(x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: row - 1,
+		TopLeftCell: cellName(1, row), ActivePane: "bottomLeft"}))
 }
 
-// summary is the first sheet: the header of the form and the topic table.
+func sum(ws []float64) float64 {
+	s := 0.0
+	for _, w := range ws {
+		s += w
+	}
+	return s
+}
+
+// summary is the first sheet: the administrative form.
 //
 //	A STT · B code · C topic · D target airings · E target minutes ·
-//	F airings · G minutes · H segments · I % of target · J why below
-func (x *xlsxWriter) summary(s *xlsx.Sheet, r Report) {
+//	F airings · G minutes · H segments · I % of target
+func (x *xlsxWriter) summary(s string, r Report) {
 	wd := x.wd
+	const last = 9 // column I
 	from, _ := parseCivil(r.Period.From)
 	to, _ := parseCivil(r.Period.To)
 	suffix := r.Header.DocNumberSuffix
 	if suffix == "" {
 		suffix = "BC-UBND"
 	}
-	// The administrative header: the issuing body in A:C, the nation in D:J.
-	x.set(s, 1, 1, r.Header.Superior)
-	x.set(s, 1, 2, r.Header.Committee)
-	x.set(s, 1, 3, wd.docNo+suffix)
-	x.set(s, 4, 1, wd.nation)
-	x.set(s, 4, 2, wd.motto)
-	x.set(s, 4, 3, wd.issuedLine(r.Header.Commune, r.Issued))
-	x.set(s, 1, 5, wd.title)
-	x.set(s, 1, 6, strings.TrimSpace(wd.subtitle)+" "+periodLabel(r.Period.Kind, from, to, wd.lang))
-	x.set(s, 1, 7, fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to)))
-	x.set(s, 1, 8, wd.secTopics)
-	for row := 1; row <= 3; row++ {
-		x.do(s.Merge(1, row, 3, row))
-		x.do(s.Merge(4, row, 10, row))
+	leftW, rightW := sum(summaryWidths[:3]), sum(summaryWidths[3:])
+	// The administrative header: the issuing body in A:C, the nation in D:I.
+	head := [3][2]string{
+		{r.Header.Superior, wd.nation},
+		{r.Header.Committee, wd.motto},
+		{wd.docNo + suffix, wd.issuedLine(r.Header.Commune, r.Issued)},
 	}
-	for row := 5; row <= 7; row++ {
-		x.do(s.Merge(1, row, 10, row))
+	for i, h := range head {
+		row := i + 1
+		x.set(s, 1, row, h[0])
+		x.set(s, 4, row, h[1])
+		x.merge(s, 1, row, 3, row)
+		x.merge(s, 4, row, last, row)
+		x.fit(s, row, xlsxFontSize, true, fitCell{h[0], leftW}, fitCell{h[1], rightW})
 	}
-	x.styleRange(s, 1, 1, 10, 2, x.bold)
+	x.styleRange(s, 1, 1, last, 2, x.bold)
 	x.styleRange(s, 1, 3, 3, 3, x.bold)
-	x.styleRange(s, 4, 3, 10, 3, x.italic)
-	x.styleRange(s, 1, 5, 10, 5, x.title)
-	x.styleRange(s, 1, 6, 10, 6, x.bold)
-	x.styleRange(s, 1, 8, 1, 8, x.style(xlsx.Style{Font: xlsx.Font{Bold: true}}))
+	x.styleRange(s, 4, 3, last, 3, x.italic)
+	subtitle := strings.TrimSpace(wd.subtitle) + "\n" + periodLabel(r.Period.Kind, from, to, wd.lang)
+	for i, v := range []string{wd.title, subtitle, fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to))} {
+		x.set(s, 1, 5+i, v)
+		x.merge(s, 1, 5+i, last, 5+i)
+	}
+	x.styleRange(s, 1, 5, last, 5, x.title)
+	x.styleRange(s, 1, 6, last, 6, x.subtitle)
+	x.styleRange(s, 1, 7, last, 7, x.wrapped)
+	x.fit(s, 5, 14, true)
+	x.fit(s, 6, 13, true, fitCell{subtitle, sum(summaryWidths)})
+	x.set(s, 1, 8, wd.secTopics)
+	x.styleRange(s, 1, 8, 1, 8, x.style(excelize.Style{Font: font(true, false, xlsxFontSize, "")}))
 
 	heads := []string{wd.colNo, wd.csvHeader[0], wd.colTopic, wd.colTargetAirings, wd.colTargetMinutes,
-		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct, wd.belowHeading}
+		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct}
 	hr := xlsxTableHeadRow
+	var fits []fitCell
 	for i, h := range heads {
-		x.set(s, i+1, hr, strings.ReplaceAll(h, "\n", " "))
+		h = strings.ReplaceAll(h, "\n", " ")
+		x.set(s, i+1, hr, h)
+		fits = append(fits, fitCell{h, summaryWidths[i]})
 	}
-	x.styleRange(s, 1, hr, len(heads), hr, x.head)
-	x.do(s.SetRowHeight(hr, 32))
+	x.styleRange(s, 1, hr, last, hr, x.head)
+	x.fit(s, hr, 11, true, fits...)
 
 	row := xlsxFirstTopic
 	for i, t := range r.Topics {
 		name := t.Name
 		if t.Unplanned {
 			name += " " + wd.unplanned
+		}
+		if t.BelowTarget {
+			name += "\n" + wd.belowFlag
 		}
 		x.set(s, 1, row, i+1)
 		x.set(s, 2, row, t.Code)
@@ -207,21 +371,16 @@ func (x *xlsxWriter) summary(s *xlsx.Sheet, r Report) {
 			}
 			x.formula(s, 9, row, f, pctOr0(t.AchievedPct))
 		}
-		if t.BelowTarget {
-			rs := make([]string, len(t.Reasons))
-			for j, rr := range t.Reasons {
-				rs[j] = rr.TextIn(wd.lang)
-			}
-			x.set(s, 10, row, wd.belowFlag+": "+strings.Join(rs, "; "))
-		}
 		below := 0
 		if t.BelowTarget {
 			below = 1
 		}
-		x.styleRange(s, 1, row, 10, row, x.cells[below][0])
+		x.styleRange(s, 1, row, last, row, x.cells[below][0])
+		x.styleRange(s, 1, row, 1, row, x.no[below])
 		for _, col := range []int{5, 7, 9} { // minutes and %
 			x.styleRange(s, col, row, col, row, x.cells[below][1])
 		}
+		x.fit(s, row, 11, false, fitCell{name, summaryWidths[2]}, fitCell{t.Code, summaryWidths[1]})
 		row++
 	}
 	x.set(s, 3, row, wd.total)
@@ -234,19 +393,44 @@ func (x *xlsxWriter) summary(s *xlsx.Sheet, r Report) {
 		x.formula(s, 6, row, fmt.Sprintf("COUNTIF(%s,%s)", logRef("J"), done), r.Totals.Airings)
 		x.formula(s, 7, row, fmt.Sprintf("ROUND(SUMIF(%s,%s,%s)/60,1)", logRef("J"), done, logRef("I")), r.Totals.Minutes)
 	} else {
-		x.set(s, 6, row, 0)
-		x.set(s, 7, row, 0.0)
+		x.set(s, 6, row, r.Totals.Airings)
+		x.set(s, 7, row, r.Totals.Minutes)
 	}
 	x.set(s, 8, row, r.Totals.Segments) // distinct segments do not add up
-	x.styleRange(s, 1, row, 10, row, x.total)
+	x.styleRange(s, 1, row, last, row, x.total)
 	x.styleRange(s, 7, row, 7, row, x.totalNum)
 
-	row += 2
-	x.set(s, 1, row, wd.multiTopicNote)
-	x.do(s.Merge(1, row, 10, row))
-	row += 2
-	x.set(s, 1, row, wd.secTotals)
-	x.styleRange(s, 1, row, 1, row, x.style(xlsx.Style{Font: xlsx.Font{Bold: true}}))
+	// Why topics are below target, one line each, across the page.
+	full := sum(summaryWidths)
+	line := func(text string, style int, bold bool) {
+		row++
+		x.set(s, 1, row, text)
+		x.merge(s, 1, row, last, row)
+		x.styleRange(s, 1, row, last, row, style)
+		x.fit(s, row, xlsxFontSize, bold, fitCell{text, full})
+	}
+	var below []string
+	for i, t := range r.Topics {
+		if !t.BelowTarget {
+			continue
+		}
+		rs := make([]string, len(t.Reasons))
+		for j, rr := range t.Reasons {
+			rs[j] = rr.TextIn(wd.lang)
+		}
+		below = append(below, fmt.Sprintf("- %d. %s (%s%%): %s.", i+1, t.Name, wd.num(pctOr0(t.AchievedPct)), strings.Join(rs, "; ")))
+	}
+	if len(below) > 0 {
+		line(wd.belowHeading, x.boldLeft, true)
+		for _, b := range below {
+			line(b, x.wrapped, false)
+		}
+	}
+	line(wd.multiTopicNote, x.style(excelize.Style{Font: font(false, true, 11, ""),
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}), false)
+
+	row++
+	line(wd.secTotals, x.boldLeft, true)
 	tot := r.Totals
 	for _, kv := range []struct {
 		k string
@@ -256,61 +440,119 @@ func (x *xlsxWriter) summary(s *xlsx.Sheet, r Report) {
 		{wd.totInterrupted, tot.Interrupted}, {wd.totMissed, tot.Missed}, {wd.totFailed, tot.Failed},
 	} {
 		row++
-		x.set(s, 3, row, kv.k)
+		x.set(s, 2, row, "- "+kv.k)
 		x.set(s, 6, row, kv.v)
+		x.merge(s, 2, row, 5, row)
+		x.styleRange(s, 2, row, 6, row, x.plain)
 	}
+	row++
+	line(wd.chainLine(r.ChainHead), x.style(excelize.Style{Font: font(false, false, 10, ""),
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}), false)
+
+	// Recipients in A:C, the signer in D:I, side by side.
 	row += 2
-	x.set(s, 1, row, wd.recipients)
+	rec := []string{wd.recipients}
 	for _, rc := range r.Header.Recipients {
-		row++
-		x.set(s, 1, row, "- "+rc)
+		rec = append(rec, "- "+rc)
 	}
-	x.widths(s, 6, 16, 50, 10, 10, 10, 10, 10, 10, 60)
+	var sign []string
+	for _, l := range strings.Split(r.Header.SignerTitle, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			sign = append(sign, l)
+		}
+	}
+	sign = append(sign, make([]string, 4)...) // room for the signature and the stamp
+	sign = append(sign, r.Header.SignerName)
+	recStyle := x.style(excelize.Style{Font: font(false, false, 11, ""), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	recHead := x.style(excelize.Style{Font: font(true, true, xlsxFontSize, "")})
+	for i := range max(len(rec), len(sign)) {
+		rr := row + i
+		if i < len(rec) {
+			x.set(s, 1, rr, rec[i])
+			x.merge(s, 1, rr, 3, rr)
+			st := recStyle
+			if i == 0 {
+				st = recHead
+			}
+			x.styleRange(s, 1, rr, 3, rr, st)
+			x.fit(s, rr, 11, false, fitCell{rec[i], leftW})
+		}
+		if i < len(sign) {
+			x.set(s, 4, rr, sign[i])
+			x.merge(s, 4, rr, last, rr)
+			x.styleRange(s, 4, rr, last, rr, x.bold)
+		}
+	}
+	lastRow := row + max(len(rec), len(sign)) - 1
+
+	x.widths(s, summaryWidths)
 	x.freeze(s, xlsxTableHeadRow+1)
+	x.page(s, false, last, lastRow, xlsxTableHeadRow)
 }
 
 // log is the second sheet: every airing of the period.
-func (x *xlsxWriter) log(s *xlsx.Sheet, airings []playlist.Airing) {
+func (x *xlsxWriter) log(s string, r Report) {
 	wd := x.wd
+	n := len(wd.logHeadings)
+	var fits []fitCell
 	for i, h := range wd.logHeadings {
 		x.set(s, i+1, 1, h)
+		fits = append(fits, fitCell{h, logWidths[i]})
 	}
-	x.styleRange(s, 1, 1, len(wd.logHeadings), 1, x.head)
-	for i, a := range airings {
+	x.styleRange(s, 1, 1, n, 1, x.head)
+	x.fit(s, 1, 11, true, fits...)
+	text := x.style(excelize.Style{Font: font(false, false, 11, ""), Border: thin,
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	for i, a := range r.Log {
 		row := i + 2
+		x.styleRange(s, 1, row, n, row, text)
 		x.set(s, 1, row, a.ID)
 		for j, t := range []time.Time{a.ScheduledAt, a.StartedAt, a.EndedAt} {
 			if !t.IsZero() {
 				x.set(s, 2+j, row, wall(t.In(x.loc)))
-				x.styleRange(s, 2+j, row, 2+j, row, x.dateTime)
+				st := x.clock // the start and end: the day is the scheduled one
+				if j == 0 {
+					st = x.dateTime
+				}
+				x.styleRange(s, 2+j, row, 2+j, row, st)
 			}
 		}
-		slot := a.Slot
-		if slot == "manual" {
-			slot = wd.manual
-		}
+		slot := r.slotName(wd, a.Slot)
 		x.set(s, 5, row, slot)
 		x.set(s, 6, row, a.SegmentID)
 		x.set(s, 7, row, a.Title)
-		x.set(s, 8, row, strings.Join(a.Topics, ", "))
+		topics := strings.Join(a.Topics, ", ")
+		x.set(s, 8, row, topics)
 		x.set(s, 9, row, float64(a.Played.Milliseconds())/1000)
 		x.set(s, 10, row, wd.status(string(a.Status)))
 		x.set(s, 11, row, a.Reason)
+		x.fit(s, row, 11, false, fitCell{slot, logWidths[4]}, fitCell{a.Title, logWidths[6]},
+			fitCell{topics, logWidths[7]}, fitCell{a.Reason, logWidths[10]})
 	}
-	x.widths(s, 9, 19, 19, 19, 10, 10, 40, 28, 12, 14, 40)
+	x.widths(s, logWidths)
 	x.freeze(s, 2)
+	if len(r.Log) > 0 {
+		x.do(x.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", colName(n), len(r.Log)+1), nil))
+	}
+	x.page(s, true, n, len(r.Log)+1, 1)
 }
 
 // days is the third sheet: the calendar, with totals as formulas.
-func (x *xlsxWriter) days(s *xlsx.Sheet, days []Day) {
+func (x *xlsxWriter) days(s string, days []Day) {
 	wd := x.wd
+	n := len(wd.dayHeadings)
+	var fits []fitCell
 	for i, h := range wd.dayHeadings {
 		x.set(s, i+1, 1, h)
+		fits = append(fits, fitCell{h, daysWidths[i]})
 	}
-	x.styleRange(s, 1, 1, len(wd.dayHeadings), 1, x.head)
+	x.styleRange(s, 1, 1, n, 1, x.head)
+	x.fit(s, 1, 11, true, fits...)
+	plain := x.style(excelize.Style{Font: font(false, false, 11, ""), Border: thin})
 	for i, d := range days {
 		row := i + 2
 		c, _ := parseCivil(d.Date)
+		x.styleRange(s, 1, row, n, row, plain)
 		x.set(s, 1, row, c.utc())
 		x.styleRange(s, 1, row, 1, row, x.date)
 		x.set(s, 2, row, wd.weekday(c.weekday()))
@@ -321,26 +563,29 @@ func (x *xlsxWriter) days(s *xlsx.Sheet, days []Day) {
 		x.set(s, 6, row, d.Missed)
 		x.set(s, 7, row, d.Failed)
 	}
-	if n := len(days); n > 0 {
-		row := n + 2
+	lastRow := 1
+	if nd := len(days); nd > 0 {
+		row := nd + 2
 		x.set(s, 1, row, wd.total)
-		var sum Day
+		var total Day
 		for _, d := range days {
-			sum.Airings += d.Airings
-			sum.Minutes += d.exactMinutes
-			sum.Interrupted += d.Interrupted
-			sum.Missed += d.Missed
-			sum.Failed += d.Failed
+			total.Airings += d.Airings
+			total.Minutes += d.exactMinutes
+			total.Interrupted += d.Interrupted
+			total.Missed += d.Missed
+			total.Failed += d.Failed
 		}
-		cached := []any{sum.Airings, round1(sum.Minutes), sum.Interrupted, sum.Missed, sum.Failed}
+		cached := []any{total.Airings, round1(total.Minutes), total.Interrupted, total.Missed, total.Failed}
 		for k, col := range []string{"C", "D", "E", "F", "G"} {
 			x.formula(s, k+3, row, fmt.Sprintf("SUM(%s2:%s%d)", col, col, row-1), cached[k])
 		}
-		x.styleRange(s, 1, row, 7, row, x.total)
+		x.styleRange(s, 1, row, n, row, x.total)
 		x.styleRange(s, 4, row, 4, row, x.totalNum)
+		lastRow = row
 	}
-	x.widths(s, 13, 8, 16, 10, 14, 10, 10)
+	x.widths(s, daysWidths)
 	x.freeze(s, 2)
+	x.page(s, false, n, lastRow, 1)
 }
 
 // wall is t's wall-clock time as UTC: Excel cells have no zone, and the

@@ -46,7 +46,7 @@ func dumpXLSX(t *testing.T, f *excelize.File) []byte {
 				if v == "" && formula == "" {
 					continue
 				}
-				fmt.Fprintf(&b, "%s\t%s", name, v)
+				fmt.Fprintf(&b, "%s\t%s", name, strings.ReplaceAll(v, "\n", `\n`))
 				if formula != "" {
 					fmt.Fprintf(&b, "\t=%s", formula)
 				}
@@ -103,7 +103,7 @@ func TestXLSX(t *testing.T) {
 
 	// The administrative header.
 	for cell, want := range map[string]string{
-		"A1": "UBND HUYỆN ĐÔNG HƯNG", "A2": "ỦY BAN NHÂN DÂN XÃ TÂN LẬP", "A3": "Số: …/BC-UBND",
+		"A1": "UBND HUYỆN YÊN MỸ", "A2": "ỦY BAN NHÂN DÂN XÃ TÂN LẬP", "A3": "Số: …/BC-UBND",
 		"D1": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "D2": "Độc lập - Tự do - Hạnh phúc",
 		"D3": "Tân Lập, ngày 03 tháng 6 năm 2024", "A5": "BÁO CÁO",
 	} {
@@ -135,8 +135,18 @@ func TestXLSX(t *testing.T) {
 	if got := calc("Tổng hợp", "I"+row); got != 83.3 {
 		t.Errorf("tthc %% = %v, want 83.3", got)
 	}
-	if got := get("Tổng hợp", "J"+row); !strings.Contains(got, "chưa đạt") || !strings.Contains(got, "2 lượt bị gián đoạn") {
-		t.Errorf("tthc flag = %q", got)
+	if got := get("Tổng hợp", "C"+row); !strings.HasSuffix(got, "\n⚠ chưa đạt") {
+		t.Errorf("tthc name = %q, want the flag on a line of its own", got)
+	}
+	// Why, below the table.
+	why := 0
+	for i := xlsxFirstTopic + len(r.Topics) + 1; i < xlsxFirstTopic+len(r.Topics)+8; i++ {
+		if v := get("Tổng hợp", "A"+strconv.Itoa(i)); strings.HasPrefix(v, "- 2. Cải cách thủ tục hành chính") && strings.Contains(v, "2 lượt bị gián đoạn") {
+			why = i
+		}
+	}
+	if why == 0 {
+		t.Error("no line below the table says why tthc is below target")
 	}
 	// Both targets: the lower ratio, as Build computes it.
 	first := strconv.Itoa(xlsxFirstTopic)
@@ -231,7 +241,7 @@ func TestXLSX(t *testing.T) {
 	for _, m := range merges {
 		refs = append(refs, m.GetStartAxis()+":"+m.GetEndAxis())
 	}
-	if got := strings.Join(refs, " "); !strings.HasPrefix(got, "A1:C1 D1:J1 A2:C2 D2:J2 A3:C3 D3:J3 A5:J5 A6:J6 A7:J7 ") || len(refs) != 10 {
+	if got := strings.Join(refs, " "); !strings.HasPrefix(got, "A1:C1 D1:I1 A2:C2 D2:I2 A3:C3 D3:I3 A5:I5 A6:I6 A7:I7 ") {
 		t.Errorf("merged cells = %s", got)
 	}
 	style := func(sheet, cell string) *excelize.Style {
@@ -260,10 +270,53 @@ func TestXLSX(t *testing.T) {
 	if st := style("Nhật ký phát", "B2"); st.CustomNumFmt == nil || *st.CustomNumFmt != "dd/mm/yyyy hh:mm:ss" {
 		t.Errorf("log time style = %+v", st)
 	}
-	if h, err := f.GetRowHeight("Tổng hợp", xlsxTableHeadRow); err != nil || h != 32 {
-		t.Errorf("heading row height = %v (%v), want 32", h, err)
+	// Row heights fit the wrapped text: two lines for the headings, two
+	// for a topic name that wraps, one for a short one.
+	height := func(sheet string, row int) float64 {
+		t.Helper()
+		h, err := f.GetRowHeight(sheet, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
 	}
-	for sheet, widths := range map[string]map[string]float64{"Tổng hợp": {"A": 6, "C": 50, "J": 60}, "Theo ngày": {"A": 13}} {
+	if h := height("Tổng hợp", xlsxTableHeadRow); h < 28 || h > 34 {
+		t.Errorf("heading row height = %v, want two lines of 11 pt", h)
+	}
+	if two, four := height("Tổng hợp", xlsxFirstTopic+4), height("Tổng hợp", xlsxFirstTopic+1); two < 28 || two > 34 || four < 55 {
+		t.Errorf("row heights: a two-line topic %v, a four-line one (three and the flag) %v", two, four)
+	}
+	// Page setup: A4, one page wide, landscape for the log; the print area
+	// and the heading rows repeated on each page.
+	for sheet, orient := range map[string]string{"Tổng hợp": "portrait", "Nhật ký phát": "landscape", "Theo ngày": "portrait"} {
+		p, err := f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Size == nil || *p.Size != 9 || p.Orientation == nil || *p.Orientation != orient ||
+			p.FitToWidth == nil || *p.FitToWidth != 1 || p.FitToHeight == nil || *p.FitToHeight != 0 {
+			t.Errorf("%s page layout = %+v, want A4 (9) %s, one page wide", sheet, p, orient)
+		}
+		props, err := f.GetSheetProps(sheet)
+		if err != nil || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s: fit to page is off (%v)", sheet, err)
+		}
+	}
+	names := map[string]string{}
+	for _, dn := range f.GetDefinedName() {
+		names[dn.Scope+" "+dn.Name] = dn.RefersTo
+	}
+	for key, want := range map[string]string{
+		"Tổng hợp _xlnm.Print_Titles":     "'Tổng hợp'!$10:$10",
+		"Nhật ký phát _xlnm.Print_Titles": "'Nhật ký phát'!$1:$1",
+		"Nhật ký phát _xlnm.Print_Area":   "'Nhật ký phát'!$A$1:$K$18",
+		"Theo ngày _xlnm.Print_Area":      "'Theo ngày'!$A$1:$G$33",
+	} {
+		if got := names[key]; got != want {
+			t.Errorf("defined name %s = %q, want %q", key, got, want)
+		}
+	}
+	for sheet, widths := range map[string]map[string]float64{"Tổng hợp": {"A": 5, "C": 33, "I": 10}, "Theo ngày": {"A": 13}} {
 		for col, want := range widths {
 			if got, err := f.GetColWidth(sheet, col); err != nil || got != want {
 				t.Errorf("%s column %s width = %v (%v), want %v", sheet, col, got, err, want)

@@ -29,6 +29,7 @@ func reportFormats() []reportFormat {
 	return []reportFormat{
 		{"html", "text/html; charset=utf-8", "Tải HTML", "Download HTML", true, (*report.Report).WriteHTML},
 		{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Tải Excel (XLSX)", "Download Excel (XLSX)", false, (*report.Report).WriteXLSX},
+		{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Tải Word (DOCX)", "Download Word (DOCX)", false, (*report.Report).WriteDOCX},
 		{"csv", "text/csv; charset=utf-8", "Tải CSV", "Download CSV", false, (*report.Report).WriteCSV},
 		{"json", "application/json; charset=utf-8", "Tải JSON (dữ liệu)", "Download JSON (data)", true, func(r *report.Report, w io.Writer, _ string) error { return r.WriteJSON(w) }},
 	}

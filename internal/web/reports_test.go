@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
 	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -75,7 +78,7 @@ func TestReportPageLinksDownloadTheChosenPeriod(t *testing.T) {
 		{"/reports?quarter=Q4%2F2023", "quý 4 năm 2023", "2023-10-01", "2023-12-31", "quarter", 2, "2023-10", `value="2023-Q4" selected`},
 		{"/reports?year=2023", "năm 2023", "2023-01-01", "2023-12-31", "year", 6, "2023-01", `value="2023" selected`},
 	}
-	formats := []string{"report-view", "report-html", "report-xlsx", "report-csv", "report-json"}
+	formats := []string{"report-view", "report-html", "report-xlsx", "report-docx", "report-csv", "report-json"}
 	for _, tt := range tests {
 		t.Run(tt.page, func(t *testing.T) {
 			page, _ := url.Parse("http://cchc.local" + tt.page)
@@ -185,6 +188,10 @@ func checkReportFile(t *testing.T, id string, b []byte, label, from, to, kind st
 		if all := strings.Join(cells, "\x00"); !strings.Contains(all, label) {
 			t.Errorf("xlsx: no %q in any sheet", label)
 		}
+	case "report-docx":
+		if text := docxText(t, b); !strings.Contains(text, label) {
+			t.Errorf("docx: no %q in the document", label)
+		}
 	default:
 		t.Errorf("no check for %s", id)
 	}
@@ -237,6 +244,35 @@ func TestBadReportPeriodIs400InVietnamese(t *testing.T) {
 			if rec.Code != http.StatusBadRequest || !strings.Contains(out.Error, html.UnescapeString(want)) {
 				t.Errorf("api %s in %s: %d %q, want 400 with %s", c.query, lang, rec.Code, out.Error, want)
 			}
+		}
+	}
+}
+
+// docxText is the text of a DOCX's main document, its tags taken out (a
+// phrase may be split across runs, never across paragraphs here).
+func docxText(t *testing.T, b []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("docx: %v", err)
+	}
+	f, err := zr.Open("word/document.xml")
+	if err != nil {
+		t.Fatalf("docx: %v", err)
+	}
+	defer f.Close()
+	var text strings.Builder
+	dec := xml.NewDecoder(f)
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return text.String()
+		}
+		if err != nil {
+			t.Fatalf("docx: %v", err)
+		}
+		if cd, ok := tok.(xml.CharData); ok {
+			text.Write(cd)
 		}
 	}
 }
