@@ -45,6 +45,7 @@ func fromNullFloat(n sql.NullFloat64) float64 {
 // returns that segment's id with existed = true (a retired one is brought
 // back).
 func (s *Store) AddSegment(ctx context.Context, seg playlist.Segment) (id int64, existed bool, err error) {
+	defer func() { err = MarkDiskFull(err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, false, err
@@ -174,7 +175,8 @@ func (s *Store) Retire(ctx context.Context, ids []int64) error {
 	return s.eachSegment(ctx, ids, "UPDATE segments SET retired = 1 WHERE id = ?")
 }
 
-func (s *Store) eachSegment(ctx context.Context, ids []int64, stmt string, args ...any) error {
+func (s *Store) eachSegment(ctx context.Context, ids []int64, stmt string, args ...any) (err error) {
+	defer func() { err = MarkDiskFull(err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -207,7 +209,7 @@ func (s *Store) SetSilence(ctx context.Context, id int64, start, end time.Durati
 	res, err := s.db.ExecContext(ctx, "UPDATE segments SET silence_start_ms = ?, silence_end_ms = ? WHERE id = ?",
 		start.Milliseconds(), end.Milliseconds(), id)
 	if err != nil {
-		return fmt.Errorf("segment %d: %w", id, err)
+		return fmt.Errorf("segment %d: %w", id, MarkDiskFull(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("segment %d: %w", id, ErrNotFound)

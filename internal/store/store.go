@@ -149,13 +149,13 @@ func runMigration(ctx context.Context, tx *sql.Tx, body string) error {
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return MarkDiskFull(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return MarkDiskFull(err)
 	}
-	return tx.Commit()
+	return MarkDiskFull(tx.Commit())
 }
 
 // State reads a station_state value ("" if unset).
@@ -171,5 +171,5 @@ func (s *Store) State(ctx context.Context, key string) (string, error) {
 // SetState writes a station_state value.
 func (s *Store) SetState(ctx context.Context, key, value string) error {
 	_, err := s.db.ExecContext(ctx, "INSERT INTO station_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
-	return err
+	return MarkDiskFull(err)
 }
