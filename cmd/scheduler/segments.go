@@ -16,6 +16,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -164,7 +165,8 @@ func (m *Main) segmentsText(w io.Writer, segs []playlist.Segment) error {
 		if n := contract.Number(s.LoudnessLUFS); n != nil {
 			lufs = strconv.FormatFloat(*n, 'f', 1, 64)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Title, strings.Join(s.Topics, ","), s.Duration.Round(100*time.Millisecond),
+		// title.Clean: a title stored raw before titles were cleaned must not break the table.
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, title.Clean(s.Title), strings.Join(s.Topics, ","), s.Duration.Round(100*time.Millisecond),
 			words.Priority(m.language(), s.Priority), valid, approved, lufs)
 	}
 	if len(segs) == 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // JinglesDir is the media sub-folder of jingles, which are not segments.
@@ -184,8 +185,8 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 			continue
 		}
 		seg.Topics = topics
-		if opts.Title != "" {
-			seg.Title = opts.Title
+		if t := title.Clean(opts.Title); t != "" {
+			seg.Title = t
 		}
 		seg.ValidFrom, seg.ValidUntil = opts.ValidFrom, opts.ValidUntil
 		seg.Priority = opts.Priority
@@ -234,12 +235,12 @@ func (im *Importer) measure(path string) (playlist.Segment, error) {
 	if err != nil {
 		return playlist.Segment{}, err
 	}
-	title := info.Title
-	if strings.TrimSpace(title) == "" {
-		title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	name := title.Clean(info.Title)
+	if name == "" {
+		name = title.Clean(strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)))
 	}
 	return playlist.Segment{
-		Title: strings.TrimSpace(title), Path: abs, SHA256: sum,
+		Title: name, Path: abs, SHA256: sum,
 		Duration: info.Duration(), SampleRate: info.SampleRate, Channels: info.Channels, BitDepth: info.BitDepth,
 		LoudnessLUFS: an.LoudnessLUFS, TruePeakDBTP: an.TruePeakDBTP,
 		SilenceStart: an.SilenceStart, SilenceEnd: an.SilenceEnd, SilenceKnown: true,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // ErrClosed is returned when closing an airing that is already closed.
@@ -57,7 +58,7 @@ func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error)
 }
 
 func rowOf(a playlist.Airing) row {
-	return row{SegmentID: a.SegmentID, Title: a.Title, Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
+	return row{SegmentID: a.SegmentID, Title: title.Clean(a.Title), Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
 		ScheduledAt: a.ScheduledAt.UnixMilli(), StartedAt: ms(a.StartedAt), EndedAt: ms(a.EndedAt),
 		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason}
 }

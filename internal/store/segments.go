@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 func ms(t time.Time) sql.NullInt64 {
@@ -67,6 +68,7 @@ func (s *Store) AddSegment(ctx context.Context, seg playlist.Segment) (id int64,
 	if seg.Priority == "" {
 		seg.Priority = playlist.PriorityNormal
 	}
+	seg.Title = title.Clean(seg.Title) // one line of plain text, wherever it came from
 	if seg.ImportedAt.IsZero() {
 		seg.ImportedAt = time.Now()
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/csvsafe"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -330,7 +330,7 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request, _ store.Session)
 // with a BOM for Excel), with the status and reason also in lang.
 func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, lang string) {
 	w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // formula injection guarded
 	cw.UseCRLF = true
 	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash",
 		tr(lang, "trạng thái", "status_text"), tr(lang, "lý do", "reason_text")})

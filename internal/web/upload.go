@@ -17,6 +17,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // uploadResult is the outcome for one uploaded file.
@@ -144,7 +145,7 @@ func (o *uploadOptions) set(name, v string, known map[string]bool, s *Server) (s
 		}
 		o.Topics = append(o.Topics, v)
 	case "title":
-		o.Title = v
+		o.Title = title.Clean(v)
 	case "valid_from", "valid_until":
 		if v != "" {
 			if _, ok := s.parseDay(v); !ok {
@@ -254,10 +255,10 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	seg.Topics = opts.Topics
 	seg.Title = opts.Title
 	if seg.Title == "" {
-		seg.Title = strings.TrimSpace(info.Title)
+		seg.Title = title.Clean(info.Title)
 	}
 	if seg.Title == "" {
-		seg.Title = strings.TrimSuffix(name, filepath.Ext(name))
+		seg.Title = title.Clean(strings.TrimSuffix(name, filepath.Ext(name)))
 	}
 	seg.ValidFrom, seg.ValidUntil = opts.ValidFrom, opts.ValidUntil
 	seg.Priority = opts.Priority
