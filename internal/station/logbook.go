@@ -70,6 +70,8 @@ type logbook struct {
 	mode   LogWrites
 	logger *slog.Logger
 	now    func() time.Time
+	// changed, if set, is called when writes start or stop being held.
+	changed func()
 
 	mu      sync.Mutex
 	held    []logWrite
@@ -150,6 +152,7 @@ func (b *logbook) write(ctx context.Context, w logWrite) error {
 		b.since, b.cause, b.tried, b.warned, b.written = b.now(), err, b.now(), b.now(), 0
 		b.logger.Error("DISK FULL: the airing log cannot be written; the station keeps to its timetable and holds what it cannot write in memory until space is freed",
 			"db", b.store.Path(), "err", err)
+		defer b.notify()
 	}
 	if last := len(b.held) - 1; w.kind == writeState && last >= 0 && b.held[last].kind == writeState && b.held[last].key == w.key {
 		b.held[last] = w // only the latest value matters
@@ -205,7 +208,14 @@ func (b *logbook) flush(ctx context.Context) error {
 	b.logger.Warn("disk space is back: the airing log writes held while the disk was full are written",
 		"writes", b.written, "held_for", b.now().Sub(b.since).Round(time.Second), "db", b.store.Path())
 	b.since, b.cause, b.held = time.Time{}, nil, nil
+	b.notify()
 	return nil
+}
+
+func (b *logbook) notify() {
+	if b.changed != nil {
+		b.changed()
+	}
 }
 
 // retry tries the held writes again when it is time to, and says again
@@ -289,3 +299,7 @@ func (b *logbook) state() LogHeld {
 	}
 	return h
 }
+
+// SetLogWrites sets what a failed write to the airing log does (see
+// LogWrites); call it before the station runs.
+func (s *Station) SetLogWrites(m LogWrites) { s.book.mode = m }

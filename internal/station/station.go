@@ -212,9 +212,11 @@ func New(d Deps) *Station {
 	if d.PreRoll <= 0 {
 		d.PreRoll = defaultPreRoll
 	}
-	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
+	s := &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
 		ctl:  make(chan controlReq),
 		book: &logbook{store: d.Store, mode: d.LogWrites, logger: d.Logger, now: func() time.Time { return d.Clock.Now() }}}
+	s.book.changed = s.notifyStatus
+	return s
 }
 
 // StartSink runs the sink in the background until ctx is done; a device

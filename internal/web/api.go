@@ -460,6 +460,12 @@ type statusJSON struct {
 	AudioOK    bool         `json:"audio_ok"`
 	Problem    string       `json:"problem,omitempty"`
 	Running    bool         `json:"running"`
+	// DiskFull: the airing log cannot be written (the disk is full);
+	// PendingWrites are held in memory until space returns.
+	DiskFull      bool    `json:"disk_full"`
+	PendingWrites int     `json:"pending_writes"`
+	DiskFullSince *string `json:"disk_full_since,omitempty"`
+	DiskFullText  string  `json:"disk_full_text,omitempty"`
 }
 
 type onAirJSON struct {
@@ -497,6 +503,11 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	out.Output, out.AudioOK = st.Output, st.Dead == ""
 	if st.Dead != "" {
 		out.Problem = words.Reason(lang, st.Dead)
+	}
+	if h := st.Held; h.Pending > 0 {
+		since := h.Since.In(s.Location).Format(time.RFC3339)
+		out.DiskFull, out.PendingWrites, out.DiskFullSince = true, h.Pending, &since
+		out.DiskFullText = s.diskFullBanner(lang, h)
 	}
 	if a := st.OnAir; a != nil {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
@@ -72,6 +73,9 @@ type view struct {
 	Data       any
 	Nav        []navItem
 	Query      url.Values
+	// DiskFull is the banner every page shows while the airing log cannot
+	// be written ("" when it can).
+	DiskFull string
 }
 
 type navItem struct {
@@ -102,6 +106,11 @@ func (s *Server) newView(name, lang string, sess store.Session) *view {
 }
 
 func (s *Server) render(w http.ResponseWriter, v *view) {
+	if hs, ok := s.Station.(interface{ LogHeld() station.LogHeld }); ok {
+		if h := hs.LogHeld(); h.Pending > 0 {
+			v.DiskFull = s.diskFullBanner(v.L, h)
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := s.pages[v.Page].ExecuteTemplate(w, "layout.html", v); err != nil {
 		s.Logger.Error("render page", "page", v.Page, "err", err)
