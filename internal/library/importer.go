@@ -169,7 +169,7 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 		} else if ok {
 			id, _, err := im.Store.AddSegment(ctx, known) // brings a retired one back, as before
 			if err != nil {
-				return results, err
+				return append(results, Result{Path: f, Err: err}), fmt.Errorf("import %s: %w", f, err)
 			}
 			if r.Segment, err = im.Store.Segment(ctx, id); err != nil {
 				return results, err
@@ -199,7 +199,9 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 		}
 		id, existed, err := im.Store.AddSegment(ctx, seg)
 		if err != nil {
-			return results, err
+			// Named in the results too: the caller prints them (a full
+			// disk stops the import; the file is not stored).
+			return append(results, Result{Path: f, Err: err}), fmt.Errorf("import %s: %w", f, err)
 		}
 		stored, err := im.Store.Segment(ctx, id)
 		if err != nil {

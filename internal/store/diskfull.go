@@ -10,7 +10,8 @@ import (
 
 // ErrDiskFull is returned, wrapped around the cause, when a write failed
 // because the disk holding the database (or a file beside it) is full:
-// SQLite's SQLITE_FULL ("database or disk is full") or the system's ENOSPC.
+// SQLite's SQLITE_FULL ("database or disk is full") or the system's ENOSPC
+// (also when opening the database cannot create its WAL index).
 // SQLite rolls the transaction back, so nothing stored has changed; the
 // same write can be made again once space is freed.
 var ErrDiskFull = errors.New("disk full")
@@ -23,7 +24,9 @@ func MarkDiskFull(err error) error {
 		return err
 	}
 	var se sqlite3.Error
-	if (errors.As(err, &se) && se.Code == sqlite3.ErrFull) || errors.Is(err, syscall.ENOSPC) {
+	// SQLite says SQLITE_FULL when a write finds no room, and an I/O error
+	// carrying ENOSPC when it cannot even create its WAL index (an open).
+	if (errors.As(err, &se) && (se.Code == sqlite3.ErrFull || se.SystemErrno == syscall.ENOSPC)) || errors.Is(err, syscall.ENOSPC) {
 		return fmt.Errorf("%w: %w", ErrDiskFull, err)
 	}
 	return err

@@ -94,3 +94,27 @@ func TestMarkDiskFullKeepsOtherErrors(t *testing.T) {
 		t.Fatal("MarkDiskFull(nil) is not nil")
 	}
 }
+
+func TestOpenOnAFullDiskSaysDiskFull(t *testing.T) {
+	ctx := context.Background()
+	dir := tinydisk.Mount(t, "4m")
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(t, st, seg("a", "tthc"))
+	st.Close() // the WAL and its index go with the last connection
+	free := tinydisk.Fill(t, dir)
+	if _, err := store.Open(ctx, dir); !errors.Is(err, store.ErrDiskFull) {
+		t.Fatalf("open on a full disk: %v, want store.ErrDiskFull", err)
+	}
+	free()
+	st, err = store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if segs, err := st.Segments(ctx, true); err != nil || len(segs) != 1 {
+		t.Fatalf("after space returned: %d segments, %v", len(segs), err)
+	}
+}

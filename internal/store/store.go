@@ -37,7 +37,7 @@ type Store struct {
 // Open opens (creating if needed) the database in dir and migrates it.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+		return nil, fmt.Errorf("create data folder %s: %w", dir, MarkDiskFull(err))
 	}
 	path := filepath.Join(dir, FileName)
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate"
@@ -50,7 +50,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{db: db, path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+		return nil, fmt.Errorf("migrate %s: %w", path, MarkDiskFull(err))
 	}
 	return s, nil
 }

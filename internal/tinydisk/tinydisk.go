@@ -32,6 +32,12 @@ func Mount(tb testing.TB, size string) string {
 // a function that removes it again (space returns).
 func Fill(tb testing.TB, dir string) (free func()) {
 	tb.Helper()
+	return FillLeaving(tb, dir, 0)
+}
+
+// FillLeaving is Fill that leaves about leave bytes free (whole pages).
+func FillLeaving(tb testing.TB, dir string, leave int64) (free func()) {
+	tb.Helper()
 	path := filepath.Join(dir, "filler")
 	f, err := os.Create(path)
 	if err != nil {
@@ -51,6 +57,15 @@ func Fill(tb testing.TB, dir string) (free func()) {
 	}
 	if err := f.Close(); err != nil && !errors.Is(err, syscall.ENOSPC) {
 		tb.Fatalf("fill %s: %v", dir, err)
+	}
+	if leave > 0 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			tb.Fatalf("fill %s: %v", dir, err)
+		}
+		if err := os.Truncate(path, max(0, fi.Size()-leave)); err != nil {
+			tb.Fatalf("fill %s: %v", dir, err)
+		}
 	}
 	return func() {
 		tb.Helper()
