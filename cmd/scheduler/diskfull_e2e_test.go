@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/truyenthanh/cchc/internal/tinydisk"
 )
@@ -92,4 +95,82 @@ func TestTitlesAreOneLineAndCSVCellsCannotRunFormulas(t *testing.T) {
 	if body, err := os.ReadFile(report); err != nil || strings.Contains(string(body), ",=") {
 		t.Fatalf("report CSV: %v\n%s", err, body)
 	}
+}
+
+// TestServeOnAFullDiskKeepsPlayingAndWritesTheLogLater fills the disk under
+// a running station: it stays up, says so on stderr, and once space is
+// freed writes the airings it held — completed, in the chain.
+func TestServeOnAFullDiskKeepsPlayingAndWritesTheLogLater(t *testing.T) {
+	data := tinydisk.Mount(t, "8m")
+	config := stationConfig(t) // a 12 s slot every 15 s, null output
+	tone := filepath.Join(t.TempDir(), "tone.wav")
+	writeTone(t, tone, "2")
+	mustRun(t, data, "--config", config, "segments", "import", "--topic", "tthc", "--approve", tone)
+
+	errPath := filepath.Join(t.TempDir(), "stderr")
+	errFile, err := os.Create(errPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close()
+	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
+	cmd.Dir, cmd.Stderr = "../..", errFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	waitStderr := func(what string, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for time.Now().Before(deadline) {
+			select {
+			case err := <-exited:
+				b, _ := os.ReadFile(errPath)
+				t.Fatalf("serve exited (%v) before %q:\n%s", err, what, b)
+			default:
+			}
+			if b, _ := os.ReadFile(errPath); strings.Contains(string(b), what) {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		b, _ := os.ReadFile(errPath)
+		t.Fatalf("no %q on stderr within %s:\n%s", what, within, b)
+	}
+	waitStderr("station starting", 10*time.Second)
+	free := tinydisk.Fill(t, data)
+	waitStderr("DISK FULL: the airing log cannot be written", 25*time.Second)
+	time.Sleep(4 * time.Second) // the 2 s tone plays out on the full disk
+	free()
+	waitStderr("disk space is back", 20*time.Second)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-exited; err != nil {
+		b, _ := os.ReadFile(errPath)
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, b)
+	}
+
+	var log []airingJSON
+	json.Unmarshal([]byte(mustRun(t, data, "--config", config, "log", "--json")), &log)
+	completed := 0
+	for _, a := range log {
+		switch {
+		case a.Status == "open":
+			t.Errorf("airing %d left open", a.ID)
+		case a.Status == "completed" && a.PlayedMS >= 1990 && a.PlayedMS <= 2010:
+			completed++
+		case a.Status == "interrupted" && a.Reason != "station stopped":
+			t.Errorf("airing %+v interrupted, not by the stop", a)
+		}
+	}
+	if completed == 0 {
+		t.Fatalf("no completed 2 s airing in the log: %+v", log)
+	}
+	mustRun(t, data, "--config", config, "log", "verify")
 }
