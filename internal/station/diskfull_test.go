@@ -2,6 +2,9 @@ package station_test
 
 import (
 	"context"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,5 +94,49 @@ func TestFullDiskKeepsTheTimetableAndWritesTheLogWhenSpaceReturns(t *testing.T) 
 	// last_handled reached the disk.
 	if v, err := e.st.State(context.Background(), "last_handled"); err != nil || v == "" {
 		t.Fatalf("last_handled = %q, %v", v, err)
+	}
+}
+
+// syncBuffer is a log destination safe for the station's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestStoppedOnAFullDiskSaysHowManyWritesAreLost(t *testing.T) {
+	data := tinydisk.Mount(t, "8m")
+	var logs syncBuffer
+	e := newEnv(t, opts{start: day(10, 5, 0), data: data, logWrites: station.HoldWhenFull,
+		logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	e.segment("a", 2*time.Second)
+	if _, err := e.st.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	tinydisk.Fill(t, data) // never freed: the writes cannot be made
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.stn.Run(ctx) }()
+	waitFor(t, "the 06:00 slot airs on a full disk", func() bool { return e.clock.Now().After(day(10, 6, 5)) })
+	held := e.stn.LogHeld().Pending
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	out := logs.String()
+	if held < 2 || !strings.Contains(out, "DISK FULL at shutdown") || !strings.Contains(out, "airing log write lost (disk full)") ||
+		!strings.Contains(out, `title="Bản tin a"`) || !strings.Contains(out, "level=ERROR") {
+		t.Fatalf("stopped with %d writes held; the log says:\n%s", held, out)
 	}
 }

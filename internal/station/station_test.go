@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -116,6 +117,7 @@ type opts struct {
 	missedHorizon time.Duration
 	data          string // the database's folder (default: a temporary one)
 	logWrites     station.LogWrites
+	logger        *slog.Logger
 }
 
 func newEnv(t *testing.T, o opts) *env {
@@ -140,7 +142,7 @@ func newEnv(t *testing.T, o opts) *env {
 	planner := &playlist.Planner{Slots: o.slots, Location: hcm, Gap: o.gap, ApprovalRequired: true,
 		Topics: []playlist.Topic{{Code: "tthc", Name: "Thủ tục hành chính", TargetAirings: 20}}}
 	d := station.Deps{Store: st, Planner: planner, Deck: audio.NewDeck(deckRate), Clock: clock, Open: openSegment,
-		MissedHorizon: o.missedHorizon, LogWrites: o.logWrites}
+		MissedHorizon: o.missedHorizon, LogWrites: o.logWrites, Logger: o.logger}
 	switch {
 	case o.noSink:
 		d.DeadReason = station.ReasonNoDevice

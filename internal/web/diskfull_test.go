@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/tinydisk"
@@ -103,5 +104,20 @@ func TestDiskFullShowsABannerAndInTheStatus(t *testing.T) {
 	}
 	if body := e.do(as(httptest.NewRequest("GET", "/", nil), cookie, "")).Body.String(); !strings.Contains(body, `id="diskfull" class="flash bad" role="alert" hidden>`) {
 		t.Errorf("the banner is shown with nothing held")
+	}
+}
+
+func TestLogCSVGuardsFormulaTitles(t *testing.T) {
+	e := newEnv(t, 10)
+	cookie, _ := e.user("xem", store.RoleViewer)
+	at := time.Date(2024, 5, 10, 6, 0, 0, 0, hcm)
+	a := playlist.Airing{SegmentID: 1, Title: "@SUM(A1:A9)", Topics: []string{"tthc"}, Slot: "sang", ScheduledAt: at,
+		StartedAt: at, EndedAt: at.Add(time.Minute), Played: time.Minute, Duration: time.Minute, Status: playlist.StatusCompleted}
+	if _, err := e.st.LogClosed(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	body := e.do(as(jsonReq("GET", "/api/log?from=2024-05-10&format=csv", nil), cookie, "")).Body.String()
+	if !strings.Contains(body, ",'@SUM(A1:A9),tthc,sang,") || !strings.Contains(body, ",60000,completed,") {
+		t.Fatalf("log CSV of the API:\n%s", body)
 	}
 }
