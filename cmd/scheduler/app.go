@@ -74,6 +74,9 @@ func (m *Main) Exit(err error) int {
 	if errors.As(err, &loc) {
 		msg = loc.Localize(m.language())
 	}
+	if errors.Is(err, store.ErrDiskFull) {
+		msg = m.T("ổ đĩa đầy — hãy giải phóng dung lượng rồi chạy lại", "the disk is full — free some space, then run it again") + " (" + msg + ")"
+	}
 	fmt.Fprintf(m.Stderr, "%s: %s\n", words.Pick(m.language(), "lỗi", "error"), msg)
 	var ue usageError
 	var ce *config.Error

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"encoding/csv"
 	"io"
+
+	"github.com/truyenthanh/cchc/internal/csvsafe"
 )
 
 // newCSV starts a CSV for the operator: UTF-8 with a BOM, so that Excel
-// shows Vietnamese.
-func newCSV(w io.Writer) *csv.Writer {
+// shows Vietnamese, with every cell guarded against formula injection.
+func newCSV(w io.Writer) *csvsafe.Writer {
 	io.WriteString(w, "\uFEFF")
-	return csv.NewWriter(w)
+	return csvsafe.NewWriter(w)
 }

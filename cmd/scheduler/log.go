@@ -13,6 +13,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -79,7 +80,7 @@ func (m *Main) logText(w io.Writer, airings []store.LoggedAiring) error {
 			started = a.StartedAt.In(m.loc).Format("15:04:05.000")
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t#%d %s\t%s\t%s\t%s\n", a.ID, a.ScheduledAt.In(m.loc).Format("2006-01-02 15:04:05"), started, a.Slot,
-			a.SegmentID, a.Title, a.Played.Round(100*time.Millisecond), words.Status(m.language(), a.Status), words.Reason(m.language(), a.Reason))
+			a.SegmentID, title.Clean(a.Title), a.Played.Round(100*time.Millisecond), words.Status(m.language(), a.Status), words.Reason(m.language(), a.Reason))
 	}
 	if len(airings) == 0 {
 		fmt.Fprintln(tw, m.T("(không có lượt phát nào trong khoảng này)", "(no airing in this period)"))

@@ -16,6 +16,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -37,6 +38,15 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := m.openStore(ctx)
+			if errors.Is(err, store.ErrDiskFull) {
+				// Not even the database opens: every file is refused for it.
+				var results []library.Result
+				for _, p := range args {
+					results = append(results, library.Result{Path: p, Err: err})
+				}
+				m.printImport(results)
+				return reported{code: 1}
+			}
 			if err != nil {
 				return err
 			}
@@ -69,6 +79,12 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 			im := &library.Importer{Store: st, Topics: known, Now: time.Now}
 			progress := m.progressPrinter()
 			results, err := im.Import(ctx, args, opts, progress)
+			if errors.Is(err, store.ErrDiskFull) {
+				// The summary of what was stored before the disk filled
+				// up, the file it stopped at and why; exit 1.
+				m.printImport(results)
+				return reported{code: 1}
+			}
 			if err != nil {
 				return err
 			}
@@ -86,6 +102,9 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 
 // importMessage explains why a file was refused, in the operator's language.
 func (m *Main) importMessage(err error) string {
+	if errors.Is(err, store.ErrDiskFull) {
+		return m.T("ổ đĩa đầy — hãy giải phóng dung lượng rồi nạp lại", "the disk is full — free some space, then import again")
+	}
 	return library.Reason(m.language(), err)
 }
 
@@ -164,7 +183,8 @@ func (m *Main) segmentsText(w io.Writer, segs []playlist.Segment) error {
 		if n := contract.Number(s.LoudnessLUFS); n != nil {
 			lufs = strconv.FormatFloat(*n, 'f', 1, 64)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Title, strings.Join(s.Topics, ","), s.Duration.Round(100*time.Millisecond),
+		// title.Clean: a title stored raw before titles were cleaned must not break the table.
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, title.Clean(s.Title), strings.Join(s.Topics, ","), s.Duration.Round(100*time.Millisecond),
 			words.Priority(m.language(), s.Priority), valid, approved, lufs)
 	}
 	if len(segs) == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/sdnotify"
+	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 )
 
@@ -38,6 +39,9 @@ func (m *Main) serveCommand() *cobra.Command {
 				return err
 			}
 			stn := m.newStation(st, sink, dead, clock, false)
+			// Audio needs no disk: on a full disk the station keeps to its
+			// timetable and holds the log's writes until space returns.
+			stn.SetLogWrites(station.HoldWhenFull)
 			m.warnUnmeasuredSilence(ctx, st)
 			srv, err := m.newWeb(st, stn, listen) // web.go
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/station"
 )
 
 func (m *Main) simulateCommand() *cobra.Command {
@@ -52,6 +53,9 @@ func (m *Main) simulateCommand() *cobra.Command {
 		clock := audio.NewVirtualClock(start)
 		sink := audio.NewNullSink(audio.Rate(m.cfg.Audio.SampleRate), false, clock)
 		stn := m.newStation(st, sink, "", clock, true)
+		// Rows are written when closed, each in one transaction: a full
+		// disk stops the simulation with nothing left open.
+		stn.SetLogWrites(station.WriteWhenClosed)
 		began := time.Now()
 		g, gctx := errgroup.WithContext(ctx)
 		sinkCtx, stopSink := context.WithCancel(gctx)

@@ -21,6 +21,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // JinglesDir is the media sub-folder of jingles, which are not segments.
@@ -168,7 +169,7 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 		} else if ok {
 			id, _, err := im.Store.AddSegment(ctx, known) // brings a retired one back, as before
 			if err != nil {
-				return results, err
+				return append(results, Result{Path: f, Err: err}), fmt.Errorf("import %s: %w", f, err)
 			}
 			if r.Segment, err = im.Store.Segment(ctx, id); err != nil {
 				return results, err
@@ -184,8 +185,8 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 			continue
 		}
 		seg.Topics = topics
-		if opts.Title != "" {
-			seg.Title = opts.Title
+		if t := title.Clean(opts.Title); t != "" {
+			seg.Title = t
 		}
 		seg.ValidFrom, seg.ValidUntil = opts.ValidFrom, opts.ValidUntil
 		seg.Priority = opts.Priority
@@ -198,7 +199,9 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 		}
 		id, existed, err := im.Store.AddSegment(ctx, seg)
 		if err != nil {
-			return results, err
+			// Named in the results too: the caller prints them (a full
+			// disk stops the import; the file is not stored).
+			return append(results, Result{Path: f, Err: err}), fmt.Errorf("import %s: %w", f, err)
 		}
 		stored, err := im.Store.Segment(ctx, id)
 		if err != nil {
@@ -234,12 +237,12 @@ func (im *Importer) measure(path string) (playlist.Segment, error) {
 	if err != nil {
 		return playlist.Segment{}, err
 	}
-	title := info.Title
-	if strings.TrimSpace(title) == "" {
-		title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	name := title.Clean(info.Title)
+	if name == "" {
+		name = title.Clean(strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)))
 	}
 	return playlist.Segment{
-		Title: strings.TrimSpace(title), Path: abs, SHA256: sum,
+		Title: name, Path: abs, SHA256: sum,
 		Duration: info.Duration(), SampleRate: info.SampleRate, Channels: info.Channels, BitDepth: info.BitDepth,
 		LoudnessLUFS: an.LoudnessLUFS, TruePeakDBTP: an.TruePeakDBTP,
 		SilenceStart: an.SilenceStart, SilenceEnd: an.SilenceEnd, SilenceKnown: true,

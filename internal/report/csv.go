@@ -1,9 +1,10 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/truyenthanh/cchc/internal/csvsafe"
 )
 
 // bom makes Excel read the file as UTF-8 and show Vietnamese correctly.
@@ -21,7 +22,7 @@ func (r Report) WriteCSV(w io.Writer, lang string) error {
 	if _, err := w.Write(bom); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // formula injection guarded
 	if err := cw.Write(wd.csvHeader); err != nil {
 		return err
 	}

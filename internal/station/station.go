@@ -72,6 +72,9 @@ type Deps struct {
 	// make it start late. It must exceed the output's latency (oto's and the
 	// device's buffers) by the time planning and logging take; 0 means 1 s.
 	PreRoll time.Duration
+	// LogWrites: what a failed write to the airing log does (logbook.go);
+	// the zero value stops the station with the error.
+	LogWrites LogWrites
 }
 
 // Station runs the timetable.
@@ -94,6 +97,8 @@ type Station struct {
 
 	tailMu sync.Mutex
 	tails  []tail // airings whose last frame left the deck, oldest first
+
+	book *logbook // every write to the airing log goes through it
 }
 
 // tail is an airing whose last frame has left the deck but may still be in
@@ -207,8 +212,11 @@ func New(d Deps) *Station {
 	if d.PreRoll <= 0 {
 		d.PreRoll = defaultPreRoll
 	}
-	return &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
-		ctl: make(chan controlReq)}
+	s := &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
+		ctl:  make(chan controlReq),
+		book: &logbook{store: d.Store, mode: d.LogWrites, logger: d.Logger, now: func() time.Time { return d.Clock.Now() }}}
+	s.book.changed = s.notifyStatus
+	return s
 }
 
 // StartSink runs the sink in the background until ctx is done; a device
@@ -252,16 +260,13 @@ func (s *Station) deadReason() string {
 }
 
 // Recover closes airings left open by a crash as interrupted.
+// On a full disk (HoldWhenFull) that waits, with the other held writes.
 func (s *Station) Recover(ctx context.Context) error {
-	n, err := s.Store.CloseOpenAirings(ctx, ReasonCrash)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		s.Logger.Warn("closed airings left open by a crash as interrupted", "count", n)
-	}
-	return nil
+	return s.book.recover(ctx, ReasonCrash)
 }
+
+// LogHeld says how many airing log writes wait in memory for disk space.
+func (s *Station) LogHeld() LogHeld { return s.book.state() }
 
 // Run follows the clock until ctx is done: it logs what passed while the
 // station was down as missed, then airs each occurrence at its time.
@@ -270,6 +275,9 @@ func (s *Station) Run(ctx context.Context) error {
 	// What was still in the output's buffers: completed if heard by now,
 	// interrupted otherwise (the sink stops with ctx).
 	if serr := s.settle(ctx, true); err == nil {
+		err = serr
+	}
+	if serr := s.book.shutdown(context.WithoutCancel(ctx)); err == nil {
 		err = serr
 	}
 	if ctx.Err() != nil {
@@ -294,7 +302,7 @@ func (s *Station) run(ctx context.Context) error {
 	if v == "" {
 		// First start of this station: nothing before now was its to air.
 		handled = now
-		if err := s.Store.SetState(ctx, stateLastHandled, now.Format(time.RFC3339Nano)); err != nil {
+		if err := s.book.setState(ctx, stateLastHandled, now.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 	} else {
@@ -427,19 +435,19 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 			return err
 		}
 		if len(plan.Items) == 0 {
-			if _, err := s.Store.LogClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: reason + "; " + ReasonEmptyPlan}); err != nil {
+			if err := s.book.logClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: reason + "; " + ReasonEmptyPlan}); err != nil {
 				return err
 			}
 		}
 		for _, it := range plan.Items {
 			a := airingFor(plan, it)
 			a.Status, a.Reason = playlist.StatusMissed, reason
-			if _, err := s.Store.LogClosed(ctx, a); err != nil {
+			if err := s.book.logClosed(ctx, a); err != nil {
 				return err
 			}
 		}
 		count++
-		if err := s.Store.SetState(ctx, stateLastHandled, occ.Start.Format(time.RFC3339Nano)); err != nil {
+		if err := s.book.setState(ctx, stateLastHandled, occ.Start.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 	}
@@ -449,9 +457,19 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 	return nil
 }
 
-// Ledger builds the planner's view of the past up to t from the log.
+// Ledger builds the planner's view of the past up to t from the log, and
+// from the rows held in memory while the disk is full.
 func (s *Station) Ledger(ctx context.Context, t time.Time) (*playlist.Ledger, error) {
-	return BuildLedger(ctx, s.Store, s.loc, t)
+	l, err := BuildLedger(ctx, s.Store, s.loc, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range s.book.heldAirings() {
+		if a.ScheduledAt.Before(t) {
+			l.Record(a)
+		}
+	}
+	return l, nil
 }
 
 // BuildLedger reads the log up to t: enough history for rotation and for the
@@ -511,7 +529,7 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 	s.Logger.Debug("timing", "step", "plan", "took", time.Since(t0), "lead", occ.Start.Sub(time.Now()))
 	s.Logger.Debug("slot starts", "slot", occ.Slot, "at", occ.Start.Format(time.RFC3339), "items", len(plan.Items))
 	if len(plan.Items) == 0 {
-		_, err := s.Store.LogClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
+		err := s.book.logClosed(ctx, playlist.Airing{Title: s.slotTitle(occ.Slot), Slot: occ.Slot, ScheduledAt: occ.Start, Status: playlist.StatusMissed, Reason: ReasonEmptyPlan})
 		if err != nil {
 			return err
 		}
@@ -519,7 +537,7 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 		return err
 	}
 	t0 = time.Now()
-	err = s.Store.SetState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+	err = s.book.setState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
 	s.Logger.Debug("timing", "step", "set-state", "took", time.Since(t0))
 	return err
 }
@@ -548,6 +566,9 @@ func (s *Station) waitFor(ctx context.Context, t time.Time) error {
 		default:
 		}
 		if err := s.settle(ctx, false); err != nil {
+			return err
+		}
+		if err := s.book.retry(context.WithoutCancel(ctx)); err != nil {
 			return err
 		}
 		now := s.Clock.Now()
@@ -637,7 +658,7 @@ func (s *Station) PlayNow(ctx context.Context, segs []playlist.Segment) error {
 
 // pending is an airing whose row is open.
 type pending struct {
-	id      int64
+	row     *logRow
 	cue     *audio.Cue
 	started bool
 	startAt time.Time
@@ -668,7 +689,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 			a := airingFor(plan, it)
 			a.StartedAt = s.Clock.Now()
 			a.Status, a.Reason = playlist.StatusFailed, reason
-			if _, err := s.Store.LogClosed(wctx, a); err != nil {
+			if err := s.book.logClosed(wctx, a); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -695,14 +716,14 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 			src, closer, err := s.Open(it.Segment)
 			if err != nil {
 				a.Status, a.Reason = playlist.StatusFailed, ReasonUnreadable+": "+err.Error()
-				if _, lerr := s.Store.LogClosed(wctx, a); lerr != nil {
+				if lerr := s.book.logClosed(wctx, a); lerr != nil {
 					return lerr
 				}
 				s.Logger.Error("segment failed", "segment", it.Segment.ID, "path", it.Segment.Path, "err", err)
 				continue
 			}
 			t0 := time.Now()
-			id, err := s.Store.StartAiring(wctx, a)
+			row, err := s.book.start(wctx, a)
 			s.Logger.Debug("timing", "step", "start-row", "took", time.Since(t0), "lead", it.StartsAt.Sub(time.Now()))
 			if err != nil {
 				if closer != nil {
@@ -710,7 +731,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 				}
 				return err
 			}
-			p := &pending{id: id, cue: audio.NewCue(it.Segment.Title, i, src, closer)}
+			p := &pending{row: row, cue: audio.NewCue(it.Segment.Title, i, src, closer)}
 			if i == 0 && !jingles.introQueued && it.StartsAt.After(s.Clock.Now()) {
 				p.cue.StartAt = it.StartsAt // queued ahead of time: start on the dot
 			}
@@ -753,7 +774,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 				reason += "; " + note
 			}
 		}
-		return s.Store.CloseAiring(wctx, p.id, status, p.startAt, end, played, reason)
+		return s.book.close(wctx, p.row, status, p.startAt, end, played, reason)
 	}
 	progress := time.NewTicker(progressEvery)
 	defer progress.Stop()
@@ -814,8 +835,11 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 			for _, p := range rows {
 				if p != nil && p.started && !p.closed {
 					played := rate.D(p.cue.Heard(s.played()))
-					_ = s.Store.Progress(wctx, p.id, played)
+					s.book.progress(wctx, p.row, played)
 				}
+			}
+			if err := s.book.retry(wctx); err != nil {
+				return nil, nil, err
 			}
 			continue
 		case <-s.Deck.Events():

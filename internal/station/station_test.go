@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -114,13 +115,19 @@ type opts struct {
 	sinkFor       func(*audio.VirtualClock) audio.Sink // overrides the null sink, on the env's clock
 	gap           time.Duration
 	missedHorizon time.Duration
+	data          string // the database's folder (default: a temporary one)
+	logWrites     station.LogWrites
+	logger        *slog.Logger
 }
 
 func newEnv(t *testing.T, o opts) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "data"))
+	if o.data == "" {
+		o.data = filepath.Join(dir, "data")
+	}
+	st, err := store.Open(ctx, o.data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +142,7 @@ func newEnv(t *testing.T, o opts) *env {
 	planner := &playlist.Planner{Slots: o.slots, Location: hcm, Gap: o.gap, ApprovalRequired: true,
 		Topics: []playlist.Topic{{Code: "tthc", Name: "Thủ tục hành chính", TargetAirings: 20}}}
 	d := station.Deps{Store: st, Planner: planner, Deck: audio.NewDeck(deckRate), Clock: clock, Open: openSegment,
-		MissedHorizon: o.missedHorizon}
+		MissedHorizon: o.missedHorizon, LogWrites: o.logWrites, Logger: o.logger}
 	switch {
 	case o.noSink:
 		d.DeadReason = station.ReasonNoDevice

@@ -41,6 +41,8 @@ type Status struct {
 	// Output is the sink's name; Dead the reason nothing can be heard ("" when the output works).
 	Output string
 	Dead   string
+	// Held: airing log writes waiting in memory for disk space (logbook.go).
+	Held LogHeld
 }
 
 // statusBoard holds what the station is airing, for Status, and tells
@@ -112,7 +114,7 @@ func (s *Station) Subscribe() (<-chan struct{}, func()) {
 // it now.
 func (s *Station) Status(ctx context.Context) (Status, error) {
 	now := s.Clock.Now()
-	st := Status{At: now, Dead: s.deadReason()}
+	st := Status{At: now, Dead: s.deadReason(), Held: s.LogHeld()}
 	if s.Sink != nil {
 		st.Output = s.Sink.Name()
 	}

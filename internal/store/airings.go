@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // ErrClosed is returned when closing an airing that is already closed.
@@ -57,7 +58,7 @@ func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error)
 }
 
 func rowOf(a playlist.Airing) row {
-	return row{SegmentID: a.SegmentID, Title: a.Title, Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
+	return row{SegmentID: a.SegmentID, Title: title.Clean(a.Title), Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
 		ScheduledAt: a.ScheduledAt.UnixMilli(), StartedAt: ms(a.StartedAt), EndedAt: ms(a.EndedAt),
 		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason}
 }
@@ -68,7 +69,7 @@ func (s *Store) insertAiring(ctx context.Context, a playlist.Airing) (int64, err
 		played_ms, duration_ms, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason)
 	if err != nil {
-		return 0, fmt.Errorf("log airing of segment %d: %w", a.SegmentID, err)
+		return 0, fmt.Errorf("log airing of segment %d: %w", a.SegmentID, MarkDiskFull(err))
 	}
 	return res.LastInsertId()
 }
@@ -77,7 +78,7 @@ func (s *Store) insertAiring(ctx context.Context, a playlist.Airing) (int64, err
 // leaves an honest played length behind.
 func (s *Store) Progress(ctx context.Context, id int64, played time.Duration) error {
 	_, err := s.db.ExecContext(ctx, "UPDATE airings SET played_ms = ? WHERE id = ? AND status = 'open'", played.Milliseconds(), id)
-	return err
+	return MarkDiskFull(err)
 }
 
 // CloseAiring closes an open airing exactly once, and chains it.

@@ -37,7 +37,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	_, err := s.db.ExecContext(ctx, "INSERT INTO audit (at, user_name, action, object, detail) VALUES (?, ?, ?, ?, ?)",
 		e.At.UnixMilli(), e.User, e.Action, e.Object, e.Detail)
 	if err != nil {
-		return fmt.Errorf("audit %s %s: %w", e.Action, e.Object, err)
+		return fmt.Errorf("audit %s %s: %w", e.Action, e.Object, MarkDiskFull(err))
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func (s *Store) Pin(ctx context.Context, segmentID int64, day, slot string, at t
 	_, err := s.db.ExecContext(ctx, "INSERT OR IGNORE INTO pins (segment_id, day, slot, created_at) VALUES (?, ?, ?, ?)",
 		segmentID, day, slot, at.UnixMilli())
 	if err != nil {
-		return fmt.Errorf("pin segment %d: %w", segmentID, err)
+		return fmt.Errorf("pin segment %d: %w", segmentID, MarkDiskFull(err))
 	}
 	return nil
 }
@@ -26,7 +26,7 @@ func (s *Store) Pin(ctx context.Context, segmentID int64, day, slot string, at t
 func (s *Store) Unpin(ctx context.Context, segmentID int64, day, slot string) error {
 	res, err := s.db.ExecContext(ctx, "DELETE FROM pins WHERE segment_id = ? AND day = ? AND slot = ?", segmentID, day, slot)
 	if err != nil {
-		return fmt.Errorf("unpin segment %d: %w", segmentID, err)
+		return fmt.Errorf("unpin segment %d: %w", segmentID, MarkDiskFull(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("pin of segment %d on %s in %s: %w", segmentID, day, slot, ErrNotFound)

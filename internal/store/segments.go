@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 func ms(t time.Time) sql.NullInt64 {
@@ -45,6 +46,7 @@ func fromNullFloat(n sql.NullFloat64) float64 {
 // returns that segment's id with existed = true (a retired one is brought
 // back).
 func (s *Store) AddSegment(ctx context.Context, seg playlist.Segment) (id int64, existed bool, err error) {
+	defer func() { err = MarkDiskFull(err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, false, err
@@ -66,6 +68,7 @@ func (s *Store) AddSegment(ctx context.Context, seg playlist.Segment) (id int64,
 	if seg.Priority == "" {
 		seg.Priority = playlist.PriorityNormal
 	}
+	seg.Title = title.Clean(seg.Title) // one line of plain text, wherever it came from
 	if seg.ImportedAt.IsZero() {
 		seg.ImportedAt = time.Now()
 	}
@@ -174,7 +177,8 @@ func (s *Store) Retire(ctx context.Context, ids []int64) error {
 	return s.eachSegment(ctx, ids, "UPDATE segments SET retired = 1 WHERE id = ?")
 }
 
-func (s *Store) eachSegment(ctx context.Context, ids []int64, stmt string, args ...any) error {
+func (s *Store) eachSegment(ctx context.Context, ids []int64, stmt string, args ...any) (err error) {
+	defer func() { err = MarkDiskFull(err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -207,7 +211,7 @@ func (s *Store) SetSilence(ctx context.Context, id int64, start, end time.Durati
 	res, err := s.db.ExecContext(ctx, "UPDATE segments SET silence_start_ms = ?, silence_end_ms = ? WHERE id = ?",
 		start.Milliseconds(), end.Milliseconds(), id)
 	if err != nil {
-		return fmt.Errorf("segment %d: %w", id, err)
+		return fmt.Errorf("segment %d: %w", id, MarkDiskFull(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("segment %d: %w", id, ErrNotFound)

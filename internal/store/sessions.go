@@ -83,7 +83,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time)
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	_, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash(token))
 	if err != nil {
-		return fmt.Errorf("delete session: %w", err)
+		return fmt.Errorf("delete session: %w", MarkDiskFull(err))
 	}
 	return nil
 }

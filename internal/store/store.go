@@ -37,7 +37,7 @@ type Store struct {
 // Open opens (creating if needed) the database in dir and migrates it.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+		return nil, fmt.Errorf("create data folder %s: %w", dir, MarkDiskFull(err))
 	}
 	path := filepath.Join(dir, FileName)
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate"
@@ -50,7 +50,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{db: db, path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+		return nil, fmt.Errorf("migrate %s: %w", path, MarkDiskFull(err))
 	}
 	return s, nil
 }
@@ -149,13 +149,13 @@ func runMigration(ctx context.Context, tx *sql.Tx, body string) error {
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return MarkDiskFull(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return MarkDiskFull(err)
 	}
-	return tx.Commit()
+	return MarkDiskFull(tx.Commit())
 }
 
 // State reads a station_state value ("" if unset).
@@ -171,5 +171,5 @@ func (s *Store) State(ctx context.Context, key string) (string, error) {
 // SetState writes a station_state value.
 func (s *Store) SetState(ctx context.Context, key, value string) error {
 	_, err := s.db.ExecContext(ctx, "INSERT INTO station_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
-	return err
+	return MarkDiskFull(err)
 }

@@ -81,7 +81,7 @@ func (s *Store) AddUser(ctx context.Context, name, role, password string, at tim
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return User{}, fmt.Errorf("user %q: %w", name, ErrExists)
 		}
-		return User{}, fmt.Errorf("add user %q: %w", name, err)
+		return User{}, fmt.Errorf("add user %q: %w", name, MarkDiskFull(err))
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	}
 	res, err := s.db.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE name = ?", string(hash), name)
 	if err != nil {
-		return fmt.Errorf("set password of %q: %w", name, err)
+		return fmt.Errorf("set password of %q: %w", name, MarkDiskFull(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("user %q: %w", name, ErrNotFound)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/csvsafe"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
@@ -329,7 +329,7 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request, _ store.Session)
 // with a BOM for Excel), with the status and reason also in lang.
 func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, lang string) {
 	w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // formula injection guarded
 	cw.UseCRLF = true
 	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash",
 		tr(lang, "trạng thái", "status_text"), tr(lang, "lý do", "reason_text")})
@@ -394,6 +394,12 @@ type statusJSON struct {
 	AudioOK    bool         `json:"audio_ok"`
 	Problem    string       `json:"problem,omitempty"`
 	Running    bool         `json:"running"`
+	// DiskFull: the airing log cannot be written (the disk is full);
+	// PendingWrites are held in memory until space returns.
+	DiskFull      bool    `json:"disk_full"`
+	PendingWrites int     `json:"pending_writes"`
+	DiskFullSince *string `json:"disk_full_since,omitempty"`
+	DiskFullText  string  `json:"disk_full_text,omitempty"`
 }
 
 type onAirJSON struct {
@@ -431,6 +437,11 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	out.Output, out.AudioOK = st.Output, st.Dead == ""
 	if st.Dead != "" {
 		out.Problem = words.Reason(lang, st.Dead)
+	}
+	if h := st.Held; h.Pending > 0 {
+		since := h.Since.In(s.Location).Format(time.RFC3339)
+		out.DiskFull, out.PendingWrites, out.DiskFullSince = true, h.Pending, &since
+		out.DiskFullText = s.diskFullBanner(lang, h)
 	}
 	if a := st.OnAir; a != nil {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)

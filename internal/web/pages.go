@@ -16,6 +16,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/report"
+	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
@@ -73,6 +74,9 @@ type view struct {
 	Status     int // the HTTP status, when not 200
 	Nav        []navItem
 	Query      url.Values
+	// DiskFull is the banner every page shows while the airing log cannot
+	// be written ("" when it can).
+	DiskFull string
 }
 
 type navItem struct {
@@ -103,6 +107,11 @@ func (s *Server) newView(name, lang string, sess store.Session) *view {
 }
 
 func (s *Server) render(w http.ResponseWriter, v *view) {
+	if hs, ok := s.Station.(interface{ LogHeld() station.LogHeld }); ok {
+		if h := hs.LogHeld(); h.Pending > 0 {
+			v.DiskFull = s.diskFullBanner(v.L, h)
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if v.Status != 0 {
 		w.WriteHeader(v.Status)

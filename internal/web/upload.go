@@ -17,6 +17,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // uploadResult is the outcome for one uploaded file.
@@ -26,6 +27,8 @@ type uploadResult struct {
 	Existed bool              `json:"existed,omitempty"`
 	Segment *contract.Segment `json:"segment,omitempty"`
 	Error   string            `json:"error,omitempty"`
+	// DiskFull: the file was refused because the disk is full.
+	DiskFull bool `json:"disk_full,omitempty"`
 }
 
 // tempPrefix names upload temp files; a folder walk of the media folder
@@ -125,8 +128,11 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, sess store.Se
 	}
 	code := http.StatusOK
 	for _, res := range results {
-		if !res.OK {
+		if !res.OK && code != http.StatusInsufficientStorage {
 			code = http.StatusUnprocessableEntity
+		}
+		if res.DiskFull {
+			code = http.StatusInsufficientStorage
 		}
 	}
 	writeJSON(w, code, results)
@@ -144,7 +150,7 @@ func (o *uploadOptions) set(name, v string, known map[string]bool, s *Server) (s
 		}
 		o.Topics = append(o.Topics, v)
 	case "title":
-		o.Title = v
+		o.Title = title.Clean(v)
 	case "valid_from", "valid_until":
 		if v != "" {
 			if _, ok := s.parseDay(v); !ok {
@@ -174,6 +180,17 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		res.Error = tr(lang, vi, en)
 		return res
 	}
+	// full refuses the file when err says the disk is full: the operator
+	// must free space first, uploading again would fail the same way.
+	full := func(step string, err error) (uploadResult, bool) {
+		if !errors.Is(store.MarkDiskFull(err), store.ErrDiskFull) {
+			return res, false
+		}
+		s.Logger.Error("upload refused: disk full", "file", name, "step", step, "err", err)
+		res.DiskFull = true
+		return refuse("Ổ đĩa đã đầy, không lưu được tệp — không có gì được lưu. Hãy giải phóng dung lượng ổ đĩa rồi tải lên lại.",
+			"The disk is full, the file could not be stored — nothing was kept. Free some disk space, then upload it again."), true
+	}
 	if !safeClientName(name) {
 		res.File = strings.ToValidUTF8(name, "?")
 		return refuse("tên tệp không hợp lệ (có thư mục, \"..\" hoặc ký tự điều khiển) — hãy đổi tên tệp rồi tải lên lại",
@@ -184,6 +201,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		return refuse("không tạo được thư mục bản tin trên máy chủ", "cannot create the media folder on the server")
 	}
 	tmp, err := os.CreateTemp(s.MediaDir, tempPrefix+"*.part")
+	if res, ok := full("temp file", err); ok {
+		return res
+	}
 	if err != nil {
 		s.Logger.Error("upload: temp file", "err", err)
 		return refuse("không ghi được tệp tạm trên máy chủ", "cannot write a temp file on the server")
@@ -197,6 +217,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		}
 	}()
 	n, err := io.Copy(tmp, io.LimitReader(pacedReader{ctx: r.Context(), r: part, g: s.ingest}, limit+1))
+	if res, ok := full("write", err); ok {
+		return res
+	}
 	if err != nil {
 		s.Logger.Warn("upload interrupted", "file", name, "err", err)
 		return refuse("tải lên bị gián đoạn — không có gì được lưu, hãy tải lên lại", "the upload was interrupted — nothing was kept, upload it again")
@@ -206,9 +229,15 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 			fmt.Sprintf("file too large: the limit is %d MB (web.max_upload_mb) — shorten it or convert it to MP3", limit>>20))
 	}
 	if err := tmp.Sync(); err != nil {
+		if res, ok := full("sync", err); ok {
+			return res
+		}
 		return refuse("không ghi được tệp lên đĩa", "cannot write the file to disk")
 	}
 	if err := tmp.Close(); err != nil {
+		if res, ok := full("close", err); ok {
+			return res
+		}
 		return refuse("không ghi được tệp lên đĩa", "cannot write the file to disk")
 	}
 	if err := os.Chmod(tmpPath, 0o644); err != nil {
@@ -235,6 +264,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	}
 	dir := filepath.Join(s.MediaDir, opts.Topics[0])
 	if err := os.MkdirAll(dir, 0o750); err != nil {
+		if res, ok := full("topic folder", err); ok {
+			return res
+		}
 		s.Logger.Error("upload: topic folder", "err", err)
 		return refuse("không tạo được thư mục lĩnh vực", "cannot create the topic folder")
 	}
@@ -245,6 +277,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	placed := false
 	if _, err := os.Lstat(final); errors.Is(err, os.ErrNotExist) {
 		if err := os.Rename(tmpPath, final); err != nil {
+			if res, ok := full("rename", err); ok {
+				return res
+			}
 			s.Logger.Error("upload: rename", "err", err)
 			return refuse("không lưu được tệp", "cannot store the file")
 		}
@@ -254,10 +289,10 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	seg.Topics = opts.Topics
 	seg.Title = opts.Title
 	if seg.Title == "" {
-		seg.Title = strings.TrimSpace(info.Title)
+		seg.Title = title.Clean(info.Title)
 	}
 	if seg.Title == "" {
-		seg.Title = strings.TrimSuffix(name, filepath.Ext(name))
+		seg.Title = title.Clean(strings.TrimSuffix(name, filepath.Ext(name)))
 	}
 	seg.ValidFrom, seg.ValidUntil = opts.ValidFrom, opts.ValidUntil
 	seg.Priority = opts.Priority
@@ -269,6 +304,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if err != nil {
 		if placed {
 			os.Remove(final)
+		}
+		if res, ok := full("database", err); ok {
+			return res
 		}
 		s.Logger.Error("upload: store", "err", err)
 		return refuse("không ghi được vào cơ sở dữ liệu", "cannot store it in the database")

@@ -64,9 +64,17 @@ type env struct {
 
 func newEnv(t *testing.T, maxUploadMB int) *env {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "data"))
+	return newEnvIn(t, maxUploadMB, filepath.Join(dir, "data"), filepath.Join(dir, "media"), nil)
+}
+
+// newEnvIn is newEnv with the database in data, the media folder media and
+// the station stn (nil for none).
+func newEnvIn(t *testing.T, maxUploadMB int, data, media string, stn web.StatusSource) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := filepath.Dir(data)
+	st, err := store.Open(ctx, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +95,7 @@ func newEnv(t *testing.T, maxUploadMB int) *env {
 	}
 	planner := &playlist.Planner{Location: hcm, Topics: topics, ApprovalRequired: true,
 		Slots: []playlist.Slot{{Name: "sang", Title: "Buổi sáng", Schedule: sched, Length: 10 * time.Minute}}}
-	e := &env{t: t, st: st, media: filepath.Join(dir, "media"), clock: &clock{now: time.Date(2024, 5, 10, 9, 0, 0, 0, hcm)}}
+	e := &env{t: t, st: st, media: media, clock: &clock{now: time.Date(2024, 5, 10, 9, 0, 0, 0, hcm)}}
 	e.srv, err = web.New(web.Deps{
 		Store: st, Config: func() config.Config { return cfg }, ConfigPath: "../../config.yaml", Location: hcm,
 		Planner: func() *playlist.Planner { return planner },
@@ -109,7 +117,7 @@ func newEnv(t *testing.T, maxUploadMB int) *env {
 			}
 			return report.Build(report.Input{Kind: kind, From: from, To: to, Location: hcm, Topics: topics, Airings: airings}), nil
 		},
-		MediaDir: e.media, DataDir: dir, Version: "test", Now: e.clock.Now,
+		MediaDir: e.media, DataDir: dir, Version: "test", Now: e.clock.Now, Station: stn,
 	}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -178,6 +178,11 @@
         document.getElementById('onair-bar').style.width = '0%';
       }
       text('audio-state', status.problem ? '⚠ ' + status.problem : t('Đầu ra: ', 'Output: ') + (status.output || ''));
+      var full = document.getElementById('diskfull');
+      if (full) {
+        full.hidden = !status.disk_full;
+        if (status.disk_full) { full.textContent = status.disk_full_text; }
+      }
     }
     function drawNext() {
       var ol = document.getElementById('next-list');
