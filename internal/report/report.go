@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/title"
 )
 
 // Header is what the administrative form prints around the figures; it comes
@@ -331,15 +332,22 @@ func Build(in Input) Report {
 			return l[i].ID < l[j].ID
 		}
 	}
-	r.Log = in.Airings
+	// Titles are cleaned where they enter the store; rows logged before
+	// that may still hold line breaks or escapes, which would break the
+	// printed form, so the report cleans them again (on its own copy).
+	r.Log = make([]playlist.Airing, len(in.Airings))
+	for i, a := range in.Airings {
+		a.Title = title.Clean(a.Title)
+		r.Log[i] = a
+	}
 	if !sort.SliceIsSorted(r.Log, byTime(r.Log)) {
-		r.Log = append([]playlist.Airing{}, in.Airings...)
 		sort.SliceStable(r.Log, byTime(r.Log))
 	}
 	r.location = loc
 	r.slotTitles = in.SlotTitles
 	for i := range r.Incidents {
 		r.Incidents[i].SlotTitle = r.slotName(vi, r.Incidents[i].Slot)
+		r.Incidents[i].Title = title.Clean(r.Incidents[i].Title)
 	}
 	seen := map[string]bool{}
 	for _, t := range in.Topics {
