@@ -151,8 +151,6 @@ func shortFormat(formatName, codec string) string {
 		return "wma"
 	case formatName == "amr":
 		return "amr"
-	case formatName == "wav":
-		return "wav-" + codec // a compressed WAV (ADPCM, A-law...)
 	}
 	name, _, _ := strings.Cut(formatName, ",")
 	return name

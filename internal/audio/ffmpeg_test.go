@@ -301,11 +301,11 @@ func TestMonoMP3StaysMono(t *testing.T) {
 // sample for sample as ffmpeg decodes it, and sounds like the speech.
 func TestPhoneFormatsDecode(t *testing.T) {
 	dir := t.TempDir()
-	// Speech over a quiet 300 Hz bed, so that sox's AMR encoder never
+	// Speech over quiet pink noise (−26 dB), so that sox's AMR encoder never
 	// switches to silence compression (DTX), which ffmpeg cannot decode
 	// (TestAMRWithDTXRefused).
 	src16 := filepath.Join(dir, "src16.wav")
-	run(t, "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", speechWAV, "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=22050",
+	run(t, "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", speechWAV, "-f", "lavfi", "-i", "anoisesrc=color=pink:sample_rate=22050:amplitude=1",
 		"-filter_complex", "[1]volume=0.05[s];[0][s]amix=inputs=2:duration=first:normalize=0", "-t", "3", "-ar", "16000", "-ac", "1", src16)
 	amr := filepath.Join(dir, "zalo.amr")
 	run(t, "sox", src16, "-r", "8000", "-c", "1", "-t", "amr-nb", amr) // ffmpeg has no AMR encoder
@@ -321,7 +321,8 @@ func TestPhoneFormatsDecode(t *testing.T) {
 		{"archive.flac", "flac", "flac", []string{"-ar", "48000", "-ac", "2", "-c:a", "flac", "-metadata", "title=Bản tin sáng"}, 48000, 2},
 		{"office.wma", "wma", "wmav2", []string{"-ar", "44100", "-ac", "2", "-c:a", "wmav2", "-b:a", "64k"}, 44100, 2},
 		{"video.3gp", "m4a", "aac", []string{"-ar", "16000", "-ac", "1", "-c:a", "aac", "-b:a", "32k", "-f", "3gp"}, 16000, 1},
-		{"pbx.wav", "wav-pcm_mulaw", "pcm_mulaw", []string{"-ar", "8000", "-ac", "1", "-c:a", "pcm_mulaw"}, 8000, 1},
+		{"pbx.wav", "wav", "pcm_mulaw", []string{"-ar", "8000", "-ac", "1", "-c:a", "pcm_mulaw"}, 8000, 1},
+		{"recorder.wav", "wav", "adpcm_ima_wav", []string{"-ar", "22050", "-ac", "2", "-c:a", "adpcm_ima_wav"}, 22050, 2},
 		{"zalo.amr", "amr", "amr_nb", nil, 8000, 1},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
