@@ -23,8 +23,8 @@ func Reason(lang string, err error) string {
 		return t("máy này chưa cài ffmpeg nên chưa đọc được tệp nén (MP3, M4A...) — cài ffmpeg (apt-get install ffmpeg) hoặc gửi tệp WAV",
 			"ffmpeg is not installed, so compressed files (MP3, M4A...) cannot be read — install ffmpeg (apt-get install ffmpeg) or send a WAV file")
 	case errors.Is(err, audio.ErrNotAudio):
-		return t("tệp này không phải tệp âm thanh (không tìm thấy bản ghi âm nào trong tệp, dù tên tệp là gì) — hãy chọn tệp .mp3, .m4a hoặc .wav",
-			"this file is not an audio file (no recording found in it, whatever its name) — choose an .mp3, .m4a or .wav file")
+		return t("tệp này không phải tệp âm thanh (không tìm thấy bản ghi âm nào trong tệp, dù tên tệp là gì) — hãy chọn tệp ghi âm MP3, M4A hoặc WAV",
+			"this file is not an audio file (no recording found in it, whatever its name) — choose an MP3, M4A or WAV recording")
 	case errors.Is(err, audio.ErrNotWAV):
 		return t("không phải tệp WAV (thiếu phần đầu RIFF/WAVE) — hãy xuất lại ở định dạng WAV PCM", "not a WAV file (no RIFF/WAVE header) — export it again as PCM WAV")
 	case errors.Is(err, audio.ErrDamaged):

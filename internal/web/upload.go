@@ -227,7 +227,10 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if err != nil {
 		return refuse(library.Reason("vi", err), library.Reason("en", err))
 	}
-	im := &library.Importer{Store: s.Store, Now: s.Now}
+	// A compressed upload is converted into the library's house WAV, which
+	// is what plays; a PCM WAV plays from where it is stored below.
+	lib, _ := filepath.Abs(filepath.Join(s.DataDir, "library"))
+	im := &library.Importer{Store: s.Store, Now: s.Now, LibraryDir: lib}
 	var seg playlist.Segment
 	lowPriority(func() { seg, err = im.Measure(tmpPath) })
 	if err != nil {
@@ -250,7 +253,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		}
 		keep, placed = true, true
 	}
-	seg.Path = final
+	if filepath.Dir(seg.Path) != lib {
+		seg.Path = final
+	}
 	seg.Topics = opts.Topics
 	seg.Title = opts.Title
 	if seg.Title == "" {
