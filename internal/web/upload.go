@@ -65,7 +65,7 @@ func safeClientName(name string) bool {
 // apiUpload takes a multipart form: fields topic (repeatable), title,
 // valid_from, valid_until, priority, then one or more "file" parts. Each
 // file is streamed to a temp file beside the media folder, refused when
-// it is too large, not WAV or MP3 by its content, or broken, and otherwise
+// it is too large, not a recording by its content, or broken, and otherwise
 // stored by its SHA-256 under media/<topic>/ and imported. A refused or
 // interrupted upload leaves no file behind.
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, sess store.Session) {
