@@ -83,7 +83,7 @@ func probeFFmpeg(ctx context.Context, path string) (ffSource, error) {
 	}
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-of", "json",
 		"-show_entries", "format=format_name:format_tags=title:stream=codec_type,codec_name,sample_rate,channels:stream_tags=title",
-		"--", path)
+		"file:"+path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{b: &stderr, n: maxStderr}
 	out, err := cmd.Output()
