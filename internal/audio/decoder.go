@@ -32,7 +32,7 @@ type Decoder struct {
 	cmd    *exec.Cmd
 	pipe   io.ReadCloser
 	cancel context.CancelFunc
-	stderr *limitedBuffer
+	log    *ffLog
 	src    ffSource
 }
 
@@ -85,11 +85,11 @@ func openFFmpeg(ctx context.Context, path string) (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if src.info.Frames, err = src.decode(ctx, io.Discard); err != nil {
+	if err := src.count(ctx); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	cmd, pipe, stderr, err := src.start(ctx)
+	cmd, pipe, log, err := src.start(ctx)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -100,7 +100,7 @@ func openFFmpeg(ctx context.Context, path string) (*Decoder, error) {
 		ba:     4 * src.info.Channels,
 		left:   src.info.Frames,
 		decode: sampleDecoder(32, true, binary.LittleEndian),
-		cmd:    cmd, pipe: pipe, cancel: cancel, stderr: stderr, src: src,
+		cmd:    cmd, pipe: pipe, cancel: cancel, log: log, src: src,
 	}, nil
 }
 
@@ -141,7 +141,7 @@ func (d *Decoder) Read(dst []float32) (int, error) {
 			return 0, d.err
 		case d.cmd != nil:
 			d.err = fmt.Errorf("%w: %s: ffmpeg decoded %d frames, then %d: %s",
-				ErrTruncated, d.info.Path, d.info.Frames, held, firstLine(d.stderr.String(), err))
+				ErrTruncated, d.info.Path, d.info.Frames, held, firstLine(d.log.String(), err))
 		default:
 			d.err = fmt.Errorf("%w: %s: data chunk declares %d frames, file holds %d",
 				ErrTruncated, d.info.Path, d.info.Frames, held)

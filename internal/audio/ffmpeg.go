@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ import (
 // formatWAV is Info.Format for a PCM WAV read by our own reader.
 const formatWAV = "wav"
 
-// maxStderr bounds how much of ffmpeg's error output is kept.
+// maxStderr bounds an unterminated line of ffmpeg's log we keep.
 const maxStderr = 16 << 10
 
 // ffSource is a file ffprobe found an audio stream in.
@@ -84,14 +85,16 @@ func probeFFmpeg(ctx context.Context, path string) (ffSource, error) {
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-of", "json",
 		"-show_entries", "format=format_name:format_tags=title:stream=codec_type,codec_name,sample_rate,channels:stream_tags=title",
 		"file:"+path)
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitedBuffer{b: &stderr, n: maxStderr}
 	out, err := cmd.Output()
 	if err != nil {
 		if ctx.Err() != nil {
 			return src, ctx.Err()
 		}
-		return src, fmt.Errorf("%w: ffprobe: %s", ErrNotAudio, firstLine(stderr.String(), err))
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		return src, fmt.Errorf("%w: ffprobe: %s", ErrNotAudio, firstLine(string(stderr), err))
 	}
 	var p ffprobeOutput
 	if err := json.Unmarshal(out, &p); err != nil {
@@ -174,16 +177,16 @@ func ignorable(line string) bool {
 	return strings.Contains(line, "non monotonically increasing dts")
 }
 
-// start runs ffmpeg decoding the source to 32-bit float samples at its own
+// start runs ffmpeg decoding the source to 32-bit float samples at its
 // rate and channel count on the returned pipe. -xerror makes the first
 // frame ffmpeg cannot decode fatal, so that how far the output got says
-// where the damage is.
-func (s ffSource) start(ctx context.Context) (*exec.Cmd, io.ReadCloser, *limitedBuffer, error) {
+// where the damage is. Its log goes to an ffLog.
+func (s ffSource) start(ctx context.Context) (*exec.Cmd, io.ReadCloser, *ffLog, error) {
 	_, ffmpeg, err := lookTools()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	args := []string{"-hide_banner", "-nostats", "-v", "level+warning", "-xerror"}
+	args := []string{"-hide_banner", "-nostats", "-v", "level+verbose", "-xerror"}
 	var in io.Reader
 	if len(s.tags) > 0 {
 		r, err := s.withoutTags()
@@ -200,8 +203,8 @@ func (s ffSource) start(ctx context.Context) (*exec.Cmd, io.ReadCloser, *limited
 		"-c:a", "pcm_f32le", "-f", "f32le", "pipe:1")
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
 	cmd.Stdin = in
-	stderr := &limitedBuffer{b: &bytes.Buffer{}, n: maxStderr}
-	cmd.Stderr = stderr
+	log := &ffLog{}
+	cmd.Stderr = log
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, nil, nil, err
@@ -209,52 +212,55 @@ func (s ffSource) start(ctx context.Context) (*exec.Cmd, io.ReadCloser, *limited
 	if err := cmd.Start(); err != nil {
 		return nil, nil, nil, fmt.Errorf("start ffmpeg: %w", err)
 	}
-	return cmd, out, stderr, nil
+	return cmd, out, log, nil
 }
 
 // decode decodes the whole source into w (raw little-endian float32,
-// interleaved) and returns the frames written. Damage ffmpeg reports fails
-// with ErrDamaged, naming where it is.
-func (s ffSource) decode(ctx context.Context, w io.Writer) (int64, error) {
-	cmd, out, stderr, err := s.start(ctx)
+// interleaved) and returns the frames written and the highest sample rate
+// the decoder delivered. Damage ffmpeg reports fails with ErrDamaged,
+// naming where it is.
+func (s ffSource) decode(ctx context.Context, w io.Writer) (frames int64, top int, err error) {
+	cmd, out, log, err := s.start(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	n, copyErr := io.Copy(w, out)
 	waitErr := cmd.Wait()
-	ba := int64(4 * s.info.Channels)
-	frames := n / ba
+	frames = n / int64(4*s.info.Channels)
 	if ctx.Err() != nil {
-		return frames, ctx.Err()
+		return frames, 0, ctx.Err()
 	}
 	if copyErr != nil {
-		return frames, fmt.Errorf("decode %s: %w", s.info.Path, copyErr)
+		return frames, 0, fmt.Errorf("decode %s: %w", s.info.Path, copyErr)
 	}
-	if err := s.verdict(stderr.String(), waitErr, frames); err != nil {
-		return frames, err
+	if err := s.verdict(log, waitErr, frames); err != nil {
+		return frames, 0, err
 	}
 	if frames == 0 {
-		return 0, fmt.Errorf("%w: %s decodes to nothing", ErrNoData, s.info.Format)
+		return 0, 0, fmt.Errorf("%w: %s decodes to nothing", ErrNoData, s.info.Format)
 	}
-	return frames, nil
+	return frames, log.topRate(), nil
 }
 
-// verdict turns ffmpeg's exit and error output into our error: nil when it
-// decoded the whole file without an error. Warnings (an estimated
-// duration, say) do not count, but one may be all ffmpeg says when it
-// stops.
-func (s ffSource) verdict(stderr string, waitErr error, frames int64) error {
-	var errs, warns []string
-	for _, l := range strings.Split(stderr, "\n") {
-		l = strings.TrimSpace(l)
-		switch {
-		case l == "" || ignorable(l):
-		case strings.Contains(l, "[warning] "):
-			warns = append(warns, cleanLine(l))
-		default:
-			errs = append(errs, cleanLine(l))
-		}
+// count decodes the source once to learn its exact length and refuse
+// damage. A stream whose rate rises mid-way (two MP3s joined) is counted
+// again at the highest rate, which the whole file is then decoded at: the
+// lower part is resampled up rather than the higher one down.
+func (s *ffSource) count(ctx context.Context) error {
+	frames, top, err := s.decode(ctx, io.Discard)
+	if err == nil && top > s.info.SampleRate && top <= MaxSampleRate {
+		s.info.SampleRate = top
+		frames, _, err = s.decode(ctx, io.Discard)
 	}
+	s.info.Frames = frames
+	return err
+}
+
+// verdict turns ffmpeg's exit and log into our error: nil when it decoded
+// the whole file without an error. Warnings (an estimated duration, say)
+// do not count, but one may be all ffmpeg says when it stops.
+func (s ffSource) verdict(log *ffLog, waitErr error, frames int64) error {
+	errs, warn := log.result()
 	if waitErr == nil && len(errs) == 0 {
 		return nil
 	}
@@ -262,8 +268,8 @@ func (s ffSource) verdict(stderr string, waitErr error, frames int64) error {
 	switch {
 	case len(errs) > 0:
 		msg = errs[0]
-	case len(warns) > 0:
-		msg = warns[len(warns)-1]
+	case warn != "":
+		msg = warn
 	default:
 		msg = waitErr.Error()
 	}
@@ -278,6 +284,92 @@ func (s ffSource) verdict(stderr string, waitErr error, frames int64) error {
 	at := Rate(s.info.SampleRate).D(frames)
 	return fmt.Errorf("%w: %s: ffmpeg cannot decode it from %d:%02d on: %s", ErrDamaged, s.info.Path,
 		int(at.Minutes()), int(at.Seconds())%60, msg)
+}
+
+// ffLog keeps what matters of ffmpeg's log (-v level+verbose) as it is
+// written: the first error lines (not the ignorable ones), the last
+// warning, and the highest sample rate the decoder delivered (each filter
+// graph configuration logs it).
+type ffLog struct {
+	mu      sync.Mutex
+	partial []byte
+	errs    []string
+	warn    string
+	top     int
+}
+
+const maxLogErrors = 8
+
+var (
+	ffLevel     = regexp.MustCompile(`(?:^|\] )\[(panic|fatal|error|warning|info|verbose|debug|trace)\] `)
+	ffGraphRate = regexp.MustCompile(`^\[graph_\d+_in_\S+ @ 0x[0-9a-f]+\] \[verbose\] tb:\S+ samplefmt:\S+ samplerate:(\d+)`)
+)
+
+func (l *ffLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		l.line(strings.TrimSpace(string(l.partial[:i])))
+		l.partial = l.partial[i+1:]
+	}
+	if len(l.partial) > maxStderr { // a line without end: keep its start
+		l.line(string(l.partial))
+		l.partial = l.partial[:0]
+	}
+	return len(p), nil
+}
+
+func (l *ffLog) line(s string) {
+	m := ffLevel.FindStringSubmatch(s)
+	level := "error" // an untagged line: take it seriously
+	if m != nil {
+		level = m[1]
+	}
+	switch {
+	case s == "" || ignorable(s):
+	case level == "warning":
+		l.warn = cleanLine(s)
+	case level == "panic" || level == "fatal" || level == "error":
+		if len(l.errs) < maxLogErrors {
+			l.errs = append(l.errs, cleanLine(s))
+		}
+	default:
+		if g := ffGraphRate.FindStringSubmatch(s); g != nil {
+			if r, err := strconv.Atoi(g[1]); err == nil {
+				l.top = max(l.top, r)
+			}
+		}
+	}
+}
+
+func (l *ffLog) result() (errs []string, warn string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.partial) > 0 {
+		l.line(strings.TrimSpace(string(l.partial)))
+		l.partial = nil
+	}
+	return slices.Clone(l.errs), l.warn
+}
+
+func (l *ffLog) topRate() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.top
+}
+
+// String is the log's first error, or its last warning.
+func (l *ffLog) String() string {
+	errs, warn := l.result()
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return warn
 }
 
 // ffLogPrefix is the "[mp3float @ 0x55f60aae6680] [error] " ffmpeg puts
@@ -389,28 +481,6 @@ func frameFollows(r io.ReaderAt, off, size int64) bool {
 	return h[0] == 0xFF && h[1]&0xE0 == 0xE0 && v != 1 && l != 0 && br != 15 && sr != 3
 }
 
-// limitedBuffer keeps the first n bytes written to it.
-type limitedBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-	n  int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if room := l.n - l.b.Len(); room > 0 {
-		l.b.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Convert decodes the file at src with ffmpeg into a WAV of 32-bit float
 // samples at dst (the source's own rate and channel count): the house
 // format the library plays with our own reader. dst is written in full or
@@ -432,18 +502,33 @@ func Convert(ctx context.Context, src, dst string) (Info, error) {
 			os.Remove(dst)
 		}
 	}()
-	hdr := floatWAVHeader(s.info.SampleRate, s.info.Channels, 0)
-	if _, err := f.Write(hdr); err != nil {
-		return s.info, fmt.Errorf("write %s: %w", dst, err)
-	}
-	w := bufio.NewWriterSize(f, readBufferSize)
-	frames, err := s.decode(ctx, w)
-	s.info.Frames = frames
-	if err != nil {
-		return s.info, err
-	}
-	if err := w.Flush(); err != nil {
-		return s.info, fmt.Errorf("write %s: %w", dst, err)
+	var frames int64
+	for {
+		if err := f.Truncate(0); err != nil {
+			return s.info, fmt.Errorf("write %s: %w", dst, err)
+		}
+		if _, err := f.WriteAt(floatWAVHeader(s.info.SampleRate, s.info.Channels, 0), 0); err != nil {
+			return s.info, fmt.Errorf("write %s: %w", dst, err)
+		}
+		if _, err := f.Seek(44, io.SeekStart); err != nil {
+			return s.info, err
+		}
+		w := bufio.NewWriterSize(f, readBufferSize)
+		var top int
+		frames, top, err = s.decode(ctx, w)
+		s.info.Frames = frames
+		if err != nil {
+			return s.info, err
+		}
+		if err := w.Flush(); err != nil {
+			return s.info, fmt.Errorf("write %s: %w", dst, err)
+		}
+		if top <= s.info.SampleRate || top > MaxSampleRate {
+			break
+		}
+		// The rate rose mid-stream (two MP3s joined): decode it all
+		// again at the highest rate (see count).
+		s.info.SampleRate = top
 	}
 	data := frames * int64(4*s.info.Channels)
 	if _, err := f.WriteAt(floatWAVHeader(s.info.SampleRate, s.info.Channels, data), 0); err != nil {

@@ -104,7 +104,7 @@ func ProbeContext(ctx context.Context, path string) (Info, error) {
 		if err != nil {
 			return src.info, err
 		}
-		src.info.Frames, err = src.decode(ctx, io.Discard)
+		err = src.count(ctx)
 		return src.info, err
 	}
 	if err != nil {
