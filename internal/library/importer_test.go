@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -609,5 +610,26 @@ func TestImportRefusesAndGoesOn(t *testing.T) {
 	// The refused FLAC's conversion does not stay behind.
 	if entries, _ := os.ReadDir(im.LibraryDir); len(entries) != 0 {
 		t.Errorf("library folder holds %d files, want none", len(entries))
+	}
+}
+
+// TestImportWithoutFFmpeg: on a machine without ffmpeg a compressed file is
+// refused saying to install it; a WAV beside it still imports.
+func TestImportWithoutFFmpeg(t *testing.T) {
+	ctx := context.Background()
+	im, _ := newImporter(t)
+	dir := filepath.Join(t.TempDir(), "tthc")
+	mp3 := ffmpegEncode(t, filepath.Join(dir, "a.mp3"), "-b:a", "64k")
+	wav := write(t, filepath.Join(dir, "b.wav"), wavBytes(440, 500, ""))
+	t.Setenv("PATH", t.TempDir())
+	results, err := im.Import(ctx, []string{dir}, library.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 || !errors.Is(results[0].Err, audio.ErrNoDecoder) || results[1].Err != nil {
+		t.Fatalf("results %+v, want %s refused for want of ffmpeg and %s imported", results, mp3, wav)
+	}
+	if r := library.Reason("vi", results[0].Err); !strings.Contains(r, "cài ffmpeg") {
+		t.Errorf("reason %q does not say to install ffmpeg", r)
 	}
 }
