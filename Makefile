@@ -6,10 +6,12 @@ GO    ?= go
 BIN   := bin/scheduler
 ARGS  ?=
 
-# Debian packages: to build (oto reaches ALSA through cgo and pkg-config) and
-# to test (reference tools and the sound stack the tests drive).
-BUILD_DEBS := gcc pkg-config libasound2-dev
-TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2
+# Debian packages: to build and run (oto reaches ALSA through cgo and
+# pkg-config; ffmpeg decodes every recording that is not a PCM WAV) and to
+# test (reference tools and the sound stack the tests drive; sox also
+# writes the AMR test files, through libsox-fmt-base).
+BUILD_DEBS := gcc pkg-config libasound2-dev ffmpeg
+TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox libsox-fmt-base ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2
 # make bench also compares playout with Liquidsoap (a large package: not for CI).
 BENCH_DEBS := liquidsoap
 

@@ -69,6 +69,7 @@ bash bench/played.sh
 bash bench/web.sh                          # the shipped audio.buffer (500ms)
 CCHC_AUDIO_BUFFER=200ms bash bench/web.sh
 bash bench/analyze.sh
+bash bench/decoders.sh
 bash bench/render.sh
 bash bench/memory.sh
 bash bench/playcpu.sh

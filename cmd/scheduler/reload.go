@@ -109,7 +109,7 @@ func (m *Main) reload(ctx context.Context, stn *station.Station, st *store.Store
 		for _, t := range m.cfg.Topics {
 			known[t.Code] = true
 		}
-		im := &library.Importer{Store: st, Topics: known, Now: time.Now}
+		im := &library.Importer{Store: st, Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
 		results, err := im.Import(ctx, []string{m.cfg.Station.MediaDir}, library.Options{}, nil)
 		if err != nil {
 			log.Error("importing the media folder", "err", err)

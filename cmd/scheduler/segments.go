@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -76,7 +77,7 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 			if approve {
 				opts.ApprovedBy = approver()
 			}
-			im := &library.Importer{Store: st, Topics: known, Now: time.Now}
+			im := &library.Importer{Store: st, Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
 			progress := m.progressPrinter()
 			results, err := im.Import(ctx, args, opts, progress)
 			if errors.Is(err, store.ErrDiskFull) {
@@ -99,6 +100,10 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&approve, "approve", false, "record the new segments as approved (by the user running the command)")
 	return cmd
 }
+
+// libraryDir is where compressed recordings are converted into the
+// library's house WAVs: the library folder of the data folder.
+func (m *Main) libraryDir() string { return filepath.Join(m.dataDir, "library") }
 
 // importMessage explains why a file was refused, in the operator's language.
 func (m *Main) importMessage(err error) string {

@@ -28,7 +28,7 @@ type Analysis struct {
 	SilenceStart, SilenceEnd time.Duration
 }
 
-// Analyze decodes the WAV or MP3 file at path once, at its own rate and channel
+// Analyze decodes the audio file at path once, at its own rate and channel
 // count, in constant memory, and measures it. Errors wrap this package's
 // sentinels (a file shorter than its header says fails with ErrTruncated).
 func Analyze(path string) (Analysis, error) {

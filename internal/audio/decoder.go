@@ -2,62 +2,62 @@ package audio
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"os/exec"
 )
 
 // readBufferSize is the size of the Decoder's read buffer and the most
 // bytes one Read decodes: memory stays constant however long the file is.
 const readBufferSize = 64 << 10
 
-// Decoder reads the PCM of a WAV or MP3 file as float32, chunk by chunk.
+// Decoder reads the samples of an audio file as float32, chunk by chunk: a
+// PCM WAV with our own reader, anything else from an ffmpeg child process.
 type Decoder struct {
 	f       *os.File
-	r       io.Reader // the WAV's bytes from the data chunk on, or go-mp3's 16-bit stereo
+	r       io.Reader // the WAV's bytes from the data chunk on, or ffmpeg's float32 output
 	info    Info
 	ba      int   // bytes per frame
-	left    int64 // frames still to read according to the header
+	left    int64 // frames still to read according to the header (or ffmpeg's first pass)
 	scratch []byte
 	err     error // sticky: io.EOF or a truncation error
 	decode  func(dst []float32, src []byte)
 	dataOff int64 // WAV: offset of the first PCM byte (for Skip)
+	// A file ffmpeg decodes: the process and its error output.
+	cmd    *exec.Cmd
+	pipe   io.ReadCloser
+	cancel context.CancelFunc
+	log    *ffLog
+	src    ffSource
 }
 
-// Open opens the WAV or MP3 file at path (told by its content) and
-// validates its header. A data chunk that declares more than the file holds
-// is not an error here: Read returns the whole frames that exist and then an
-// error wrapping ErrTruncated, so a file damaged after import plays as far as
-// it can. (Probe reports it.) An MP3 is decoded by go-mp3 a frame at a time;
-// if it ends or breaks before Info().Frames, Read likewise ends with
-// ErrTruncated.
+// Open opens the audio file at path (told by its content) and validates
+// its header. A data chunk that declares more than the file holds is not an
+// error here: Read returns the whole frames that exist and then an error
+// wrapping ErrTruncated, so a file damaged after import plays as far as it
+// can. (Probe reports it.) A file that is not a PCM WAV is decoded by ffmpeg
+// twice: once here, to learn its exact length and refuse damage
+// (ErrDamaged) before anything plays, then as Read asks.
 func Open(path string) (*Decoder, error) {
+	return OpenContext(context.Background(), path)
+}
+
+// OpenContext is Open with a context that stops ffmpeg.
+func OpenContext(ctx context.Context, path string) (*Decoder, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	format, m, err := sniff(f, st.Size())
-	switch {
-	case err != nil:
-		f.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	case format == formatMP3:
-		md, info, err := newMP3(f, path, m)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("open %s: %w", path, err)
-		}
-		return &Decoder{f: f, r: md, info: info, ba: 4, left: info.Frames, decode: sampleDecoder(16, false)}, nil
-	}
 	h, err := readHeader(f, path)
+	if errors.Is(err, errForeign) {
+		f.Close()
+		return openFFmpeg(ctx, path)
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -72,10 +72,36 @@ func Open(path string) (*Decoder, error) {
 		info:    h.Info,
 		ba:      h.blockAlign(),
 		left:    h.Frames,
-		decode:  sampleDecoder(h.BitDepth, h.Float),
+		decode:  sampleDecoder(h.container, h.Float, h.order),
 		dataOff: h.dataOff,
 	}
 	return d, nil
+}
+
+// openFFmpeg counts the frames of a file ffmpeg decodes, then starts
+// decoding it for Read.
+func openFFmpeg(ctx context.Context, path string) (*Decoder, error) {
+	src, err := probeFFmpeg(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := src.count(ctx); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	cmd, pipe, log, err := src.start(ctx)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &Decoder{
+		r:      bufio.NewReaderSize(pipe, readBufferSize),
+		info:   src.info,
+		ba:     4 * src.info.Channels,
+		left:   src.info.Frames,
+		decode: sampleDecoder(32, true, binary.LittleEndian),
+		cmd:    cmd, pipe: pipe, cancel: cancel, log: log, src: src,
+	}, nil
 }
 
 // Info returns the header information.
@@ -110,15 +136,12 @@ func (d *Decoder) Read(dst []float32) (int, error) {
 		whole := got / d.ba
 		held := d.info.Frames - d.left + int64(whole)
 		switch {
-		case d.info.Format == formatMP3 && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
-			d.err = fmt.Errorf("%w: %s: decoding stopped after %d of %d frames: %v",
-				ErrTruncated, d.info.Path, held, d.info.Frames, err)
 		case !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
 			d.err = fmt.Errorf("read %s: %w", d.info.Path, err)
 			return 0, d.err
-		case d.info.Format == formatMP3:
-			d.err = fmt.Errorf("%w: %s: MPEG frame headers count %d frames, the file decodes to %d",
-				ErrTruncated, d.info.Path, d.info.Frames, held)
+		case d.cmd != nil:
+			d.err = fmt.Errorf("%w: %s: ffmpeg decoded %d frames, then %d: %s",
+				ErrTruncated, d.info.Path, d.info.Frames, held, firstLine(d.log.String(), err))
 		default:
 			d.err = fmt.Errorf("%w: %s: data chunk declares %d frames, file holds %d",
 				ErrTruncated, d.info.Path, d.info.Frames, held)
@@ -136,28 +159,55 @@ func (d *Decoder) Read(dst []float32) (int, error) {
 	return int(frames), nil
 }
 
-// Close closes the file.
+// Close closes the file, or stops ffmpeg.
 func (d *Decoder) Close() error {
 	if d.err == nil {
 		d.err = errors.New("decoder closed")
 	}
+	if d.cmd != nil {
+		d.cancel()
+		d.pipe.Close()
+		d.cmd.Wait() // killed: its exit status says nothing
+		return nil
+	}
 	return d.f.Close()
 }
 
-// sampleDecoder returns the function that turns little-endian samples of the
-// given format into float32. The formats were validated by parseFmt.
-func sampleDecoder(bits int, float bool) func(dst []float32, src []byte) {
+// sampleDecoder returns the function that turns samples of the given
+// container width and byte order into float32. The formats were validated
+// by parseFmt. Float samples are not clamped: a loud file's peaks above
+// full scale reach the gain intact (NaN and infinities become 0).
+func sampleDecoder(bits int, float bool, order binary.ByteOrder) func(dst []float32, src []byte) {
+	le := sampleDecoderLE(bits, float)
+	if order != binary.BigEndian || bits == 8 {
+		return le
+	}
+	w := bits / 8
+	return func(dst []float32, src []byte) {
+		src = src[:w*len(dst)]
+		for i := 0; i < len(src); i += w {
+			s := src[i : i+w]
+			for a, b := 0, w-1; a < b; a, b = a+1, b-1 {
+				s[a], s[b] = s[b], s[a]
+			}
+		}
+		le(dst, src)
+	}
+}
+
+// sampleDecoderLE is sampleDecoder for little-endian samples.
+func sampleDecoderLE(bits int, float bool) func(dst []float32, src []byte) {
 	switch {
 	case float && bits == 32:
 		return func(dst []float32, src []byte) {
 			for i := range dst {
-				dst[i] = clampSample(float64(math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))))
+				dst[i] = finite(float64(math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))))
 			}
 		}
 	case float && bits == 64:
 		return func(dst []float32, src []byte) {
 			for i := range dst {
-				dst[i] = clampSample(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
+				dst[i] = finite(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
 			}
 		}
 	case bits == 8: // unsigned, 128 is zero
@@ -190,17 +240,12 @@ func sampleDecoder(bits int, float bool) func(dst []float32, src []byte) {
 	}
 }
 
-// clampSample maps a float sample into [-1, 1]; NaN becomes 0.
-func clampSample(v float64) float32 {
-	switch {
-	case v > 1:
-		return 1
-	case v < -1:
-		return -1
-	case v == v:
-		return float32(v)
+// finite passes a float sample on; NaN and infinities become 0.
+func finite(v float64) float32 {
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
+		return 0
 	}
-	return 0
+	return float32(v)
 }
 
 // NewStereo converts the decoder's output to stereo: mono is duplicated to
@@ -262,7 +307,7 @@ func downmix(dst, src []float32, ch int) {
 	}
 }
 
-// OpenStream opens the WAV or MP3 file at path as a stereo Streamer at outRate,
+// OpenStream opens the audio file at path as a stereo Streamer at outRate,
 // resampling when the file's rate differs. Close the returned Closer when
 // done. Errors wrap this package's sentinels.
 func OpenStream(path string, outRate int) (Streamer, Info, io.Closer, error) {

@@ -9,29 +9,43 @@ var (
 	// ErrNotWAV: the file is not a RIFF/WAVE file (a text file, an empty
 	// file). Every ErrNotAudio error is also an ErrNotWAV error.
 	ErrNotWAV = errors.New("not a WAV file")
-	// ErrNotAudio: the file is neither WAV (RIFF/WAVE) nor MP3 (an ID3v2
-	// tag or an MPEG audio frame at the start). errors.Is(err, ErrNotWAV)
-	// holds for it too, for callers written before MP3 was accepted.
+	// ErrNotAudio: the file is neither WAV nor anything ffmpeg finds an
+	// audio stream in (a text file, a picture, a document).
+	// errors.Is(err, ErrNotWAV) holds for it too, for callers written
+	// before compressed formats were accepted.
 	ErrNotAudio error = notAudioError{}
-	// ErrUnsupported: a format we do not decode: a WAV with a compressed
-	// format tag (ADPCM, MP3-in-WAV, ...), an unusual bit depth or a sample
-	// rate outside 8000–192000 Hz; an MPEG layer I or II file, MPEG-2.5 or a
-	// free-format bitrate.
+	// ErrUnsupported: a PCM WAV with an unusual bit depth, or a sample rate
+	// outside 8000–192000 Hz (PCM or decoded), or an audio stream ffmpeg
+	// finds but has no decoder for.
 	ErrUnsupported = errors.New("unsupported audio format")
 	// ErrBadHeader: the WAV fmt chunk is missing or says nonsense (zero
-	// channels, zero sample rate), or the first MP3 frame cannot be read.
+	// channels, zero sample rate, a frame narrower than its samples).
 	ErrBadHeader = errors.New("bad audio header")
-	// ErrNoData: there is no data chunk, or it holds no whole frame; an MP3
-	// holds no whole MPEG audio frame.
+	// ErrNoData: there is no data chunk, or it holds no whole frame; a
+	// compressed file decodes to nothing.
 	ErrNoData = errors.New("no audio data")
 	// ErrTruncated: the data chunk declares more bytes than the file holds;
-	// an MP3 ends or breaks before the frames its headers count.
+	// a compressed file decodes to fewer frames than it did when it was
+	// checked.
 	ErrTruncated = errors.New("audio file truncated")
+	// ErrNoFmt: a WAV without its fmt chunk (the one that says how the
+	// samples are stored). It comes wrapped together with ErrBadHeader.
+	ErrNoFmt = errors.New("missing fmt chunk")
+	// ErrDamaged: ffmpeg reported frames it could not decode: part of the
+	// recording would be lost or turned into noise.
+	ErrDamaged = errors.New("damaged audio")
+	// ErrNoDecoder: a compressed file (not PCM WAV) and no ffmpeg on the
+	// machine to decode it.
+	ErrNoDecoder = errors.New("ffmpeg not installed")
+	// ErrTooShort: under a millisecond of audio.
+	ErrTooShort = errors.New("audio too short")
+	// ErrSilent: the whole file is below SilenceThresholdDBFS.
+	ErrSilent = errors.New("audio is silent throughout")
 )
 
 // notAudioError is ErrNotAudio: its own sentinel that also matches ErrNotWAV.
 type notAudioError struct{}
 
-func (notAudioError) Error() string { return "not a WAV or MP3 file" }
+func (notAudioError) Error() string { return "not an audio file" }
 
 func (notAudioError) Is(target error) bool { return target == ErrNotWAV }

@@ -13,16 +13,19 @@ const maxGainDB = 24.0
 // (integrated loudness) and truePeak (dBTP), with the given channel count,
 // to target LUFS as played in stereo, without its true peak passing
 // TruePeakCeilingDBTP. A mono file plays on both channels, which reads
-// 3.01 LU louder than the file itself. Silence (−Inf) gets 0 dB.
+// 3.01 LU louder than the file itself. A file whose loudness cannot be
+// measured (−Inf: silence, or under the 0.4 s of one gating block, as a
+// short jingle) is not raised, but its true peak alone still holds it
+// under the ceiling: the ceiling holds for every file.
 func NormalizeGain(lufs, truePeak float64, channels int, target float64) float64 {
-	if math.IsInf(lufs, 0) || math.IsNaN(lufs) {
-		return 0
+	gain := 0.0
+	if !math.IsInf(lufs, 0) && !math.IsNaN(lufs) {
+		played := lufs
+		if channels == 1 {
+			played += 10 * math.Log10(2)
+		}
+		gain = target - played
 	}
-	played := lufs
-	if channels == 1 {
-		played += 10 * math.Log10(2)
-	}
-	gain := target - played
 	if !math.IsInf(truePeak, 0) && !math.IsNaN(truePeak) && truePeak+gain > TruePeakCeilingDBTP {
 		gain = TruePeakCeilingDBTP - truePeak
 	}

@@ -3,6 +3,7 @@ package audio
 import (
 	"io"
 	"math"
+	"path/filepath"
 	"testing"
 )
 
@@ -69,6 +70,8 @@ func TestNormalizeGainRules(t *testing.T) {
 		{"mono plays 3 LU louder in stereo", -30, -12, 1, -16, -16 - (-30 + 10*math.Log10(2))},
 		{"peak ceiling wins", -20, -2, 2, -16, 1},
 		{"silence", math.Inf(-1), math.Inf(-1), 2, -16, 0},
+		{"too short to measure, peak over the ceiling", math.Inf(-1), 2.6, 2, -16, -3.6},
+		{"too short to measure, peak under the ceiling", math.Inf(-1), -6, 2, -16, 0},
 		{"bounded boost", -70, -60, 2, -16, 24},
 	}
 	for _, c := range cases {
@@ -78,5 +81,33 @@ func TestNormalizeGainRules(t *testing.T) {
 				t.Fatalf("gain %.3f dB, want %.3f", got, c.want)
 			}
 		})
+	}
+}
+
+// TestShortLoudFileStaysUnderTheCeiling renders a jingle too short for
+// loudness (0.3 s: no 400 ms gating block) peaking above full scale, as a
+// loud decoded MP3 can, and checks the true peak of what plays.
+func TestShortLoudFileStaysUnderTheCeiling(t *testing.T) {
+	const rate = 48000
+	dir := t.TempDir()
+	path := writeTestWAV(t, filepath.Join(dir, "jingle.wav"), rate, 2, 32, true, rate*3/10, func(i, c int) float64 {
+		return 1.3 * math.Sin(2*math.Pi*997*float64(i)/rate) // +2.3 dBFS
+	})
+	a, err := Analyze(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(a.LoudnessLUFS, -1) || a.TruePeakDBTP < 2 {
+		t.Fatalf("measured %.2f LUFS, %.2f dBTP; want unmeasurable loudness and a peak over +2 dBTP", a.LoudnessLUFS, a.TruePeakDBTP)
+	}
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	gain := NormalizeGain(a.LoudnessLUFS, a.TruePeakDBTP, 2, -16)
+	_, tp := measure(t, rate, NewGain(NewStereo(d), gain))
+	if tp > TruePeakCeilingDBTP+0.01 {
+		t.Fatalf("true peak %.2f dBTP as played (gain %.2f dB), want ≤ %v", tp, gain, TruePeakCeilingDBTP)
 	}
 }

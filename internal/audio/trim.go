@@ -8,14 +8,15 @@ import (
 )
 
 // Skip moves the decoder n frames on without decoding them: a WAV seeks
-// straight to the frame, an MP3 decodes and drops them (MPEG frames depend
-// on the ones before). It must be called before the first Read.
+// straight to the frame; a file ffmpeg decodes is decoded and dropped
+// (compressed frames depend on the ones before). It must be called before
+// the first Read.
 func (d *Decoder) Skip(n int64) error {
 	if n <= 0 {
 		return nil
 	}
 	n = min(n, d.left)
-	if d.info.Format == formatMP3 {
+	if d.cmd != nil {
 		buf := make([]float32, 4096*d.info.Channels)
 		for left := n; left > 0; {
 			got, err := d.Read(buf[:min(left, 4096)*int64(d.info.Channels)])

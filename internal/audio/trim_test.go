@@ -31,7 +31,7 @@ func TestTrimmedStreamIsTheMiddleOfTheWhole(t *testing.T) {
 	wav := filepath.Join(dir, "t.wav")
 	// 16-bit stereo at 48 kHz: every frame different.
 	writeTestWAV(t, wav, 48000, 2, 16, false, 48000, func(i, c int) float64 { return float64(i%20000)/20000 - 0.5 })
-	mp3 := makeMP3(t, dir, "t.mp3", 1, 44100)
+	mp3 := encode(t, "", filepath.Join(dir, "t.mp3"), 1, "-ar", "44100", "-ac", "2", "-b:a", "128k")
 	for _, path := range []string{wav, mp3} {
 		info, err := Probe(path)
 		if err != nil {

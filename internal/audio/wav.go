@@ -2,7 +2,9 @@ package audio
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,21 +42,23 @@ const maxListChunk = 1 << 20
 
 // Info describes an audio file as its header says.
 type Info struct {
-	Path       string
-	Format     string // "wav" or "mp3"
+	Path string
+	// Format is "wav" for a PCM WAV read by our own reader; for a file
+	// decoded by ffmpeg, a short name of its container or codec ("mp3",
+	// "m4a", "ogg", "opus", "amr", "flac", "wma", ...), fit for a file
+	// name extension.
+	Format     string
 	SampleRate int
-	Channels   int  // an MP3 is always 2: go-mp3 decodes mono to both sides
-	BitDepth   int  // bits per sample of the container: 8, 16, 24, 32 or 64; 16 for MP3 (go-mp3's output)
-	Float      bool // IEEE float samples (format tag 3, or EXTENSIBLE with the float subformat)
+	Channels   int  // the file's own channel count (a mono MP3 is 1)
+	BitDepth   int  // bits per sample: 8, 16, 24, 32 or 64 for PCM; 32 (float) for decoded files
+	Float      bool // IEEE float samples (format tag 3, EXTENSIBLE float, or decoded by ffmpeg)
 	Frames     int64
-	Title      string // WAV: LIST/INFO INAM; MP3: ID3v2 TIT2; if any
+	Title      string // WAV: LIST/INFO INAM; otherwise the title tag ffprobe reads (ID3 TIT2, ©nam, TITLE...)
+	Codec      string // for a file decoded by ffmpeg, its codec (mp3, aac, opus...); "" for PCM WAV
 }
 
 // Duration is how long the file plays, exactly Frames at SampleRate.
 func (i Info) Duration() time.Duration { return Rate(i.SampleRate).D(i.Frames) }
-
-// blockAlign is the size of one frame in bytes.
-func (i Info) blockAlign() int { return i.Channels * (i.BitDepth / 8) }
 
 // header is what the chunk walk learns about a file.
 type header struct {
@@ -63,34 +67,46 @@ type header struct {
 	dataLen  int64 // bytes of whole frames to decode (from the header)
 	declared int64 // data size the header declares; -1 when "until the end of file" (0 or 0xFFFFFFFF)
 	fileSize int64
+	order    binary.ByteOrder // little-endian (RIFF, RF64) or big-endian (RIFX)
+	// container is the bits each sample occupies: BitDepth, or more when
+	// nBlockAlign is wider than the samples (24-bit samples in 4-byte
+	// slots, the valid bits at the top, as ffmpeg reads them).
+	container int
 }
 
-// Probe reads and validates the header of the WAV or MP3 file at path
-// without decoding any audio; the format is told by the content, whatever
-// the file's name. For a WAV, Frames comes from the data chunk's size; for
-// an MP3, from counting its MPEG frames (go-mp3's decoded length), which is
-// exactly what Open then decodes. Errors wrap ErrNotWAV (ErrNotAudio),
-// ErrUnsupported, ErrBadHeader, ErrNoData or ErrTruncated; on error the
-// returned Info holds whatever the header did say.
+// blockAlign is the size of one frame in bytes.
+func (h header) blockAlign() int { return h.Channels * (h.container / 8) }
+
+// Probe reads and validates the header of the audio file at path; the
+// format is told by the content, whatever the file's name. A PCM WAV
+// (RIFF, RF64 or big-endian RIFX) is read by our own reader without
+// decoding any audio: Frames comes from its data chunk. Anything else
+// (MP3, M4A/AAC, Ogg, Opus, AMR, FLAC, WMA, a compressed WAV...) is probed
+// with ffprobe and decoded once with ffmpeg to count its frames exactly and
+// to find damage. Errors wrap ErrNotWAV (ErrNotAudio), ErrUnsupported,
+// ErrBadHeader, ErrNoData, ErrTruncated, ErrDamaged or ErrNoDecoder; on
+// error the returned Info holds whatever the header did say.
 func Probe(path string) (Info, error) {
+	return ProbeContext(context.Background(), path)
+}
+
+// ProbeContext is Probe with a context that stops ffmpeg.
+func ProbeContext(ctx context.Context, path string) (Info, error) {
 	f, err := os.Open(path)
-	if err != nil {
-		return Info{Path: path, Format: "wav"}, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
 	if err != nil {
 		return Info{Path: path, Format: formatWAV}, err
 	}
-	format, m, err := sniff(f, st.Size())
-	switch {
-	case err != nil:
-		return Info{Path: path, Format: format, Title: m.title}, err
-	case format == formatMP3:
-		_, info, err := newMP3(f, path, m)
-		return info, err
-	}
+	defer f.Close()
 	h, err := readHeader(f, path)
+	if errors.Is(err, errForeign) {
+		f.Close()
+		src, err := probeFFmpeg(ctx, path)
+		if err != nil {
+			return src.info, err
+		}
+		err = src.count(ctx)
+		return src.info, err
+	}
 	if err != nil {
 		return h.Info, err
 	}
@@ -101,16 +117,34 @@ func Probe(path string) (Info, error) {
 	return h.Info, nil
 }
 
+// IsPCMWAV reports whether our own reader plays the file at path (a PCM or
+// float WAV, whatever its header's other faults): false means ffmpeg
+// decodes it.
+func IsPCMWAV(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	_, err = readHeader(f, path)
+	return !errors.Is(err, errForeign), nil
+}
+
+// errForeign: not a PCM WAV: hand the file to ffmpeg.
+var errForeign = errors.New("not a PCM WAV")
+
 // readHeader walks the RIFF chunks of f and validates the format. A data
 // chunk longer than the file is not an error here (see Probe and Decoder).
+// A file without a WAV signature, or a WAV whose samples are compressed,
+// gives an error wrapping errForeign.
 func readHeader(f *os.File, path string) (header, error) {
 	st, err := f.Stat()
 	if err != nil {
-		return header{Info: Info{Path: path, Format: "wav"}}, err
+		return header{Info: Info{Path: path, Format: formatWAV}}, err
 	}
 	h, err := parseHeader(f, st.Size())
 	h.Path = path
-	h.Format = "wav"
+	h.Format = formatWAV
 	return h, err
 }
 
@@ -124,7 +158,7 @@ func parseHeader(r io.ReaderAt, size int64) (header, error) {
 		return h, err
 	}
 	if fmtChunk == nil {
-		return h, fmt.Errorf("%w: missing fmt chunk", ErrBadHeader)
+		return h, fmt.Errorf("%w: %w (the chunk that says how the samples are stored)", ErrBadHeader, ErrNoFmt)
 	}
 	if err := h.parseFmt(fmtChunk); err != nil {
 		return h, err
@@ -150,17 +184,20 @@ func parseHeader(r io.ReaderAt, size int64) (header, error) {
 // walkChunks is our own RIFF walk. It returns the header with the data
 // chunk located (dataOff 0 when absent) and the raw fmt chunk body.
 func walkChunks(r io.ReaderAt, size int64) (header, []byte, error) {
-	h := header{fileSize: size}
+	h := header{fileSize: size, order: binary.LittleEndian}
 	var riff [12]byte
 	if size < 12 {
-		return h, nil, fmt.Errorf("%w: file too short (%d bytes)", ErrNotWAV, size)
+		return h, nil, fmt.Errorf("%w: %w: file too short (%d bytes)", errForeign, ErrNotWAV, size)
 	}
 	if _, err := r.ReadAt(riff[:], 0); err != nil {
-		return h, nil, fmt.Errorf("%w: %v", ErrNotWAV, err)
+		return h, nil, fmt.Errorf("%w: %w: %v", errForeign, ErrNotWAV, err)
 	}
 	magic := string(riff[0:4])
-	if (magic != "RIFF" && magic != "RF64") || string(riff[8:12]) != "WAVE" {
-		return h, nil, fmt.Errorf("%w: no RIFF/WAVE signature", ErrNotWAV)
+	if (magic != "RIFF" && magic != "RF64" && magic != "RIFX") || string(riff[8:12]) != "WAVE" {
+		return h, nil, fmt.Errorf("%w: %w: no RIFF/WAVE signature", errForeign, ErrNotWAV)
+	}
+	if magic == "RIFX" {
+		h.order = binary.BigEndian // the same chunks, every number big-endian
 	}
 	var fmtChunk []byte
 	pos := int64(12)
@@ -170,7 +207,7 @@ func walkChunks(r io.ReaderAt, size int64) (header, []byte, error) {
 			return h, fmtChunk, err
 		}
 		id := string(ch[0:4])
-		csize := int64(binary.LittleEndian.Uint32(ch[4:8]))
+		csize := int64(h.order.Uint32(ch[4:8]))
 		body := pos + 8
 		switch id {
 		case "fmt ":
@@ -196,7 +233,7 @@ func walkChunks(r io.ReaderAt, size int64) (header, []byte, error) {
 			h.dataOff = body
 			rest := size - body
 			switch {
-			case csize == 0xFFFFFFFF, csize == 0 && rest > 0 && !looksLikeChunks(r, body, size):
+			case csize == 0xFFFFFFFF, csize == 0 && rest > 0 && !looksLikeChunks(r, body, size, h.order):
 				// Written by a recorder streaming to a pipe: the audio runs
 				// to the end of the file.
 				h.declared = -1
@@ -222,7 +259,7 @@ func walkChunks(r io.ReaderAt, size int64) (header, []byte, error) {
 // looksLikeChunks reports whether the bytes from pos to size are a clean
 // sequence of RIFF chunks (printable IDs, sizes that fit), as after an empty
 // data chunk followed by metadata.
-func looksLikeChunks(r io.ReaderAt, pos, size int64) bool {
+func looksLikeChunks(r io.ReaderAt, pos, size int64, order binary.ByteOrder) bool {
 	for pos < size {
 		if pos+8 > size {
 			return false
@@ -236,7 +273,7 @@ func looksLikeChunks(r io.ReaderAt, pos, size int64) bool {
 				return false
 			}
 		}
-		csize := int64(binary.LittleEndian.Uint32(ch[4:8]))
+		csize := int64(order.Uint32(ch[4:8]))
 		pos += 8 + csize + csize&1
 		if pos > size+1 {
 			return false
@@ -270,20 +307,24 @@ func infoTitle(b []byte) string {
 	return ""
 }
 
-// parseFmt decodes and validates the fmt chunk body.
+// parseFmt decodes and validates the fmt chunk body. A compressed format
+// tag (ADPCM, A-law, µ-law, GSM, MP3 in WAV...) is not an error: the file
+// goes to ffmpeg (errForeign).
 func (h *header) parseFmt(b []byte) error {
 	if len(b) < 16 {
 		return fmt.Errorf("%w: fmt chunk is %d bytes, want at least 16", ErrBadHeader, len(b))
 	}
-	tag := binary.LittleEndian.Uint16(b[0:2])
-	h.Channels = int(binary.LittleEndian.Uint16(b[2:4]))
-	h.SampleRate = int(binary.LittleEndian.Uint32(b[4:8]))
-	h.BitDepth = int(binary.LittleEndian.Uint16(b[14:16]))
+	o := h.order
+	tag := o.Uint16(b[0:2])
+	h.Channels = int(o.Uint16(b[2:4]))
+	h.SampleRate = int(o.Uint32(b[4:8]))
+	align := int(o.Uint16(b[12:14]))
+	h.BitDepth = int(o.Uint16(b[14:16]))
 	if tag == wavFormatExtensible {
 		if len(b) < 40 {
 			return fmt.Errorf("%w: WAVE_FORMAT_EXTENSIBLE fmt chunk is %d bytes, want 40", ErrBadHeader, len(b))
 		}
-		tag = binary.LittleEndian.Uint16(b[24:26]) // the subformat GUID starts with the format tag
+		tag = o.Uint16(b[24:26]) // the subformat GUID starts with the format tag
 	}
 	switch tag {
 	case wavFormatPCM:
@@ -294,7 +335,7 @@ func (h *header) parseFmt(b []byte) error {
 		if name == "" {
 			name = "unknown"
 		}
-		return fmt.Errorf("%w: format tag 0x%04X (%s); only PCM and IEEE float can be played", ErrUnsupported, tag, name)
+		return fmt.Errorf("%w: format tag 0x%04X (%s)", errForeign, tag, name)
 	}
 	if h.Channels == 0 {
 		return fmt.Errorf("%w: zero channels", ErrBadHeader)
@@ -305,17 +346,33 @@ func (h *header) parseFmt(b []byte) error {
 	if h.SampleRate < MinSampleRate || h.SampleRate > MaxSampleRate {
 		return fmt.Errorf("%w: sample rate %d Hz outside %d–%d", ErrUnsupported, h.SampleRate, MinSampleRate, MaxSampleRate)
 	}
+	kind := "integer"
+	if h.Float {
+		kind = "float"
+	}
+	h.container = h.BitDepth
+	packed := h.Channels * ((h.BitDepth + 7) / 8)
+	switch {
+	case align == 0 || align == packed:
+		// The usual case (and a zero nBlockAlign, taken as packed).
+	case align < packed:
+		return fmt.Errorf("%w: nBlockAlign %d is narrower than %d channels of %d-bit samples", ErrBadHeader, align, h.Channels, h.BitDepth)
+	case !h.Float && align%h.Channels == 0 && (align/h.Channels == 2 || align/h.Channels == 3 || align/h.Channels == 4):
+		// Samples in wider slots (24-bit samples in 4-byte slots): the
+		// valid bits are at the top of each slot, so the slot is read as
+		// a sample of its own width.
+		h.container = 8 * align / h.Channels
+	default:
+		return fmt.Errorf("%w: nBlockAlign %d for %d channels of %d-bit %s samples", ErrUnsupported, align, h.Channels, h.BitDepth, kind)
+	}
 	ok := false
 	if h.Float {
 		ok = h.BitDepth == 32 || h.BitDepth == 64
 	} else {
-		ok = h.BitDepth == 8 || h.BitDepth == 16 || h.BitDepth == 24 || h.BitDepth == 32
+		ok = h.container == 8 || h.container == 16 || h.container == 24 || h.container == 32
+		ok = ok && h.BitDepth > 0 && h.BitDepth <= h.container
 	}
 	if !ok {
-		kind := "integer"
-		if h.Float {
-			kind = "float"
-		}
 		return fmt.Errorf("%w: %d-bit %s samples", ErrUnsupported, h.BitDepth, kind)
 	}
 	return nil
@@ -329,7 +386,7 @@ func (h *header) parseFmt(b []byte) error {
 // the pad byte), so parseHeader walks the chunks itself as well and the
 // tests prove the two agree on every file both understand.
 func goAudioHeader(r io.ReaderAt, size int64, h header) (rate, channels, bits int, dataOff int64, ok bool) {
-	if h.dataOff == 0 || h.declared < 0 || h.dataOff+h.declared > size {
+	if h.dataOff == 0 || h.declared < 0 || h.dataOff+h.declared > size || h.order != binary.LittleEndian || h.container != h.BitDepth {
 		return 0, 0, 0, 0, false
 	}
 	defer func() {

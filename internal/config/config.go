@@ -74,7 +74,7 @@ type Slot struct {
 	// DaysOff are dates (YYYY-MM-DD) or ranges (YYYY-MM-DD..YYYY-MM-DD) on
 	// which the slot does not occur, e.g. Tết.
 	DaysOff []string `yaml:"days_off" mapstructure:"days_off"`
-	// Intro and Outro are jingles (WAV or MP3) played before the slot's
+	// Intro and Outro are jingles (any recording audio.Open reads) played before the slot's
 	// first segment and after its last, separated by audio.gap; a relative
 	// path is from the working folder, like station.media_dir.
 	Intro string `yaml:"intro" mapstructure:"intro"`

@@ -136,7 +136,7 @@ func (c Config) Validate() error {
 			}
 			if err := CheckJingle(j.path); err != nil {
 				return bad(j.key, j.path, "cannot be played as a jingle: "+err.Error(), "không phát được làm nhạc hiệu: "+err.Error(),
-					"give the path of a readable WAV or MP3 file (relative to the working folder), e.g. media/jingles/intro.wav, or remove the key",
+					"give the path of a readable recording (WAV, MP3, M4A...) (relative to the working folder), e.g. media/jingles/intro.wav, or remove the key",
 					"ghi đường dẫn tới một tệp WAV hoặc MP3 đọc được (tính từ thư mục làm việc), ví dụ media/jingles/intro.wav, hoặc bỏ khóa này")
 			}
 		}

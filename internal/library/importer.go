@@ -1,7 +1,8 @@
 // Package library imports recorded segments into the store: it checks each
-// WAV or MP3, measures it, recognises files already imported by their
-// SHA-256, and takes the topic from an option or the media/<topic-code>/
-// folder.
+// recording (PCM WAV, or anything ffmpeg decodes: MP3, M4A/AAC, Ogg, Opus,
+// AMR, FLAC, WMA...), converts a compressed one into the library's house
+// WAV, measures it, recognises files already imported by their SHA-256, and
+// takes the topic from an option or the media/<topic-code>/ folder.
 package library
 
 import (
@@ -58,12 +59,24 @@ type Importer struct {
 	Store  *store.Store
 	Topics map[string]bool // known topic codes
 	Now    func() time.Time
+	// LibraryDir is where a compressed recording is converted, by ffmpeg,
+	// into the house format: a WAV of 32-bit float samples at the file's
+	// own rate and channel count, named after the original's SHA-256. The
+	// segment plays that WAV with our own reader (seekable, constant
+	// memory, no ffmpeg on air); the original file is left where it is and
+	// its SHA-256 identifies duplicates. Empty: the segment keeps the
+	// original's path and ffmpeg decodes it each time it airs.
+	LibraryDir string
 }
 
+// HouseExt is the extension of the house-format WAVs in LibraryDir.
+const HouseExt = ".wav"
+
 // audioExts are the file name extensions a folder walk picks up (compared
-// without regard to case). A file named on the command line is imported
-// whatever its name: audio.Probe tells WAV from MP3 by the content.
-var audioExts = []string{".wav", ".mp3"}
+// without regard to case): what phones, messaging apps and offices send.
+// A file named on the command line is imported whatever its name: the
+// content decides (audio.Probe).
+var audioExts = []string{".wav", ".mp3", ".m4a", ".aac", ".mp4", ".3gp", ".ogg", ".oga", ".opus", ".amr", ".awb", ".flac", ".wma", ".mp2", ".webm", ".caf", ".aif", ".aiff"}
 
 // isAudioName reports whether a folder walk should pick up the file.
 func isAudioName(path string) bool {
@@ -77,7 +90,7 @@ func isAudioName(path string) bool {
 }
 
 // Expand turns the paths given by the operator into files: a folder gives
-// every .wav and .mp3 below it (the jingles folder excepted), with the topic
+// every recording below it (audioExts) (the jingles folder excepted), with the topic
 // of its media/<topic-code>/ folder when there is one.
 func (im *Importer) Expand(paths []string) (files []string, folderTopic map[string]string, err error) {
 	folderTopic = map[string]string{}
@@ -178,7 +191,7 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 			results = append(results, r)
 			continue
 		}
-		seg, err := im.measure(f)
+		seg, err := im.measure(ctx, f)
 		if err != nil {
 			r.Err = err
 			results = append(results, r)
@@ -216,33 +229,95 @@ func (im *Importer) Import(ctx context.Context, paths []string, opts Options, pr
 	return results, nil
 }
 
-// measure checks and measures one file.
-func (im *Importer) measure(path string) (playlist.Segment, error) {
+// measure checks and measures one file; a compressed one is first
+// converted into the house format (see LibraryDir).
+func (im *Importer) measure(ctx context.Context, path string) (playlist.Segment, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return playlist.Segment{}, err
 	}
-	info, err := audio.Probe(abs)
+	sum, err := fileSHA256(abs)
+	if err != nil {
+		return playlist.Segment{}, err
+	}
+	play, tag := abs, ""
+	pcm, err := audio.IsPCMWAV(abs)
+	if err != nil {
+		return playlist.Segment{}, err
+	}
+	if !pcm && im.LibraryDir != "" {
+		house, src, err := im.convert(ctx, abs, sum)
+		if err != nil {
+			return playlist.Segment{}, err
+		}
+		play, tag = house, src.Title
+	}
+	seg, err := measurePlayable(play)
+	if err != nil {
+		if play != abs {
+			os.Remove(play)
+		}
+		return playlist.Segment{}, err
+	}
+	// A tag that is only control characters or spaces falls back to the
+	// next source: the file's own header, then its name.
+	name := title.Clean(tag)
+	if name == "" {
+		name = title.Clean(seg.Title)
+	}
+	if name == "" {
+		name = title.Clean(strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)))
+	}
+	seg.Title, seg.SHA256 = name, sum
+	return seg, nil
+}
+
+// convert decodes the compressed file at abs into the house WAV named after
+// its SHA-256, unless an earlier import left it there.
+func (im *Importer) convert(ctx context.Context, abs, sum string) (string, audio.Info, error) {
+	if err := os.MkdirAll(im.LibraryDir, 0o750); err != nil {
+		return "", audio.Info{}, fmt.Errorf("library folder: %w", err)
+	}
+	house, err := filepath.Abs(filepath.Join(im.LibraryDir, sum+HouseExt))
+	if err != nil {
+		return "", audio.Info{}, err
+	}
+	part := house + ".part"
+	src, err := audio.Convert(ctx, abs, part)
+	if err != nil {
+		return "", src, err
+	}
+	if err := os.Rename(part, house); err != nil {
+		os.Remove(part)
+		return "", src, fmt.Errorf("library folder: %w", err)
+	}
+	return house, src, nil
+}
+
+// measurePlayable probes and analyses the file that will play; Title is
+// what its own header says.
+func measurePlayable(path string) (playlist.Segment, error) {
+	info, err := audio.Probe(path)
 	if err != nil {
 		return playlist.Segment{}, err
 	}
 	if info.Frames == 0 {
 		return playlist.Segment{}, audio.ErrNoData
 	}
-	sum, err := fileSHA256(abs)
+	// The log counts whole milliseconds: less than one is not a recording.
+	if info.Duration() < time.Millisecond {
+		return playlist.Segment{}, fmt.Errorf("%w: %d samples at %d Hz (%v)", audio.ErrTooShort, info.Frames, info.SampleRate, info.Duration())
+	}
+	an, err := audio.Analyze(path)
 	if err != nil {
 		return playlist.Segment{}, err
 	}
-	an, err := audio.Analyze(abs)
-	if err != nil {
-		return playlist.Segment{}, err
-	}
-	name := title.Clean(info.Title)
-	if name == "" {
-		name = title.Clean(strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)))
+	if an.SamplePeakDBFS < audio.SilenceThresholdDBFS {
+		return playlist.Segment{}, fmt.Errorf("%w: its loudest sample is %.1f dBFS, below %d dBFS, for all of its %v",
+			audio.ErrSilent, an.SamplePeakDBFS, audio.SilenceThresholdDBFS, info.Duration().Round(time.Millisecond))
 	}
 	return playlist.Segment{
-		Title: name, Path: abs, SHA256: sum,
+		Title: info.Title, Path: path,
 		Duration: info.Duration(), SampleRate: info.SampleRate, Channels: info.Channels, BitDepth: info.BitDepth,
 		LoudnessLUFS: an.LoudnessLUFS, TruePeakDBTP: an.TruePeakDBTP,
 		SilenceStart: an.SilenceStart, SilenceEnd: an.SilenceEnd, SilenceKnown: true,

@@ -3,7 +3,9 @@ package library_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +28,11 @@ const rate = 16000
 // wavBytes is a 16-bit PCM mono 16 kHz WAV of ms milliseconds of a sine at
 // freq Hz, with a LIST/INFO INAM chunk holding title when it is not empty.
 func wavBytes(freq float64, ms int, title string) []byte {
-	frames := rate * ms / 1000
+	return wavFrames(freq, rate*ms/1000, title)
+}
+
+// wavFrames is wavBytes of a number of frames.
+func wavFrames(freq float64, frames int, title string) []byte {
 	data := make([]byte, 2*frames)
 	for i := range frames {
 		v := int16(0.3 * 32767 * math.Sin(2*math.Pi*freq*float64(i)/rate))
@@ -85,7 +92,7 @@ func newImporter(t *testing.T) (*library.Importer, *store.Store) {
 	}
 	t.Cleanup(func() { st.Close() })
 	im := &library.Importer{Store: st, Topics: map[string]bool{"tthc": true, "chi-so": true, "bo-may": true},
-		Now: func() time.Time { return importedAt }}
+		Now: func() time.Time { return importedAt }, LibraryDir: filepath.Join(t.TempDir(), "library")}
 	return im, st
 }
 
@@ -440,11 +447,24 @@ func TestImportMP3(t *testing.T) {
 	if seg.Title != title || !reflect.DeepEqual(seg.Topics, []string{"tthc"}) {
 		t.Errorf("x.mp3: title %q topics %v, want %q [tthc]", seg.Title, seg.Topics, title)
 	}
-	if seg.SampleRate != 44100 || seg.Channels != 2 || seg.BitDepth != 16 {
-		t.Errorf("x.mp3: %d Hz %d ch %d bit, want 44100 Hz 2 ch 16 bit", seg.SampleRate, seg.Channels, seg.BitDepth)
+	if seg.SampleRate != 44100 || seg.Channels != 2 || seg.BitDepth != 32 {
+		t.Errorf("x.mp3: %d Hz %d ch %d bit, want 44100 Hz 2 ch 32-bit float (the house format)", seg.SampleRate, seg.Channels, seg.BitDepth)
 	}
-	if seg.Duration < 3*time.Second || seg.Duration > 3*time.Second+130*time.Millisecond {
-		t.Errorf("x.mp3: duration %v, want 3 s plus the encoder's delay and padding", seg.Duration)
+	// The Info frame is not audio and the encoder's delay and padding are
+	// cut: exactly the 3 s encoded.
+	if seg.Duration != 3*time.Second {
+		t.Errorf("x.mp3: duration %v, want 3 s", seg.Duration)
+	}
+	// It plays from the house WAV; the original, untouched, gives the
+	// SHA-256.
+	if filepath.Dir(seg.Path) != im.LibraryDir || filepath.Ext(seg.Path) != ".wav" {
+		t.Errorf("x.mp3 plays from %s, want a WAV in %s", seg.Path, im.LibraryDir)
+	}
+	if info, err := audio.Probe(seg.Path); err != nil || info.Format != "wav" || !info.Float {
+		t.Errorf("house file %s: %+v, %v", seg.Path, info, err)
+	}
+	if sum := sha256.Sum256(mustRead(t, x)); seg.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("x.mp3: SHA-256 %s is not the original's", seg.SHA256)
 	}
 	if math.IsInf(seg.LoudnessLUFS, 0) || math.Abs(seg.LoudnessLUFS-(-21.5)) > 1 {
 		t.Errorf("x.mp3: loudness %.2f LUFS, want about -21.5 (a sine at 1/8 full scale)", seg.LoudnessLUFS)
@@ -467,5 +487,149 @@ func TestImportMP3(t *testing.T) {
 	}
 	if len(results) != 1 || !errors.Is(results[0].Err, audio.ErrNotWAV) || !errors.Is(results[0].Err, audio.ErrNotAudio) {
 		t.Errorf("fake.mp3: %+v, want an error wrapping ErrNotAudio and ErrNotWAV", results)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ffmpegEncode makes path from a sine with ffmpeg's output options.
+func ffmpegEncode(t *testing.T, path string, opts ...string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=2"}, opts...)
+	if out, err := exec.Command("ffmpeg", append(args, path)...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return path
+}
+
+// TestImportPhoneFormats: a folder of what phones, Zalo and the district
+// send imports, each played from its house WAV; imported again, each is
+// recognised by the original's SHA-256.
+func TestImportPhoneFormats(t *testing.T) {
+	ctx := context.Background()
+	im, st := newImporter(t)
+	dir := filepath.Join(t.TempDir(), "media", "tthc")
+	files := []string{
+		ffmpegEncode(t, filepath.Join(dir, "zalo.m4a"), "-ac", "1", "-c:a", "aac", "-metadata", "title=Bản tin Zalo"),
+		ffmpegEncode(t, filepath.Join(dir, "phone.ogg"), "-c:a", "libvorbis"),
+		ffmpegEncode(t, filepath.Join(dir, "voice.opus"), "-c:a", "libopus"),
+		ffmpegEncode(t, filepath.Join(dir, "archive.FLAC"), "-c:a", "flac"),
+		ffmpegEncode(t, filepath.Join(dir, "office.wma"), "-c:a", "wmav2"),
+		ffmpegEncode(t, filepath.Join(dir, "clip.3gp"), "-ar", "16000", "-c:a", "aac"),
+	}
+	results, err := im.Import(ctx, []string{filepath.Dir(dir)}, library.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(files) {
+		t.Fatalf("%d results for %d files: the folder walk missed some", len(results), len(files))
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Errorf("%s refused: %s (%v)", r.Path, library.Reason("vi", r.Err), r.Err)
+			continue
+		}
+		s := r.Segment
+		// What ffmpeg decodes: exactly 2 s where the container records
+		// the encoder's delay and padding (MP4 edit list, Ogg, FLAC); up to
+		// one AAC frame more in a 3GP, which does not.
+		if d := s.Duration - 2*time.Second; d < -5*time.Millisecond || d > 70*time.Millisecond {
+			t.Errorf("%s: duration %v, want 2 s", r.Path, s.Duration)
+		}
+		if filepath.Dir(s.Path) != im.LibraryDir || math.IsInf(s.LoudnessLUFS, 0) {
+			t.Errorf("%s: path %s, loudness %.1f", r.Path, s.Path, s.LoudnessLUFS)
+		}
+	}
+	if results[len(results)-1].Segment.Title != "Bản tin Zalo" {
+		t.Errorf("zalo.m4a title %q, want its tag", results[len(results)-1].Segment.Title)
+	}
+	again, err := im.Import(ctx, []string{filepath.Dir(dir)}, library.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range again {
+		if !r.Existed || r.Err != nil {
+			t.Errorf("%s imported again: existed %v, %v", r.Path, r.Existed, r.Err)
+		}
+	}
+	if n := len(stored(t, st)); n != len(files) {
+		t.Errorf("stored %d segments, want %d", n, len(files))
+	}
+}
+
+// TestImportRefusesAndGoesOn: a WAV under a millisecond (it aborted the
+// whole import on the store's duration_ms > 0), a silent file and a damaged
+// MP3 are each refused with their own reason; the good file after them is
+// imported.
+func TestImportRefusesAndGoesOn(t *testing.T) {
+	ctx := context.Background()
+	im, st := newImporter(t)
+	dir := filepath.Join(t.TempDir(), "tthc")
+	tiny := write(t, filepath.Join(dir, "a-tiny.wav"), wavFrames(440, 10, "")) // 0.6 ms
+	silent := write(t, filepath.Join(dir, "b-silent.wav"), wavBytes(0, 3000, ""))
+	quiet := ffmpegEncode(t, filepath.Join(dir, "c-hiss.flac"), "-af", "volume=0.0005", "-c:a", "flac") // −72 dBFS
+	nofmt := write(t, filepath.Join(dir, "d-nofmt.wav"), append([]byte("RIFF\x0c\x01\x00\x00WAVEdata\x00\x01\x00\x00"), make([]byte, 256)...))
+	good := write(t, filepath.Join(dir, "z-good.wav"), wavBytes(440, 500, ""))
+	results, err := im.Import(ctx, []string{dir}, library.Options{}, nil)
+	if err != nil {
+		t.Fatalf("the import stopped: %v", err)
+	}
+	want := map[string]error{tiny: audio.ErrTooShort, silent: audio.ErrSilent, quiet: audio.ErrSilent, nofmt: audio.ErrNoFmt, good: nil}
+	if len(results) != len(want) {
+		t.Fatalf("%d results, want %d", len(results), len(want))
+	}
+	reasons := map[string]bool{}
+	for _, r := range results {
+		if !errors.Is(r.Err, want[r.Path]) || (want[r.Path] == nil) != (r.Err == nil) {
+			t.Errorf("%s: %v, want %v", filepath.Base(r.Path), r.Err, want[r.Path])
+		}
+		if r.Err != nil {
+			vi := library.Reason("vi", r.Err)
+			if vi == r.Err.Error() {
+				t.Errorf("%s: no reason in words for %v", filepath.Base(r.Path), r.Err)
+			}
+			reasons[vi] = true
+		}
+	}
+	if len(reasons) != 3 {
+		t.Errorf("reasons %v: want one each for too short, silent and no fmt", reasons)
+	}
+	if segs := stored(t, st); len(segs) != 1 || segs[0].Duration != 500*time.Millisecond {
+		t.Errorf("stored %+v, want the good file only", segs)
+	}
+	// The refused FLAC's conversion does not stay behind.
+	if entries, _ := os.ReadDir(im.LibraryDir); len(entries) != 0 {
+		t.Errorf("library folder holds %d files, want none", len(entries))
+	}
+}
+
+// TestImportWithoutFFmpeg: on a machine without ffmpeg a compressed file is
+// refused saying to install it; a WAV beside it still imports.
+func TestImportWithoutFFmpeg(t *testing.T) {
+	ctx := context.Background()
+	im, _ := newImporter(t)
+	dir := filepath.Join(t.TempDir(), "tthc")
+	mp3 := ffmpegEncode(t, filepath.Join(dir, "a.mp3"), "-b:a", "64k")
+	wav := write(t, filepath.Join(dir, "b.wav"), wavBytes(440, 500, ""))
+	t.Setenv("PATH", t.TempDir())
+	results, err := im.Import(ctx, []string{dir}, library.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 || !errors.Is(results[0].Err, audio.ErrNoDecoder) || results[1].Err != nil {
+		t.Fatalf("results %+v, want %s refused for want of ffmpeg and %s imported", results, mp3, wav)
+	}
+	if r := library.Reason("vi", results[0].Err); !strings.Contains(r, "cài ffmpeg") {
+		t.Errorf("reason %q does not say to install ffmpeg", r)
 	}
 }

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"context"
 	"errors"
 	"os"
 
@@ -18,14 +19,31 @@ func Reason(lang string, err error) string {
 		return t("chưa có lĩnh vực — đặt tệp trong media/<mã-lĩnh-vực>/ hoặc dùng --topic", "no topic — put it under media/<topic-code>/ or use --topic")
 	case errors.Is(err, os.ErrNotExist):
 		return t("không tìm thấy tệp — kiểm tra lại đường dẫn", "file not found — check the path")
+	case errors.Is(err, audio.ErrNoDecoder):
+		return t("máy này chưa cài ffmpeg nên chưa đọc được tệp nén (MP3, M4A...) — cài ffmpeg (apt-get install ffmpeg) hoặc gửi tệp WAV",
+			"ffmpeg is not installed, so compressed files (MP3, M4A...) cannot be read — install ffmpeg (apt-get install ffmpeg) or send a WAV file")
 	case errors.Is(err, audio.ErrNotAudio):
-		return t("không phải tệp âm thanh WAV hay MP3 (nội dung tệp không phải RIFF/WAVE hay MP3, dù tên tệp là gì) — hãy xuất lại ở định dạng WAV PCM hoặc MP3", "not a WAV or MP3 file (its content is neither RIFF/WAVE nor MP3, whatever its name) — export it again as PCM WAV or MP3")
+		return t("tệp này không phải tệp âm thanh (không tìm thấy bản ghi âm nào trong tệp, dù tên tệp là gì) — hãy chọn tệp ghi âm MP3, M4A hoặc WAV",
+			"this file is not an audio file (no recording found in it, whatever its name) — choose an MP3, M4A or WAV recording")
 	case errors.Is(err, audio.ErrNotWAV):
 		return t("không phải tệp WAV (thiếu phần đầu RIFF/WAVE) — hãy xuất lại ở định dạng WAV PCM", "not a WAV file (no RIFF/WAVE header) — export it again as PCM WAV")
+	case errors.Is(err, audio.ErrDamaged):
+		return t("tệp bị hỏng: có đoạn không giải mã được (xem vị trí phút:giây trong ngoặc), nếu phát sẽ bị mất tiếng hoặc ra tiếng rè — hãy xin gửi lại tệp gốc",
+			"the file is damaged: part of it cannot be decoded (see the minute:second in brackets) and would air as a gap or noise — ask for the original file again")
+	case errors.Is(err, audio.ErrSilent):
+		return t("tệp chỉ có im lặng (không nghe thấy tiếng nào) — kiểm tra lại bản ghi âm",
+			"the file is silent throughout (nothing can be heard) — check the recording")
+	case errors.Is(err, audio.ErrTooShort):
+		return t("tệp quá ngắn (chưa đến 1 phần nghìn giây âm thanh) — hãy ghi âm hoặc xuất lại",
+			"the file is too short (under a millisecond of sound) — record or export it again")
+	case errors.Is(err, audio.ErrNoFmt):
+		return t("tệp WAV thiếu phần mô tả định dạng (khối fmt), không biết cách đọc âm thanh — hãy xuất lại tệp",
+			"the WAV file has no format description (fmt chunk), so its sound cannot be read — export the file again")
 	case errors.Is(err, audio.ErrUnsupported):
-		return t("định dạng âm thanh chưa hỗ trợ (WAV nén hoặc độ sâu bit lạ, MP2, MP3 MPEG-2.5) — hãy chuyển sang WAV PCM 16-bit hoặc MP3", "unsupported audio encoding (compressed WAV or odd bit depth, MP2, MPEG-2.5 MP3) — convert it to 16-bit PCM WAV or MP3")
+		return t("bản ghi âm dùng kiểu mã hoá chưa đọc được (xem chi tiết trong ngoặc) — hãy chuyển sang MP3 hoặc WAV rồi nạp lại",
+			"the recording uses an encoding that cannot be read (details in brackets) — convert it to MP3 or WAV and import it again")
 	case errors.Is(err, audio.ErrBadHeader):
-		return t("phần đầu WAV hỏng (số kênh hoặc tần số bằng 0) — hãy xuất lại tệp", "broken WAV header (zero channels or rate) — export the file again")
+		return t("phần đầu tệp hỏng (số kênh, tần số hoặc cỡ khung vô lý) — hãy xuất lại tệp", "broken file header (channels, rate or frame size make no sense) — export the file again")
 	case errors.Is(err, audio.ErrNoData):
 		return t("tệp không có dữ liệu âm thanh — hãy ghi âm hoặc xuất lại", "the file holds no audio — record or export it again")
 	case errors.Is(err, audio.ErrTruncated):
@@ -34,9 +52,11 @@ func Reason(lang string, err error) string {
 	return err.Error()
 }
 
-// Measure checks and measures one file as Import does — WAV or MP3 told by
+// Measure checks and measures one file as Import does — the format told by
 // its content, length, loudness, SHA-256 — without storing anything. The
-// segment's Path is the file's absolute path.
+// segment's Path is the file that will play: the house WAV when a
+// compressed file was converted into LibraryDir, else the file's absolute
+// path.
 func (im *Importer) Measure(path string) (playlist.Segment, error) {
-	return im.measure(path)
+	return im.measure(context.Background(), path)
 }

@@ -68,7 +68,7 @@ func safeClientName(name string) bool {
 // apiUpload takes a multipart form: fields topic (repeatable), title,
 // valid_from, valid_until, priority, then one or more "file" parts. Each
 // file is streamed to a temp file beside the media folder, refused when
-// it is too large, not WAV or MP3 by its content, or broken, and otherwise
+// it is too large, not a recording by its content, or broken, and otherwise
 // stored by its SHA-256 under media/<topic>/ and imported. A refused or
 // interrupted upload leaves no file behind.
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, sess store.Session) {
@@ -256,7 +256,10 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if err != nil {
 		return refuse(library.Reason("vi", err), library.Reason("en", err))
 	}
-	im := &library.Importer{Store: s.Store, Now: s.Now}
+	// A compressed upload is converted into the library's house WAV, which
+	// is what plays; a PCM WAV plays from where it is stored below.
+	lib, _ := filepath.Abs(filepath.Join(s.DataDir, "library"))
+	im := &library.Importer{Store: s.Store, Now: s.Now, LibraryDir: lib}
 	var seg playlist.Segment
 	lowPriority(func() { seg, err = im.Measure(tmpPath) })
 	if err != nil {
@@ -285,7 +288,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		}
 		keep, placed = true, true
 	}
-	seg.Path = final
+	if filepath.Dir(seg.Path) != lib {
+		seg.Path = final
+	}
 	seg.Topics = opts.Topics
 	seg.Title = opts.Title
 	if seg.Title == "" {
