@@ -118,3 +118,22 @@ func (s *Store) EditSegment(ctx context.Context, id int64, e SegmentEdit) error 
 		return nil
 	})
 }
+
+// CompletedAirings counts each segment's completed airings in the whole log.
+func (s *Store) CompletedAirings(ctx context.Context) (map[int64]int, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT segment_id, count(*) FROM airings WHERE status = 'completed' GROUP BY segment_id")
+	if err != nil {
+		return nil, fmt.Errorf("count airings: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,31 +24,41 @@ import (
 // pageNames are the pages, each templates/NAME.html inside the layout.
 var pageNames = []string{"overview", "now", "schedule", "segments", "log", "reports", "play", "system", "audit"}
 
-var templateFuncs = template.FuncMap{
-	"t":    tr,
-	"join": strings.Join,
-	"role": roleName,
-	"json": func(v any) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
-	},
-	"mb":  func(n int64) int64 { return n >> 20 },
-	"num": number,
-	"pct": func(lang string, p *float64) string {
-		if p == nil {
-			return "-"
-		}
-		return number(lang, *p)
-	},
-	"list":   func(v ...string) []string { return v },
-	"status": func(lang, s string) string { return words.Status(lang, playlist.Status(s)) },
+// funcs are the templates' functions: the display layer (internal/words)
+// and the station's names for its topics and slots.
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":    tr,
+		"join": strings.Join,
+		"role": roleName,
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
+		"mb":  func(n int64) int64 { return n >> 20 },
+		"num": number,
+		"pct": func(lang string, p *float64) string {
+			if p == nil {
+				return "-"
+			}
+			return number(lang, *p)
+		},
+		"list":       func(v ...string) []string { return v },
+		"status":     func(lang, s string) string { return words.Status(lang, playlist.Status(s)) },
+		"dur":        words.Duration,
+		"topic":      s.topicName,
+		"topics":     s.topicNames,
+		"slot":       s.slotTitle,
+		"day":        func(v string) string { return dmy(v) },
+		"priorityOf": func(lang, p string) string { return words.Priority(lang, playlist.Priority(p)) },
+	}
 }
 
-func parsePages() (map[string]*template.Template, error) {
+func (s *Server) parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, name := range append(pageNames, "login") {
 		files := []string{"templates/layout.html", "templates/" + name + ".html"}
-		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, files...)
+		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -73,6 +84,7 @@ type view struct {
 	Status     int // the HTTP status, when not 200
 	Nav        []navItem
 	Query      url.Values
+	Air        airState // the status bar
 }
 
 type navItem struct {
@@ -152,6 +164,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, tr(lang, "Đăng nhập sai quá nhiều lần — hãy đợi vài phút rồi thử lại.", "Too many failed logins — wait a few minutes and try again."), http.StatusTooManyRequests)
 	case errors.Is(err, store.ErrBadPassword):
 		s.renderLogin(w, r, tr(lang, "Sai tên đăng nhập hoặc mật khẩu.", "Wrong name or password."), http.StatusUnauthorized)
+	case errors.Is(err, store.ErrDisabled):
+		s.renderLogin(w, r, tr(lang, "Tài khoản này đã bị khóa — hãy hỏi lãnh đạo.", "This account is disabled — ask the approver."), http.StatusForbidden)
 	case err != nil:
 		s.Logger.Error("login", "err", err)
 		s.renderLogin(w, r, tr(lang, "Lỗi máy chủ.", "Server error."), http.StatusInternalServerError)
@@ -331,7 +345,7 @@ type scheduleData struct {
 func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
 	from := s.today()
-	if t, ok := s.parseDay(q.Get("from")); ok {
+	if t, ok := s.parseFormDay(q.Get("from")); ok {
 		from = t
 	}
 	days := 7
@@ -364,7 +378,14 @@ func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) e
 type segmentRow struct {
 	playlist.Segment
 	TopicsText, Length, PriorityText, Valid, State string
-	Pending                                        bool
+	Pending, Rejected                              bool
+	// Uploaded is who loaded it and when; Approval who approved it (name,
+	// job title, date); RejectReason the approver's refusal.
+	Uploaded, Approval, RejectReason string
+	NextAiring                       string
+	Aired                            int
+	Urgent                           bool // priority or emergency: shown on every screen size
+	ValidFromDMY, ValidUntilDMY      string
 }
 
 type segmentsData struct {
@@ -373,29 +394,112 @@ type segmentsData struct {
 	Topics []topicOption
 }
 
-type topicOption struct{ Code, Name string }
+type topicOption struct{ Code, Name, Short string }
 
 func (s *Server) topicOptions() []topicOption {
 	var out []topicOption
 	for _, t := range s.Config().Topics {
-		out = append(out, topicOption{t.Code, t.Name})
+		out = append(out, topicOption{t.Code, t.Name, words.ShortTopic(t.Code, t.Name)})
 	}
 	return out
 }
 
-func (s *Server) segmentRow(seg playlist.Segment, lang string) segmentRow {
-	row := segmentRow{Segment: seg, TopicsText: strings.Join(seg.Topics, ", "), Length: seg.Duration.Round(time.Second).String(),
-		PriorityText: words.Priority(lang, seg.Priority)}
-	if seg.ValidFrom != "" || seg.ValidUntil != "" {
-		row.Valid = seg.ValidFrom + " … " + seg.ValidUntil
+// segmentInfo is what the segment rows are built with beside the library.
+type segmentInfo struct {
+	reviews map[int64]store.Review
+	users   map[string]store.User
+	aired   map[int64]int
+	next    map[int64]time.Time
+}
+
+func (s *Server) segmentInfo(ctx context.Context, withNext bool) (segmentInfo, error) {
+	var in segmentInfo
+	var err error
+	if in.reviews, err = s.Store.Reviews(ctx); err != nil {
+		return in, err
+	}
+	us, err := s.Store.Users(ctx)
+	if err != nil {
+		return in, err
+	}
+	in.users = map[string]store.User{}
+	for _, u := range us {
+		in.users[u.Name] = u
+	}
+	if in.aired, err = s.Store.CompletedAirings(ctx); err != nil {
+		return in, err
+	}
+	in.next = map[int64]time.Time{}
+	if withNext {
+		plans, err := s.preview(ctx, s.today(), 7)
+		if err != nil {
+			return in, err
+		}
+		now := s.Now()
+		for _, p := range plans {
+			for _, it := range p.Items {
+				if it.StartsAt.After(now) {
+					if _, seen := in.next[it.Segment.ID]; !seen {
+						in.next[it.Segment.ID] = it.StartsAt
+					}
+				}
+			}
+		}
+	}
+	return in, nil
+}
+
+// personName is "Nguyễn Văn An (Chủ tịch UBND xã)", or the login name.
+func personName(u store.User, login string) string {
+	if u.FullName == "" {
+		if u.JobTitle != "" {
+			return login + " (" + u.JobTitle + ")"
+		}
+		return login
+	}
+	if u.JobTitle != "" {
+		return u.FullName + " (" + u.JobTitle + ")"
+	}
+	return u.FullName
+}
+
+func (s *Server) segmentRow(seg playlist.Segment, lang string, in segmentInfo) segmentRow {
+	row := segmentRow{Segment: seg, TopicsText: s.topicNames(seg.Topics), Length: words.Duration(lang, seg.Duration),
+		PriorityText: words.Priority(lang, seg.Priority), Urgent: seg.Priority != playlist.PriorityNormal && seg.Priority != "",
+		ValidFromDMY: dmy(seg.ValidFrom), ValidUntilDMY: dmy(seg.ValidUntil), Aired: in.aired[seg.ID]}
+	switch {
+	case seg.ValidFrom != "" && seg.ValidUntil != "":
+		row.Valid = dmy(seg.ValidFrom) + " – " + dmy(seg.ValidUntil)
+	case seg.ValidFrom != "":
+		row.Valid = tr(lang, "từ ", "from ") + dmy(seg.ValidFrom)
+	case seg.ValidUntil != "":
+		row.Valid = tr(lang, "đến hết ", "until ") + dmy(seg.ValidUntil)
+	}
+	rev := in.reviews[seg.ID]
+	if !seg.ImportedAt.IsZero() {
+		row.Uploaded = words.Stamp(seg.ImportedAt.In(s.Location))
+		if rev.UploadedBy != "" {
+			row.Uploaded = personName(in.users[rev.UploadedBy], rev.UploadedBy) + ", " + row.Uploaded
+		}
+	}
+	if t, ok := in.next[seg.ID]; ok {
+		row.NextAiring = words.ShortDateTime(lang, t.In(s.Location))
 	}
 	switch {
+	case seg.Retired && !rev.RejectedAt.IsZero():
+		row.Rejected, row.RejectReason = true, rev.RejectReason
+		row.State = tr(lang, "bị từ chối", "refused") + " — " + personName(in.users[rev.RejectedBy], rev.RejectedBy) + ", " +
+			rev.RejectedAt.In(s.Location).Format("02/01/2006")
 	case seg.Retired:
 		row.State = tr(lang, "đã gỡ", "retired")
 	case seg.Approved:
 		row.State = tr(lang, "đã duyệt", "approved")
 		if seg.ApprovedBy != "" {
-			row.State += " (" + seg.ApprovedBy + ")"
+			row.Approval = personName(in.users[seg.ApprovedBy], seg.ApprovedBy)
+			if !seg.ApprovedAt.IsZero() {
+				row.Approval += ", " + seg.ApprovedAt.In(s.Location).Format("02/01/2006 15:04")
+			}
+			row.State += " — " + row.Approval
 		}
 	default:
 		row.State, row.Pending = tr(lang, "chờ duyệt", "awaiting approval"), true
@@ -406,13 +510,31 @@ func (s *Server) segmentRow(seg playlist.Segment, lang string) segmentRow {
 func (s *Server) segmentsPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
 	f := segmentFilter{Q: q.Get("q"), Topic: q.Get("topic"), State: q.Get("state")}
-	segs, err := s.segments(r.Context(), f)
+	in, err := s.segmentInfo(r.Context(), true)
+	if err != nil {
+		return err
+	}
+	all, err := s.Store.Segments(r.Context(), true)
 	if err != nil {
 		return err
 	}
 	d := segmentsData{Filter: f, Topics: s.topicOptions()}
-	for i := len(segs) - 1; i >= 0; i-- { // newest first
-		d.Rows = append(d.Rows, s.segmentRow(segs[i], v.L))
+	for i := len(all) - 1; i >= 0; i-- { // newest first
+		seg := all[i]
+		rejected := seg.Retired && !in.reviews[seg.ID].RejectedAt.IsZero()
+		switch {
+		case f.State == "rejected":
+			if !rejected {
+				continue
+			}
+		case f.State == "" && rejected: // the operator sees what was refused, and why
+			if !(segmentFilter{Q: f.Q, Topic: f.Topic, State: "retired"}).match(seg) {
+				continue
+			}
+		case !f.match(seg):
+			continue
+		}
+		d.Rows = append(d.Rows, s.segmentRow(seg, v.L, in))
 	}
 	v.Data = d
 	return nil
@@ -481,9 +603,13 @@ func (s *Server) playPage(w http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	var rows []segmentRow
+	in, err := s.segmentInfo(r.Context(), false)
+	if err != nil {
+		return err
+	}
 	for _, seg := range segs {
 		if seg.Approved || !s.Config().Approval.Required {
-			rows = append(rows, s.segmentRow(seg, v.L))
+			rows = append(rows, s.segmentRow(seg, v.L, in))
 		}
 	}
 	v.Data = rows

@@ -404,7 +404,7 @@ func TestUploadsAreRecognisedByContentAndRefusedOnesLeaveNothing(t *testing.T) {
 		{"../../etc/cron.d/x.wav", good, "tên tệp không hợp lệ"},
 		{`..\..\x.wav`, good, "tên tệp không hợp lệ"},
 		{"lớn.wav", big, "tệp quá lớn"},
-		{"bản-tin.wav", []byte("<html>not audio</html>"), "không phải tệp âm thanh"},
+		{"bản-tin.wav", []byte("<html>not audio</html>"), "Tệp này không phải bản ghi âm. Hãy chọn tệp .mp3 hoặc .wav"},
 		{"cụt.wav", good[:1000], "bị cắt cụt"},
 	}
 	for _, c := range refused {
