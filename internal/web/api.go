@@ -454,10 +454,14 @@ type statusJSON struct {
 	Next       []upNextJSON `json:"next"`
 	NextSlot   string       `json:"next_slot,omitempty"`
 	NextSlotAt *string      `json:"next_slot_at"`
-	Output     string       `json:"output"`
-	AudioOK    bool         `json:"audio_ok"`
-	Problem    string       `json:"problem,omitempty"`
-	Running    bool         `json:"running"`
+	// NextSlotText is the next slot as the operator reads it.
+	NextSlotText string `json:"next_slot_text,omitempty"`
+	Output       string `json:"output"`
+	AudioOK      bool   `json:"audio_ok"`
+	Problem      string `json:"problem,omitempty"`
+	Running      bool   `json:"running"`
+	// Air is the status bar's state (every page carries it).
+	Air airState `json:"air"`
 }
 
 type onAirJSON struct {
@@ -469,6 +473,8 @@ type onAirJSON struct {
 	DurationMS  int64    `json:"duration_ms"`
 	ElapsedMS   int64    `json:"elapsed_ms"`
 	RemainingMS int64    `json:"remaining_ms"`
+	TopicsText  string   `json:"topics_text"`
+	SlotTitle   string   `json:"slot_title"`
 }
 
 type upNextJSON struct {
@@ -500,7 +506,8 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)
 		out.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
 			StartedAt: a.Started.In(s.Location).Format(time.RFC3339Nano), DurationMS: a.Length.Milliseconds(),
-			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds()}
+			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds(),
+			TopicsText: s.topicNames(a.Topics), SlotTitle: s.slotTitle(lang, a.Slot)}
 	}
 	for _, n := range st.Next {
 		out.Next = append(out.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
@@ -509,6 +516,7 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	if !st.NextSlotAt.IsZero() {
 		t := st.NextSlotAt.In(s.Location).Format(time.RFC3339)
 		out.NextSlot, out.NextSlotAt = st.NextSlot, &t
+		out.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
 	}
 	return out, nil
 }
@@ -521,11 +529,13 @@ func nonNil(s []string) []string {
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request, _ store.Session) {
-	st, err := s.status(r.Context(), s.lang(nil, r))
+	lang := s.lang(nil, r)
+	st, err := s.status(r.Context(), lang)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	st.Air = s.air(st, lang)
 	writeJSON(w, http.StatusOK, st)
 }
 
@@ -554,6 +564,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request, _ store.Sessi
 			s.Logger.Warn("status for event stream", "err", err)
 			return r.Context().Err() == nil
 		}
+		st.Air = s.air(st, lang)
 		b, _ := json.Marshal(st)
 		if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", b); err != nil {
 			return false

@@ -182,33 +182,35 @@ func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, sess store.S
 // ---- overview ----
 
 type coverageBar struct {
-	Code, Name   string
-	Airings      int
-	Target       int
-	Pct          float64 // of the month's target
-	Width        float64 // bar width in the chart (0..chartWidth)
-	Y, TextY     float64
-	Behind       bool
-	Label        string
-	TargetAbsent bool
+	Code, Name, Short string
+	Airings           int
+	Target            int
+	Pct               float64 // of the month's target
+	Width             float64 // bar width, % of the track (150 % of target fills it)
+	Behind            bool
+	Label             string
+	TargetAbsent      bool
 }
 
 type overviewData struct {
 	Month      string
 	Bars       []coverageBar
-	ChartH     float64
-	PaceX      float64 // where the month's pace is, on the chart
-	FullX      float64 // the 100 % line
+	PaceX      float64 // where the month's pace is, % of the track
+	FullX      float64 // the 100 % line, % of the track
 	PacePct    float64
+	PaceText   string
 	Days       []dayPlan
 	Pending    []playlist.Segment
 	Expiring   []playlist.Segment
-	Incidents  []airingRow
+	Approved   []segmentRow // approved in the last 3 days
+	Incidents  int
+	IncidentsQ string // the log's filter for them
 	BehindList []string
+	// NextText is the next slot occurrence ("Thứ Hai 07/12 06:00 —
+	// Chuyên mục CCHC buổi sáng, 13 bản tin, 3/10 phút").
+	NextText string
+	Status   statusJSON
 }
-
-// chartWidth is the width of the bars' area; 150 % of target fills it.
-const chartWidth = 300.0
 
 func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context()
@@ -221,34 +223,58 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	d := overviewData{Month: rep.Period.Label, FullX: chartWidth / 1.5}
+	d := overviewData{Month: rep.Period.Label, FullX: 100 / 1.5}
+	if d.Status, err = s.status(ctx, v.L); err != nil {
+		return err
+	}
 	days := to.Sub(from).Hours()/24 + 1
 	d.PacePct = math.Min(100, 100*(now.Sub(from).Hours()/24)/days)
 	d.PaceX = d.FullX * d.PacePct / 100
-	for i, t := range rep.Topics {
-		b := coverageBar{Code: t.Code, Name: t.Name, Airings: t.Airings, Target: t.TargetAirings, Y: float64(i) * 34}
-		b.TextY = b.Y + 14
+	d.PaceText = number(v.L, d.PacePct)
+	for _, t := range rep.Topics {
+		b := coverageBar{Code: t.Code, Name: s.topicName(t.Code, false), Short: s.topicName(t.Code, true), Airings: t.Airings, Target: t.TargetAirings}
 		if t.AchievedPct != nil {
 			b.Pct = *t.AchievedPct
-			b.Width = math.Min(chartWidth, chartWidth*b.Pct/150)
+			b.Width = math.Min(100, 100*b.Pct/150)
 			b.Behind = b.Pct < d.PacePct
-			b.Label = fmt.Sprintf("%d/%d (%.0f%%)", t.Airings, t.TargetAirings, b.Pct)
+			b.Label = fmt.Sprintf("%d/%d (%s%%)", t.Airings, t.TargetAirings, strconv.FormatFloat(math.Round(b.Pct), 'f', 0, 64))
 		} else {
 			b.TargetAbsent = true
 			b.Label = fmt.Sprintf("%d %s", t.Airings, tr(v.L, "lượt", "airings"))
 		}
 		if b.Behind {
-			d.BehindList = append(d.BehindList, t.Name)
+			d.BehindList = append(d.BehindList, b.Name)
 		}
 		d.Bars = append(d.Bars, b)
 	}
-	d.ChartH = float64(len(d.Bars))*34 + 10
-	plans, err := s.preview(ctx, s.today(), 7)
+	plans, err := s.preview(ctx, s.today(), 8)
 	if err != nil {
 		return err
 	}
-	d.Days = s.dayPlans(plans, v.L)
+	for _, p := range plans {
+		if p.Start.After(s.Now()) {
+			var used time.Duration
+			for _, it := range p.Items {
+				used += it.Segment.Duration
+			}
+			d.NextText = fmt.Sprintf("%s — %s, %d %s, %s/%s %s", words.ShortDateTime(v.L, p.Start.In(s.Location)), s.slotTitle(v.L, p.Slot),
+				len(p.Items), tr(v.L, "bản tin", "segments"), strconv.Itoa(int(math.Round(used.Minutes()))),
+				strconv.Itoa(int(p.Length.Minutes())), tr(v.L, "phút", "min"))
+			break
+		}
+	}
+	var week []playlist.Plan
+	for _, p := range plans {
+		if p.Start.Before(s.today().AddDate(0, 0, 7)) {
+			week = append(week, p)
+		}
+	}
+	d.Days = s.dayPlans(week, v.L)
 	segs, err := s.Store.Segments(ctx, false)
+	if err != nil {
+		return err
+	}
+	in, err := s.segmentInfo(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -258,19 +284,20 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 		if !seg.Approved && s.Config().Approval.Required {
 			d.Pending = append(d.Pending, seg)
 		}
+		if seg.Approved && !seg.ApprovedAt.IsZero() && s.Now().Sub(seg.ApprovedAt) < 72*time.Hour {
+			d.Approved = append(d.Approved, s.segmentRow(seg, v.L, in))
+		}
 		if seg.ValidUntil != "" && seg.ValidUntil >= today && seg.ValidUntil <= soon {
 			d.Expiring = append(d.Expiring, seg)
 		}
 	}
-	rows, err := s.logRows(ctx, logQuery{From: s.today().AddDate(0, 0, -7), To: s.today()})
+	lq := logQuery{From: s.today().AddDate(0, 0, -6), To: s.today(), Status: statusProblem}
+	rows, err := s.logRows(ctx, lq)
 	if err != nil {
 		return err
 	}
-	for _, a := range rows {
-		if a.Status == playlist.StatusMissed || a.Status == playlist.StatusFailed {
-			d.Incidents = append(d.Incidents, s.airingRow(a.Airing, v.L))
-		}
-	}
+	d.Incidents = len(rows)
+	d.IncidentsQ = url.Values{"from": {dmy(lq.From.Format("2006-01-02"))}, "to": {dmy(lq.To.Format("2006-01-02"))}, "status": {statusProblem}}.Encode()
 	v.Data = d
 	return nil
 }
@@ -282,14 +309,15 @@ type dayPlan struct {
 	Occurrences []occurrenceView
 	Items       int
 	Minutes     float64
+	MinutesText string
 	Shortfalls  int
 }
 
 type occurrenceView struct {
-	Slot, Time, Length string
-	Day                string
-	Items              []itemView
-	Shortfall          string
+	Slot, SlotTitle, Time, Length string
+	Day, DayDMY                   string
+	Items                         []itemView
+	Shortfall                     string
 }
 
 type itemView struct {
@@ -312,35 +340,41 @@ func (s *Server) dayPlans(plans []playlist.Plan, lang string) []dayPlan {
 		start := p.Start.In(s.Location)
 		date := start.Format("2006-01-02")
 		if len(out) == 0 || out[len(out)-1].Date != date {
-			out = append(out, dayPlan{Date: date, Label: s.weekday(lang, start) + " " + start.Format("02/01/2006")})
+			out = append(out, dayPlan{Date: date, Label: words.Date(lang, start)})
 		}
 		d := &out[len(out)-1]
-		ov := occurrenceView{Slot: p.Slot, Time: start.Format("15:04"), Length: p.Length.String(), Day: date}
+		ov := occurrenceView{Slot: p.Slot, SlotTitle: s.slotTitle(lang, p.Slot), Time: start.Format("15:04"), Length: words.Duration(lang, p.Length),
+			Day: date, DayDMY: start.Format("02/01/2006")}
 		for _, it := range p.Items {
 			ov.Items = append(ov.Items, itemView{SegmentID: it.Segment.ID, Time: it.StartsAt.In(s.Location).Format("15:04:05"), Title: it.Segment.Title,
-				Topics: strings.Join(it.Segment.Topics, ", "), Length: it.Segment.Duration.Round(time.Second).String(), Pinned: it.Segment.PinnedTo(date, p.Slot)})
+				Topics: s.topicNames(it.Segment.Topics), Length: words.Duration(lang, it.Segment.Duration), Pinned: it.Segment.PinnedTo(date, p.Slot)})
 			d.Items++
 			d.Minutes += it.Segment.Duration.Minutes()
 		}
 		if p.Shortfall != nil {
-			ov.Shortfall = fmt.Sprintf("%s %s: %s", tr(lang, "còn trống", "unfilled"), p.Shortfall.Unfilled.Round(time.Second), words.Shortfall(lang, p.Shortfall.Reason))
+			ov.Shortfall = fmt.Sprintf("%s %s: %s", tr(lang, "Còn trống", "Unfilled"), words.Duration(lang, p.Shortfall.Unfilled), words.Shortfall(lang, p.Shortfall.Reason))
 			d.Shortfalls++
 		}
 		d.Occurrences = append(d.Occurrences, ov)
 	}
 	for i := range out {
 		out[i].Minutes = math.Round(out[i].Minutes*10) / 10
+		out[i].MinutesText = number(lang, out[i].Minutes)
 	}
 	return out
 }
 
 type scheduleData struct {
-	From     string
-	Days     int
-	Plan     []dayPlan
-	Slots    []string
-	Segments []playlist.Segment
+	From, FromDMY string
+	Days          int
+	Plan          []dayPlan
+	Slots         []slotOption
+	Segments      []playlist.Segment
+	// PinDay is the pin form's default day (tomorrow), dd/mm/yyyy.
+	PinDay string
 }
+
+type slotOption struct{ Name, Title string }
 
 func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
@@ -356,16 +390,17 @@ func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	d := scheduleData{From: from.Format("2006-01-02"), Days: days, Plan: s.dayPlans(plans, v.L)}
+	d := scheduleData{From: from.Format("2006-01-02"), FromDMY: from.Format("02/01/2006"), Days: days, Plan: s.dayPlans(plans, v.L),
+		PinDay: s.today().AddDate(0, 0, 1).Format("02/01/2006")}
 	for _, sl := range s.Planner().Slots {
-		d.Slots = append(d.Slots, sl.Name)
+		d.Slots = append(d.Slots, slotOption{sl.Name, s.slotTitle(v.L, sl.Name)})
 	}
 	segs, err := s.Store.Segments(r.Context(), false)
 	if err != nil {
 		return err
 	}
-	for _, seg := range segs {
-		if seg.Priority != playlist.PriorityEmergency {
+	for _, seg := range segs { // what can be pinned: what can air
+		if seg.Priority != playlist.PriorityEmergency && (seg.Approved || !s.Config().Approval.Required) {
 			d.Segments = append(d.Segments, seg)
 		}
 	}
@@ -551,17 +586,23 @@ type airingRow struct {
 }
 
 func (s *Server) airingRow(a playlist.Airing, lang string) airingRow {
-	started := "-"
+	started := "—"
 	if !a.StartedAt.IsZero() {
 		started = a.StartedAt.In(s.Location).Format("15:04:05")
 	}
-	return airingRow{ID: a.ID, Scheduled: a.ScheduledAt.In(s.Location).Format("2006-01-02 15:04:05"), Started: started, Slot: a.Slot,
-		Title: a.Title, SegmentID: a.SegmentID, Topics: strings.Join(a.Topics, ", "), Played: a.Played.Round(time.Second).String(),
+	sched := a.ScheduledAt.In(s.Location)
+	title := a.Title
+	if title == "" && a.SegmentID == 0 {
+		title = tr(lang, "(không có bản tin để phát)", "(no segment to air)")
+	}
+	return airingRow{ID: a.ID, Scheduled: words.Date(lang, sched) + " " + sched.Format("15:04:05"), Started: started, Slot: s.slotTitle(lang, a.Slot),
+		Title: title, SegmentID: a.SegmentID, Topics: s.topicNames(a.Topics), Played: words.Duration(lang, a.Played),
 		Status: words.Status(lang, a.Status), StatusCode: string(a.Status), Reason: words.Reason(lang, a.Reason)}
 }
 
 type logData struct {
 	From, To, Topic, Status string
+	FromDMY, ToDMY          string
 	Rows                    []airingRow
 	Topics                  []topicOption
 	CSV                     string
@@ -576,6 +617,7 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, v *view) error 
 		lq = logQuery{From: s.today(), To: s.today()}
 	}
 	d.From, d.To, d.Topic, d.Status = lq.From.Format("2006-01-02"), lq.To.Format("2006-01-02"), lq.Topic, lq.Status
+	d.FromDMY, d.ToDMY = lq.From.Format("02/01/2006"), lq.To.Format("02/01/2006")
 	rows, err := s.logRows(r.Context(), lq)
 	if err != nil {
 		return err
@@ -623,6 +665,7 @@ func (s *Server) nowPage(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
+	st.Air = v.Air
 	v.Data = st
 	return nil
 }
@@ -632,6 +675,7 @@ func (s *Server) nowPage(w http.ResponseWriter, r *http.Request, v *view) error 
 type systemData struct {
 	ConfigPath, ConfigText string
 	Audio, AudioProblem    string
+	AudioText              string
 	AudioOK                bool
 	Disks                  []diskFree
 	LastAiring             string
@@ -645,7 +689,7 @@ type diskFree struct {
 	Low                      bool
 }
 
-func statDisk(label, p string) diskFree {
+func statDisk(lang, label, p string) diskFree {
 	d := diskFree{Label: label, Path: p, Free: "?", Total: "?"}
 	var fs syscall.Statfs_t
 	if err := syscall.Statfs(p, &fs); err != nil {
@@ -653,7 +697,7 @@ func statDisk(label, p string) diskFree {
 	}
 	free := float64(fs.Bavail) * float64(fs.Bsize)
 	total := float64(fs.Blocks) * float64(fs.Bsize)
-	d.Free, d.Total = fmt.Sprintf("%.1f GB", free/1e9), fmt.Sprintf("%.1f GB", total/1e9)
+	d.Free, d.Total = number(lang, free/1e9)+" GB", number(lang, total/1e9)+" GB"
 	d.Low = free < 1e9
 	return d
 }
@@ -670,7 +714,8 @@ func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	d.Audio, d.AudioOK, d.AudioProblem = st.Output, st.AudioOK && st.Running, st.Problem
-	d.Disks = []diskFree{statDisk(tr(v.L, "Dữ liệu", "Data"), s.DataDir), statDisk(tr(v.L, "Thư mục bản tin", "Media folder"), s.MediaDir)}
+	d.AudioText = v.Air.Text
+	d.Disks = []diskFree{statDisk(v.L, tr(v.L, "Dữ liệu", "Data"), s.DataDir), statDisk(v.L, tr(v.L, "Thư mục bản tin", "Media folder"), s.MediaDir)}
 	a, err := s.Store.LatestAiring(r.Context())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -678,7 +723,7 @@ func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) err
 	case err != nil:
 		return err
 	default:
-		d.LastAiring = fmt.Sprintf("%s — #%d %s (%s)", a.StartedAt.In(s.Location).Format("2006-01-02 15:04:05"), a.SegmentID, a.Title, words.Status(v.L, a.Status))
+		d.LastAiring = fmt.Sprintf("%s — %s (%s)", words.DateTime(v.L, a.StartedAt.In(s.Location)), a.Title, words.Status(v.L, a.Status))
 	}
 	if d.Users, err = s.Store.Users(r.Context()); err != nil {
 		return err

@@ -532,7 +532,7 @@ func TestPagesRenderInVietnameseAndEnglish(t *testing.T) {
 		{"/log", "Tải CSV", "Download CSV"},
 		{"/reports", "Tải Excel", "Download Excel"},
 		{"/play", "Phát khẩn cấp", "Emergency"},
-		{"/system", "Cấu hình (chỉ đọc)", "Configuration (read-only)"},
+		{"/system", "cấu hình (chỉ đọc)", "configuration (read-only)"},
 		{"/audit", "Nhật ký thao tác", "Audit trail"},
 	} {
 		for lang, want := range map[string]string{"vi": c.vi, "en": c.en} {
