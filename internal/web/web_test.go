@@ -60,9 +60,11 @@ type env struct {
 	clock  *clock
 	played [][]int64
 	mu     sync.Mutex
+	cfg    *config.Config
+	loaded int // files uploaded by upload, each a different length
 }
 
-func newEnv(t *testing.T, maxUploadMB int) *env {
+func newEnv(t *testing.T, maxUploadMB int, opts ...func(*web.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -87,8 +89,8 @@ func newEnv(t *testing.T, maxUploadMB int) *env {
 	}
 	planner := &playlist.Planner{Location: hcm, Topics: topics, ApprovalRequired: true,
 		Slots: []playlist.Slot{{Name: "sang", Title: "Buổi sáng", Schedule: sched, Length: 10 * time.Minute}}}
-	e := &env{t: t, st: st, media: filepath.Join(dir, "media"), clock: &clock{now: time.Date(2024, 5, 10, 9, 0, 0, 0, hcm)}}
-	e.srv, err = web.New(web.Deps{
+	e := &env{t: t, st: st, media: filepath.Join(dir, "media"), clock: &clock{now: time.Date(2024, 5, 10, 9, 0, 0, 0, hcm)}, cfg: &cfg}
+	deps := web.Deps{
 		Store: st, Config: func() config.Config { return cfg }, ConfigPath: "../../config.yaml", Location: hcm,
 		Planner: func() *playlist.Planner { return planner },
 		Play: func(ctx context.Context, ids []int64) error {
@@ -110,7 +112,11 @@ func newEnv(t *testing.T, maxUploadMB int) *env {
 			return report.Build(report.Input{Kind: kind, From: from, To: to, Location: hcm, Topics: topics, Airings: airings}), nil
 		},
 		MediaDir: e.media, DataDir: dir, Version: "test", Now: e.clock.Now,
-	}, "127.0.0.1:0")
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	e.srv, err = web.New(deps, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
