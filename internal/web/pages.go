@@ -22,7 +22,7 @@ import (
 )
 
 // pageNames are the pages, each templates/NAME.html inside the layout.
-var pageNames = []string{"overview", "now", "schedule", "segments", "log", "reports", "play", "system", "audit"}
+var pageNames = []string{"overview", "now", "schedule", "segments", "log", "reports", "play", "system", "settings", "audit"}
 
 // funcs are the templates' functions: the display layer (internal/words)
 // and the station's names for its topics and slots.
@@ -104,6 +104,7 @@ func (s *Server) newView(name, lang string, sess store.Session) *view {
 		{"reports", "/reports", "Báo cáo", "Reports"},
 		{"play", "/play", "Phát ngay / Khẩn cấp", "Play now / Emergency"},
 		{"system", "/system", "Hệ thống", "System"},
+		{"settings", "/settings", "Cài đặt", "Settings"},
 		{"audit", "/audit", "Nhật ký thao tác", "Audit trail"},
 	} {
 		v.Nav = append(v.Nav, navItem{Page: n.page, Href: n.href, Label: tr(lang, n.vi, n.en)})

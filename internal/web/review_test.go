@@ -363,3 +363,58 @@ func TestNoStoreSecureCookieBehindATrustedProxyAndOverlongStaticPaths(t *testing
 		t.Error("an untrusted client's X-Forwarded-Proto was believed")
 	}
 }
+
+func TestSettingsAreWrittenToConfigYAMLValidatedAndAudited(t *testing.T) {
+	raw, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/config.yaml"
+	os.WriteFile(path, raw, 0o644)
+	e := newEnv(t, 10, func(d *web.Deps) { d.ConfigPath = path })
+	boss, bcsrf := e.user("chutich", store.RoleApprover)
+	op, ocsrf := e.user("vanhanh", store.RoleOperator)
+	if body := e.page("/settings", op); !strings.Contains(body, "Chuyên mục CCHC buổi sáng") || !strings.Contains(body, `value="06:00"`) ||
+		!strings.Contains(body, "05/02/2027 - 10/02/2027") {
+		t.Error("the settings page does not show the slots in plain words")
+	}
+	good := map[string]any{
+		"slots":  []map[string]string{{"name": "sang", "time": "06:30", "length_min": "12", "days_off": "05/02/2027 - 10/02/2027\n02/09/2027"}},
+		"topics": []map[string]string{{"code": "tthc", "airings": "20", "minutes": "45,5"}},
+	}
+	if rec := e.do(as(jsonReq("POST", "/api/settings", good), op, ocsrf)); rec.Code != http.StatusForbidden {
+		t.Errorf("the operator changed settings: %d", rec.Code)
+	}
+	if rec := e.do(as(jsonReq("POST", "/api/settings", good), boss, bcsrf)); rec.Code != http.StatusOK {
+		t.Fatalf("save: %d %s", rec.Code, rec.Body)
+	}
+	out, _ := os.ReadFile(path)
+	for _, want := range []string{`cron: "30 6 * * 1-6"`, "length: 12m", `"2027-09-02"`, "target_airings: 20", "target_minutes: 45.5", "# Tết Đinh Mùi"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("config.yaml lacks %q after the save", want)
+		}
+	}
+	for _, c := range []struct {
+		body map[string]any
+		want string
+	}{
+		{map[string]any{"slots": []map[string]string{{"name": "sang", "time": "25:00", "length_min": "10"}}}, "giờ \"25:00\" không hợp lệ"},
+		{map[string]any{"slots": []map[string]string{{"name": "chieu", "time": "21:25", "length_min": "10"}}}, "Không lưu"},
+		{map[string]any{"slots": []map[string]string{{"name": "sang", "time": "06:00", "length_min": "10", "days_off": "Tết"}}}, "ngày nghỉ \"Tết\" không hợp lệ"},
+		{map[string]any{"topics": []map[string]string{{"code": "tthc", "airings": "-3"}}}, "chỉ tiêu \"-3\" lượt không hợp lệ"},
+	} {
+		rec := e.do(as(jsonReq("POST", "/api/settings", c.body), boss, bcsrf))
+		var msg struct{ Error string }
+		json.Unmarshal(rec.Body.Bytes(), &msg)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(msg.Error, c.want) {
+			t.Errorf("%v: %d %s, want %q", c.body, rec.Code, rec.Body, c.want)
+		}
+	}
+	if again, _ := os.ReadFile(path); string(again) != string(out) {
+		t.Error("a refused save changed config.yaml")
+	}
+	trail, _ := e.st.AuditTrail(context.Background(), 5)
+	if len(trail) == 0 || trail[0].Action != store.ActionConfig || !strings.Contains(trail[0].Detail, "sang 06:30") {
+		t.Errorf("the save is not audited: %+v", trail)
+	}
+}

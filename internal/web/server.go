@@ -187,6 +187,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/segments/{id}/edit", s.api(editors, s.apiEdit))
 	mux.Handle("GET /api/segments/{id}/audio", s.api(anyRole, s.apiAudio))
 	mux.Handle("POST /api/control/{action}", s.api(operatorOnly, s.apiControl))
+	mux.Handle("POST /api/settings", s.api(approverOnly, s.apiSettings))
 	mux.Handle("GET /api/users", s.api(approverOnly, s.apiUsers))
 	mux.Handle("POST /api/users", s.api(approverOnly, s.apiAddUser))
 	mux.Handle("POST /api/users/{name}/{change}", s.api(approverOnly, s.apiChangeUser))
@@ -215,6 +216,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /reports", s.page("reports", s.reportsPage))
 	mux.Handle("GET /play", s.page("play", s.playPage))
 	mux.Handle("GET /system", s.page("system", s.systemPage))
+	mux.Handle("GET /settings", s.page("settings", s.settingsPage))
 	mux.Handle("GET /audit", s.page("audit", s.auditPage))
 	return securityHeaders(mux)
 }

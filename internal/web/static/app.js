@@ -90,6 +90,24 @@
     });
   }
 
+  // Settings: slots and topic targets, written to config.yaml.
+  var settings = document.getElementById('settings-form');
+  if (settings) {
+    settings.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var slots = Array.prototype.map.call(settings.querySelectorAll('tr[data-slot]'), function (tr) {
+        var time = tr.querySelector('[name=time]');
+        return { name: tr.dataset.slot, time: time ? time.value : '', length_min: tr.querySelector('[name=length_min]').value, days_off: tr.querySelector('[name=days_off]').value };
+      }).filter(function (s) { return s.time !== ''; });
+      var topics = Array.prototype.map.call(settings.querySelectorAll('tr[data-topic]'), function (tr) {
+        return { code: tr.dataset.topic, airings: tr.querySelector('[name=airings]').value, minutes: tr.querySelector('[name=minutes]').value };
+      });
+      api('POST', '/api/settings', { slots: slots, topics: topics }).then(function (d) {
+        flash(d.message);
+      }).catch(function (e) { flash(e.message, true); });
+    });
+  }
+
   // Refuse (with the reason) and edit before approval.
   document.addEventListener('submit', function (ev) {
     var f = ev.target;
