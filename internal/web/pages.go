@@ -205,7 +205,7 @@ type overviewData struct {
 	Expiring   []playlist.Segment
 	Approved   []segmentRow // approved in the last 3 days
 	Incidents  int
-	IncidentsQ string // the log's filter for them
+	IncidentsURL template.URL // the log filtered on them
 	BehindList []string
 	// NextText is the next slot occurrence ("Thứ Hai 07/12 06:00 —
 	// Chuyên mục CCHC buổi sáng, 13 bản tin, 3/10 phút").
@@ -298,7 +298,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 		return err
 	}
 	d.Incidents = len(rows)
-	d.IncidentsQ = url.Values{"from": {dmy(lq.From.Format("2006-01-02"))}, "to": {dmy(lq.To.Format("2006-01-02"))}, "status": {statusProblem}}.Encode()
+	d.IncidentsURL = template.URL("/log?" + url.Values{"from": {lq.From.Format("2006-01-02")}, "to": {lq.To.Format("2006-01-02")}, "status": {statusProblem}}.Encode())
 	v.Data = d
 	return nil
 }
