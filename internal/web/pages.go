@@ -194,19 +194,19 @@ type coverageBar struct {
 }
 
 type overviewData struct {
-	Month      string
-	Bars       []coverageBar
-	PaceX      float64 // where the month's pace is, % of the track
-	FullX      float64 // the 100 % line, % of the track
-	PacePct    float64
-	PaceText   string
-	Days       []dayPlan
-	Pending    []playlist.Segment
-	Expiring   []playlist.Segment
-	Approved   []segmentRow // approved in the last 3 days
-	Incidents  int
+	Month        string
+	Bars         []coverageBar
+	PaceX        float64 // where the month's pace is, % of the track
+	FullX        float64 // the 100 % line, % of the track
+	PacePct      float64
+	PaceText     string
+	Days         []dayPlan
+	Pending      []playlist.Segment
+	Expiring     []playlist.Segment
+	Approved     []segmentRow // approved in the last 3 days
+	Incidents    int
 	IncidentsURL template.URL // the log filtered on them
-	BehindList []string
+	BehindList   []string
 	// NextText is the next slot occurrence ("Thứ Hai 07/12 06:00 —
 	// Chuyên mục CCHC buổi sáng, 13 bản tin, 3/10 phút").
 	NextText string
