@@ -178,13 +178,23 @@ func TestWebAppInARealBrowser(t *testing.T) {
 		}
 	})
 	shots := os.Getenv("CCHC_SCREENSHOTS")
+	phoneShots := false // a phone's screenshot is its screen; a desktop's the whole page
 	shot := func(name string) chromedp.Action {
 		return chromedp.ActionFunc(func(ctx context.Context) error {
 			if shots == "" {
 				return nil
 			}
+			if err := chromedp.Evaluate(`window.scrollTo(0, 0)`, nil).Do(ctx); err != nil {
+				return err
+			}
 			var buf []byte
-			if err := chromedp.FullScreenshot(&buf, 90).Do(ctx); err != nil {
+			var err error
+			if phoneShots {
+				err = chromedp.CaptureScreenshot(&buf).Do(ctx)
+			} else {
+				err = chromedp.FullScreenshot(&buf, 100).Do(ctx)
+			}
+			if err != nil {
 				return err
 			}
 			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
@@ -495,6 +505,7 @@ func TestWebAppInARealBrowser(t *testing.T) {
 		BarBottom  float64 `json:"barBottom"`
 		Height     float64 `json:"height"`
 	}
+	phoneShots = true
 	step("phone: segments",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		chromedp.Navigate(base+"/segments"),
@@ -545,6 +556,7 @@ func TestWebAppInARealBrowser(t *testing.T) {
 	}
 	expect("dead bar", text("#airbar"), "LOA KHÔNG PHÁT — kiểm tra card âm thanh, dây nối")
 	step("dead: play fails loudly",
+		chromedp.ActionFunc(func(context.Context) error { phoneShots = false; return nil }),
 		chromedp.EmulateViewport(1366, 768),
 		chromedp.Navigate(base+"/play"),
 		chromedp.WaitVisible("#play-4", chromedp.ByID),

@@ -244,7 +244,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 			b.Label = fmt.Sprintf("%d %s", t.Airings, tr(v.L, "lượt", "airings"))
 		}
 		if b.Behind {
-			d.BehindList = append(d.BehindList, b.Name)
+			d.BehindList = append(d.BehindList, b.Short)
 		}
 		d.Bars = append(d.Bars, b)
 	}

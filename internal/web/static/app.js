@@ -274,7 +274,7 @@
     onStatus = function (st) {
       status = st; received = Date.now();
       draw(); drawNext();
-      text('live-state', t('Cập nhật trực tiếp — ', 'Live — ') + new Date().toLocaleTimeString());
+      text('live-state', t('Cập nhật trực tiếp — ', 'Live — ') + new Date().toLocaleTimeString(lang === 'en' ? 'en-GB' : 'vi-VN'));
     };
   }
 
