@@ -746,7 +746,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	var rows []auditRow
 	for _, e := range trail {
-		rows = append(rows, auditRow{At: e.At.In(s.Location).Format("2006-01-02 15:04:05"), User: e.User, Action: actionName(v.L, e.Action), Object: e.Object, Detail: e.Detail})
+		rows = append(rows, auditRow{At: words.Stamp(e.At.In(s.Location)), User: e.User, Action: actionName(v.L, e.Action), Object: e.Object, Detail: e.Detail})
 	}
 	v.Data = rows
 	return nil
