@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ func WriteSettings(path string, set Settings) (Config, error) {
 	out, err := applySettings(raw, set)
 	if err != nil {
 		return Config{}, err
+	}
+	if patched, ok := patchInPlace(raw, set); ok {
+		out = patched // the same values, every other byte of the file kept
 	}
 	cfg, err := Parse(path, out, os.LookupEnv)
 	if err != nil {
@@ -145,6 +149,135 @@ func applySettings(raw []byte, set Settings) ([]byte, error) {
 	}
 	enc.Close()
 	return b.Bytes(), nil
+}
+
+// patchInPlace writes the settings into the file's text where the values
+// stand, so that the rest of it (alignment, blank lines, comments) stays
+// byte for byte. It gives up (false) on a key that is absent or a days_off
+// that is not a one-line flow list; applySettings' re-encoding is used then.
+func patchInPlace(raw []byte, set Settings) ([]byte, bool) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil || len(doc.Content) == 0 {
+		return nil, false
+	}
+	root := doc.Content[0]
+	type edit struct {
+		line, col int // 1-based, col in characters
+		n         int // characters replaced
+		text      string
+	}
+	lines := strings.SplitAfter(string(raw), "\n")
+	var edits []edit
+	token := func(v *yaml.Node) (edit, bool) {
+		if v == nil || v.Line < 1 || v.Line > len(lines) {
+			return edit{}, false
+		}
+		r := []rune(strings.TrimRight(lines[v.Line-1], "\r\n"))
+		start := v.Column - 1
+		if start < 0 || start >= len(r) {
+			return edit{}, false
+		}
+		end := -1
+		switch {
+		case v.Kind == yaml.SequenceNode:
+			if r[start] != '[' {
+				return edit{}, false
+			}
+			for i := start; i < len(r); i++ {
+				if r[i] == ']' {
+					end = i + 1
+					break
+				}
+			}
+		case v.Style&yaml.DoubleQuotedStyle != 0:
+			for i := start + 1; i < len(r); i++ {
+				if r[i] == '\\' {
+					i++
+				} else if r[i] == '"' {
+					end = i + 1
+					break
+				}
+			}
+		case v.Style&yaml.SingleQuotedStyle != 0:
+			for i := start + 1; i < len(r); i++ {
+				if r[i] == '\'' {
+					if i+1 < len(r) && r[i+1] == '\'' {
+						i++
+						continue
+					}
+					end = i + 1
+					break
+				}
+			}
+		case v.Kind == yaml.ScalarNode && v.Style == 0:
+			rest := string(r[start:])
+			if i := strings.Index(rest, " #"); i >= 0 {
+				rest = rest[:i]
+			}
+			end = start + len([]rune(strings.TrimRight(rest, " \t")))
+		}
+		if end < 0 {
+			return edit{}, false
+		}
+		return edit{line: v.Line, col: v.Column, n: end - start}, true
+	}
+	quoted := func(v *yaml.Node, val string) string {
+		if v.Style&yaml.DoubleQuotedStyle != 0 {
+			return strconv.Quote(val)
+		}
+		return val
+	}
+	add := func(v *yaml.Node, text string) bool {
+		e, ok := token(v)
+		if !ok {
+			return false
+		}
+		e.text = text
+		edits = append(edits, e)
+		return true
+	}
+	slots := child(child(root, "schedule"), "slots")
+	for _, sl := range set.Slots {
+		item := findItem(slots, "name", sl.Name)
+		cronNode, length, off := child(item, "cron"), child(item, "length"), child(item, "days_off")
+		if item == nil || cronNode == nil || length == nil || off == nil || off.Style&yaml.FlowStyle == 0 {
+			return nil, false
+		}
+		spec, err := withTime(cronNode.Value, sl.Hour, sl.Minute)
+		if err != nil {
+			return nil, false
+		}
+		var days []string
+		for _, d := range sl.DaysOff {
+			days = append(days, strconv.Quote(d))
+		}
+		if !add(cronNode, quoted(cronNode, spec)) || !add(length, quoted(length, durationText(sl.Length))) || !add(off, "["+strings.Join(days, ", ")+"]") {
+			return nil, false
+		}
+	}
+	topics := child(root, "topics")
+	for _, t := range set.Topics {
+		item := findItem(topics, "code", t.Code)
+		a, m := child(item, "target_airings"), child(item, "target_minutes")
+		if a == nil || m == nil || !add(a, strconv.Itoa(t.Airings)) || !add(m, strconv.FormatFloat(t.Minutes, 'f', -1, 64)) {
+			return nil, false
+		}
+	}
+	// From the end, so that earlier positions stay right.
+	sort.Slice(edits, func(i, j int) bool {
+		if edits[i].line != edits[j].line {
+			return edits[i].line > edits[j].line
+		}
+		return edits[i].col > edits[j].col
+	})
+	for _, e := range edits {
+		line := lines[e.line-1]
+		body := strings.TrimRight(line, "\r\n")
+		nl := line[len(body):]
+		r := []rune(body)
+		lines[e.line-1] = string(r[:e.col-1]) + e.text + string(r[e.col-1+e.n:]) + nl
+	}
+	return []byte(strings.Join(lines, "")), true
 }
 
 // child is the value of key in a mapping node (nil when absent).

@@ -54,3 +54,33 @@ func TestWriteSettingsKeepsCommentsAndValidates(t *testing.T) {
 		t.Errorf("an unknown slot: %v", err)
 	}
 }
+
+func TestWriteSettingsChangesOnlyTheValues(t *testing.T) {
+	raw, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, raw, 0o644)
+	if _, err := config.WriteSettings(path, config.Settings{
+		Slots:  []config.SlotSetting{{Name: "chieu", Hour: 17, Minute: 0, Length: 15 * time.Minute, DaysOff: []string{"2027-02-05..2027-02-10", "2027-04-30"}}},
+		Topics: []config.TopicTarget{{Code: "the-che", Airings: 6, Minutes: 12.5}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := os.ReadFile(path)
+	before, after := strings.Split(string(raw), "\n"), strings.Split(string(out), "\n")
+	if len(before) != len(after) {
+		t.Fatalf("%d lines became %d", len(before), len(after))
+	}
+	var changed []string
+	for i := range before {
+		if before[i] != after[i] {
+			changed = append(changed, after[i])
+		}
+	}
+	want := []string{`      cron: "0 17 * * 1-6"`, "      length: 15m", `      days_off: ["2027-02-05..2027-02-10", "2027-04-30"]`, "    target_airings: 6", "    target_minutes: 12.5"}
+	if strings.Join(changed, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changed lines:\n%s\nwant:\n%s", strings.Join(changed, "\n"), strings.Join(want, "\n"))
+	}
+}
