@@ -15,8 +15,10 @@ import (
 
 // The web app's settings page changes a few keys of config.yaml — each
 // slot's time, length and days off, each topic's monthly targets — and
-// writes the file back with its comments, through yaml.v3's node tree (the
-// rest of the file is left as it was, up to yaml.v3's own indentation).
+// writes the file back with its comments: each value is found through
+// yaml.v3's node tree and rewritten where it stands (patchInPlace), or,
+// when a key is missing, the node tree is re-encoded (comments kept,
+// inline ones re-indented).
 // The file stays the one source of the configuration: the CLI, `check` and
 // the running station's reload all read it, so a copy in the database
 // would be a second truth to drift from it.
