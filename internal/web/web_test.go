@@ -539,6 +539,7 @@ func TestPagesRenderInVietnameseAndEnglish(t *testing.T) {
 		{"/reports", "Tải Excel", "Download Excel"},
 		{"/play", "Phát khẩn cấp", "Emergency"},
 		{"/system", "cấu hình (chỉ đọc)", "configuration (read-only)"},
+		{"/settings", "Chỉ tiêu hằng tháng theo lĩnh vực", "Monthly targets by topic"},
 		{"/audit", "Nhật ký thao tác", "Audit trail"},
 	} {
 		for lang, want := range map[string]string{"vi": c.vi, "en": c.en} {
