@@ -533,6 +533,29 @@ func TestWebAppInARealBrowser(t *testing.T) {
 	}
 	step("phone: overview and on air", chromedp.Navigate(base+"/"), chromedp.WaitVisible("#lead-next", chromedp.ByID), shot("web-phone-overview"),
 		chromedp.Navigate(base+"/now"), chromedp.WaitVisible("#onair", chromedp.ByID), shot("web-now-phone"))
+	// The operator's flow on the phone: play now from the sticky buttons,
+	// see it on air, stop it.
+	var pick struct {
+		Box    float64 `json:"box"`
+		Button float64 `json:"button"`
+	}
+	dialogs.Store(0)
+	step("phone: play now and stop",
+		chromedp.Navigate(base+"/play"),
+		chromedp.WaitVisible("#play-4", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById('play-4').scrollIntoView({block: 'center'});
+			({box: document.getElementById('play-4').getBoundingClientRect().height, button: document.getElementById('play-now').getBoundingClientRect().height})`, &pick),
+		chromedp.Click("#play-4", chromedp.ByID),
+		chromedp.Click("#play-now", chromedp.ByID),
+		chromedp.WaitVisible("#onair", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('onair-state').textContent === 'ĐANG PHÁT'`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+		chromedp.Poll(`document.getElementById('airbar-onair').textContent.includes('Thủ tục cấp căn cước')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Click("#ctl-stop", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('flash').textContent.includes('Đã dừng')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if pick.Box < 24 || pick.Button < 44 || dialogs.Load() != 2 {
+		t.Errorf("on a phone: check box %.0f px, button %.0f px, %d confirmations for play and stop", pick.Box, pick.Button, dialogs.Load())
+	}
 	var chartFont float64
 	step("phone: chart text", chromedp.Navigate(base+"/"), chromedp.Evaluate(`parseFloat(getComputedStyle(document.querySelector('.barname')).fontSize)`, &chartFont))
 	if chartFont < 12 {
