@@ -532,7 +532,7 @@ func TestWebAppInARealBrowser(t *testing.T) {
 		t.Errorf("on a phone the segments page: %+v", phone)
 	}
 	step("phone: overview and on air", chromedp.Navigate(base+"/"), chromedp.WaitVisible("#lead-next", chromedp.ByID), shot("web-phone-overview"),
-		chromedp.Navigate(base+"/now"), chromedp.WaitVisible("#onair", chromedp.ByID), shot("web-now-phone"))
+		chromedp.Navigate(base+"/now"), chromedp.WaitVisible("#onair", chromedp.ByID))
 	// The operator's flow on the phone: play now from the sticky buttons,
 	// see it on air, stop it.
 	var pick struct {
@@ -550,6 +550,7 @@ func TestWebAppInARealBrowser(t *testing.T) {
 		chromedp.WaitVisible("#onair", chromedp.ByID),
 		chromedp.Poll(`document.getElementById('onair-state').textContent === 'ĐANG PHÁT'`, nil, chromedp.WithPollingTimeout(15*time.Second)),
 		chromedp.Poll(`document.getElementById('airbar-onair').textContent.includes('Thủ tục cấp căn cước')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		shot("web-now-phone"),
 		chromedp.Click("#ctl-stop", chromedp.ByID),
 		chromedp.Poll(`document.getElementById('flash').textContent.includes('Đã dừng')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 	)

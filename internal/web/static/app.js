@@ -243,13 +243,14 @@
         text('onair-title', a.title);
         text('onair-topics', a.topics_text || '');
         text('onair-slot', a.slot_title || '');
+        text('onair-sep', ' · ');
         text('onair-elapsed', mmss(elapsed));
         text('onair-remaining', mmss(a.duration_ms - elapsed));
         document.getElementById('onair-bar').style.width = (100 * elapsed / a.duration_ms) + '%';
       } else {
         text('onair-state', t('Không phát', 'Off air'));
         text('onair-title', '—');
-        text('onair-topics', ''); text('onair-slot', '');
+        text('onair-topics', ''); text('onair-slot', ''); text('onair-sep', '');
         text('onair-elapsed', '0:00'); text('onair-remaining', '0:00');
         document.getElementById('onair-bar').style.width = '0%';
       }
