@@ -280,6 +280,11 @@ func TestWebAppInARealBrowser(t *testing.T) {
 	if from != dmy(today.AddDate(0, 0, -6)) || to != dmy(today) || status != "problem" {
 		t.Errorf("the incidents link opened %s–%s status %q", from, to, status)
 	}
+	var csvHref string
+	step("csv link", chromedp.AttributeValue("#log-csv", "href", &csvHref, nil))
+	if want := "from=" + today.AddDate(0, 0, -6).Format("2006-01-02"); !strings.Contains(csvHref, want) || !strings.Contains(csvHref, "status=problem") {
+		t.Errorf("the CSV link of the incidents is %q", csvHref)
+	}
 	logText := text("#log")
 	expect("incidents", logText, "bỏ lỡ", "Chuyên mục CCHC buổi")
 	if strings.Contains(logText, "#0") || strings.Contains(logText, "đã phát") {

@@ -88,12 +88,11 @@ func uploadReason(lang string, err error) string {
 
 // firstAiring says when an uploaded segment would first air once approved:
 // the programme of the next 14 days planned as if it were approved.
-func (s *Server) firstAiring(seg playlist.Segment, lang string) string {
+func (s *Server) firstAiring(ctx context.Context, seg playlist.Segment, lang string) string {
 	if seg.Priority == playlist.PriorityEmergency {
 		return tr(lang, "Bản tin khẩn cấp không xếp lịch — sau khi duyệt, phát bằng «Phát khẩn cấp».",
 			"An emergency segment is not scheduled — once approved, air it with Emergency.")
 	}
-	ctx := context.Background()
 	lib, err := s.Store.Segments(ctx, false)
 	if err != nil {
 		return ""

@@ -289,6 +289,6 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if err := s.Store.SetUploader(r.Context(), id, sess.User.Name); err != nil {
 		s.Logger.Error("upload: uploader", "err", err)
 	}
-	res.FirstAiring = s.firstAiring(stored, lang)
+	res.FirstAiring = s.firstAiring(r.Context(), stored, lang)
 	return res
 }
