@@ -76,13 +76,12 @@ func Decimal(lang string, v float64, prec int) string {
 	return s
 }
 
-// Ago is how long ago a moment was: "12 phút", "3 giờ 5 phút", "2 ngày".
+// Ago is how long ago a moment was: "vừa xong", "12 phút", "3 giờ 5 phút",
+// "2 ngày".
 func Ago(lang string, d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return Pick(lang, "vừa xong", "just now")
-	case d < time.Hour:
-		return Duration(lang, d.Truncate(time.Minute))
 	case d < 48*time.Hour:
 		return Duration(lang, d.Truncate(time.Minute))
 	}

@@ -83,6 +83,11 @@ func TestDisplayLayer(t *testing.T) {
 	if got := ShortTopic("moi", "Phòng chống thiên tai, bão lũ"); got != "Phòng chống thiên tai" {
 		t.Errorf("ShortTopic fallback %q", got)
 	}
+	for d, want := range map[time.Duration]string{30 * time.Second: "vừa xong", 12*time.Minute + 40*time.Second: "12 phút", 3*time.Hour + 5*time.Minute: "3 giờ 5 phút", 50 * time.Hour: "2 ngày"} {
+		if got := Ago("vi", d); got != want {
+			t.Errorf("Ago(%v) = %q, want %q", d, got, want)
+		}
+	}
 	if got := Clock(6*time.Minute + 7*time.Second); got != "6:07" {
 		t.Errorf("Clock %q", got)
 	}
