@@ -36,12 +36,6 @@ func Duration(lang string, d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// Clock is a length as m:ss (for a player or a progress line).
-func Clock(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
 var weekdaysVI = [...]string{"Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
 
 // Weekday names a day of the week: "Thứ Hai", "Chủ Nhật" (English: "Monday").
