@@ -753,10 +753,4 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) erro
 }
 
 // number writes v with one decimal, a comma for it in Vietnamese.
-func number(lang string, v float64) string {
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	if lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
+func number(lang string, v float64) string { return words.Decimal(lang, v, 1) }
