@@ -538,6 +538,23 @@ func TestWebAppInARealBrowser(t *testing.T) {
 	}
 	step("phone: overview and on air", chromedp.Navigate(base+"/"), chromedp.WaitVisible("#lead-next", chromedp.ByID), shot("web-phone-overview"),
 		chromedp.Navigate(base+"/now"), chromedp.WaitVisible("#onair", chromedp.ByID))
+	// On the phone too: the operator loads a recording through the folded
+	// form, the leader hears and approves it.
+	phoneRec := filepath.Join(dir, "hop-dan.wav")
+	writeTone(t, phoneRec, "5")
+	step("phone: upload", upload("Thông báo họp dân", []string{phoneRec}, 1))
+	expect("phone upload", strings.Join(outcomes, "\n"), "Đã nạp: #6 Thông báo họp dân")
+	step("phone: approve",
+		logout,
+		login("chutich", "mật-khẩu-chủ-tịch"),
+		chromedp.Navigate(base+"/segments?state=pending"),
+		chromedp.WaitVisible("tr[data-segment='6'] audio", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("button[data-approve='6']").scrollIntoView({block: 'center'})`, nil),
+		chromedp.Click("button[data-approve='6']", chromedp.ByQuery),
+		flashSays("Đã phê duyệt bản tin #6"),
+		logout,
+		login("lan", "mật-khẩu-lan"),
+	)
 	// The operator's flow on the phone: play now from the sticky buttons,
 	// see it on air, stop it.
 	var pick struct {
