@@ -112,6 +112,10 @@ type Web struct {
 	MaxUploadMB int `yaml:"max_upload_mb" mapstructure:"max_upload_mb"`
 	// SessionTTL is how long a login lasts.
 	SessionTTL time.Duration `yaml:"session_ttl" mapstructure:"session_ttl"`
+	// TrustedProxies are the addresses (IP or CIDR) of reverse proxies
+	// whose X-Forwarded-Proto and X-Forwarded-For the web app believes:
+	// behind one that says https, the session cookie is Secure.
+	TrustedProxies []string `yaml:"trusted_proxies" mapstructure:"trusted_proxies"`
 }
 
 // Default returns the configuration used for every key config.yaml leaves out.

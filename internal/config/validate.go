@@ -182,6 +182,14 @@ func (c Config) Validate() error {
 		return bad("web.session_ttl", c.Web.SessionTTL.String(), "is out of range", "nằm ngoài khoảng cho phép",
 			"use 1m to 720h, e.g. 12h", "dùng từ 1m đến 720h, ví dụ 12h")
 	}
+	for _, p := range c.Web.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return bad("web.trusted_proxies", p, "is not an IP address or CIDR range", "không phải địa chỉ IP hay dải CIDR",
+					"use e.g. 127.0.0.1 or 10.0.0.0/8", "dùng ví dụ 127.0.0.1 hoặc 10.0.0.0/8")
+			}
+		}
+	}
 	return nil
 }
 

@@ -17,6 +17,11 @@ const (
 	ActionRetire  = "retire"
 	ActionLogin   = "login"
 	ActionLogout  = "logout"
+	ActionReject  = "reject"
+	ActionEdit    = "edit"
+	ActionControl = "control"
+	ActionUser    = "user"
+	ActionConfig  = "config"
 )
 
 // AuditEntry is one row of the audit trail.

@@ -64,9 +64,10 @@ func (s *Store) CreateSession(ctx context.Context, u User, now time.Time, ttl ti
 func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time) (Session, error) {
 	var sess Session
 	var exp, created int64
-	err := s.db.QueryRowContext(ctx, `SELECT s.csrf, s.expires_at, u.id, u.name, u.role, u.created_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`,
-		tokenHash(token), now.UnixMilli()).Scan(&sess.CSRF, &exp, &sess.User.ID, &sess.User.Name, &sess.User.Role, &created)
+	err := s.db.QueryRowContext(ctx, `SELECT s.csrf, s.expires_at, u.id, u.name, u.role, u.created_at, u.full_name, u.job_title
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
+		tokenHash(token), now.UnixMilli()).Scan(&sess.CSRF, &exp, &sess.User.ID, &sess.User.Name, &sess.User.Role, &created,
+		&sess.User.FullName, &sess.User.JobTitle)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
 	}

@@ -45,7 +45,14 @@ type User struct {
 	Name    string
 	Role    string
 	Created time.Time
+	// Disabled accounts cannot log in; FullName and JobTitle are shown
+	// beside what the user approved ("" when not given).
+	Disabled           bool
+	FullName, JobTitle string
 }
+
+// ErrDisabled is returned when a disabled account tries to log in.
+var ErrDisabled = errors.New("account disabled")
 
 // ValidRole reports whether r is one of the roles.
 func ValidRole(r string) bool {
@@ -90,20 +97,50 @@ func (s *Store) AddUser(ctx context.Context, name, role, password string, at tim
 	return User{ID: id, Name: name, Role: role, Created: at}, nil
 }
 
-// SetPassword replaces a user's password.
+// SetPassword replaces a user's password and ends every session of the
+// user, so that whoever knew the old one is logged out.
 func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost())
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	res, err := s.db.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE name = ?", string(hash), name)
+	return s.updateUserEndingSessions(ctx, name, "UPDATE users SET password_hash = ? WHERE name = ?", string(hash), name)
+}
+
+// SetDisabled disables (or enables again) an account. Disabling ends every
+// session of the user at once.
+func (s *Store) SetDisabled(ctx context.Context, name string, disabled bool) error {
+	return s.updateUserEndingSessions(ctx, name, "UPDATE users SET disabled = ? WHERE name = ?", disabled, name)
+}
+
+// SetProfile sets the full name and job title shown for a user.
+func (s *Store) SetProfile(ctx context.Context, name, fullName, jobTitle string) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE users SET full_name = ?, job_title = ? WHERE name = ?", fullName, jobTitle, name)
 	if err != nil {
-		return fmt.Errorf("set password of %q: %w", name, MarkDiskFull(err))
+		return fmt.Errorf("set profile of %q: %w", name, MarkDiskFull(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("user %q: %w", name, ErrNotFound)
 	}
 	return nil
+}
+
+// updateUserEndingSessions runs stmt on a user and deletes the user's
+// sessions, in one transaction.
+func (s *Store) updateUserEndingSessions(ctx context.Context, name, stmt string, args ...any) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, stmt, args...)
+		if err != nil {
+			return fmt.Errorf("update user %q: %w", name, MarkDiskFull(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("user %q: %w", name, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)", name); err != nil {
+			return fmt.Errorf("end sessions of %q: %w", name, MarkDiskFull(err))
+		}
+		return nil
+	})
 }
 
 // dummyHash is compared against when the name is unknown, so that a wrong
@@ -112,13 +149,13 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 const dummyHash = "$2a$12$CNGXFvAWpf9XdGd9vKnaceuRqldDczDlNhbmoQddhQNzAxpLOl33u"
 
 // CheckPassword returns the user when name and password match, else
-// ErrBadPassword.
+// ErrBadPassword; ErrDisabled when they match a disabled account.
 func (s *Store) CheckPassword(ctx context.Context, name, password string) (User, error) {
 	var u User
 	var hash string
 	var created int64
-	err := s.db.QueryRowContext(ctx, "SELECT id, name, role, password_hash, created_at FROM users WHERE name = ?", name).
-		Scan(&u.ID, &u.Name, &u.Role, &hash, &created)
+	err := s.db.QueryRowContext(ctx, "SELECT id, name, role, password_hash, created_at, disabled, full_name, job_title FROM users WHERE name = ?", name).
+		Scan(&u.ID, &u.Name, &u.Role, &hash, &created, &u.Disabled, &u.FullName, &u.JobTitle)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
 		return User{}, ErrBadPassword
@@ -129,13 +166,16 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) (User,
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
 		return User{}, ErrBadPassword
 	}
+	if u.Disabled {
+		return User{}, ErrDisabled
+	}
 	u.Created = time.UnixMilli(created)
 	return u, nil
 }
 
 // Users lists the accounts by name.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, name, role, created_at FROM users ORDER BY name")
+	rows, err := s.db.QueryContext(ctx, "SELECT id, name, role, created_at, disabled, full_name, job_title FROM users ORDER BY name")
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -144,7 +184,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	for rows.Next() {
 		var u User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created); err != nil {
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &created, &u.Disabled, &u.FullName, &u.JobTitle); err != nil {
 			return nil, err
 		}
 		u.Created = time.UnixMilli(created)

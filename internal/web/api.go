@@ -143,9 +143,21 @@ func (s *Server) today() time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, s.Location)
 }
 
+// parseDay reads a day as the API writes it, YYYY-MM-DD.
 func (s *Server) parseDay(v string) (time.Time, bool) {
 	t, err := time.ParseInLocation("2006-01-02", v, s.Location)
 	return t, err == nil
+}
+
+// parseFormDay reads a day from a form: as the operator writes it,
+// dd/mm/yyyy, or YYYY-MM-DD.
+func (s *Server) parseFormDay(v string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
+		if t, err := time.ParseInLocation(layout, v, s.Location); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // preview plans [from, from+days) exactly as `schedule preview` does.
@@ -220,13 +232,28 @@ func (s *Server) apiPin(unpin bool) apiHandler {
 			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("khung giờ %s không phát vào ngày %s", in.Slot, in.Day), fmt.Sprintf("slot %s does not occur on %s", in.Slot, in.Day))
 			return
 		}
+		if !unpin {
+			seg, err := s.Store.Segment(r.Context(), in.SegmentID)
+			if errors.Is(err, store.ErrNotFound) {
+				s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d", in.SegmentID), fmt.Sprintf("no segment #%d", in.SegmentID))
+				return
+			}
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			if vi, en := pinRefusal(seg, s.Config().Approval.Required, day.Format("2006-01-02")); vi != "" {
+				s.jsonError(w, r, http.StatusConflict, vi, en)
+				return
+			}
+		}
 		var err error
 		action := store.ActionPin
 		if unpin {
 			action = store.ActionUnpin
-			err = s.Store.Unpin(r.Context(), in.SegmentID, in.Day, in.Slot)
+			err = s.Store.Unpin(r.Context(), in.SegmentID, day.Format("2006-01-02"), in.Slot)
 		} else {
-			err = s.Store.Pin(r.Context(), in.SegmentID, in.Day, in.Slot, s.Now())
+			err = s.Store.Pin(r.Context(), in.SegmentID, day.Format("2006-01-02"), in.Slot, s.Now())
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d hoặc ghim này", in.SegmentID), fmt.Sprintf("no segment #%d or no such pin", in.SegmentID))
@@ -236,9 +263,26 @@ func (s *Server) apiPin(unpin bool) apiHandler {
 			s.serverError(w, r, err)
 			return
 		}
-		s.audit(r.Context(), sess.User.Name, action, fmt.Sprintf("#%d", in.SegmentID), in.Slot+" "+in.Day)
+		s.audit(r.Context(), sess.User.Name, action, fmt.Sprintf("#%d", in.SegmentID), in.Slot+" "+day.Format("2006-01-02"))
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
+}
+
+// pinRefusal says why a segment cannot be pinned to a day ("" when it can):
+// a pin of what will never air would be a lie.
+func pinRefusal(seg playlist.Segment, approvalRequired bool, day string) (string, string) {
+	switch {
+	case seg.Retired:
+		return fmt.Sprintf("bản tin #%d đã bị gỡ hoặc bị từ chối — không ghim được", seg.ID), fmt.Sprintf("segment #%d is retired or refused — it cannot be pinned", seg.ID)
+	case approvalRequired && !seg.Approved:
+		return fmt.Sprintf("bản tin #%d chưa được lãnh đạo phê duyệt nên sẽ không phát — hãy xin phê duyệt trước khi ghim", seg.ID),
+			fmt.Sprintf("segment #%d is not approved and would never air — have it approved before pinning it", seg.ID)
+	case seg.Priority == playlist.PriorityEmergency:
+		return "bản tin khẩn cấp không xếp vào khung giờ — dùng Phát ngay", "an emergency segment is never scheduled — use Play now"
+	case !seg.ValidOn(day):
+		return fmt.Sprintf("bản tin #%d không còn hiệu lực vào ngày %s", seg.ID, dmy(day)), fmt.Sprintf("segment #%d is not valid on %s", seg.ID, day)
+	}
+	return "", ""
 }
 
 // logQuery is a parsed log filter.
@@ -247,21 +291,34 @@ type logQuery struct {
 	Topic, Status string
 }
 
+// statusProblem is the log filter for what did not go out: missed or failed.
+const statusProblem = "problem"
+
+func (lq logQuery) statusMatch(st playlist.Status) bool {
+	switch lq.Status {
+	case "":
+		return true
+	case statusProblem:
+		return st == playlist.StatusMissed || st == playlist.StatusFailed
+	}
+	return string(st) == lq.Status
+}
+
 func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool) {
 	q := r.URL.Query()
-	lq := logQuery{From: s.today(), Topic: q.Get("topic"), Status: q.Get("status")}
+	// Without a period: the last 7 days, today included.
+	lq := logQuery{From: s.today().AddDate(0, 0, -6), To: s.today(), Topic: q.Get("topic"), Status: q.Get("status")}
 	if v := q.Get("from"); v != "" {
-		t, ok := s.parseDay(v)
+		t, ok := s.parseFormDay(v)
 		if !ok {
-			return lq, fmt.Sprintf("from=%q: cần ngày dạng YYYY-MM-DD", v), fmt.Sprintf("from=%q: want YYYY-MM-DD", v), false
+			return lq, fmt.Sprintf("from=%q: cần ngày dạng dd/mm/yyyy", v), fmt.Sprintf("from=%q: want YYYY-MM-DD", v), false
 		}
-		lq.From = t
+		lq.From, lq.To = t, t
 	}
-	lq.To = lq.From
 	if v := q.Get("to"); v != "" {
-		t, ok := s.parseDay(v)
+		t, ok := s.parseFormDay(v)
 		if !ok {
-			return lq, fmt.Sprintf("to=%q: cần ngày dạng YYYY-MM-DD", v), fmt.Sprintf("to=%q: want YYYY-MM-DD", v), false
+			return lq, fmt.Sprintf("to=%q: cần ngày dạng dd/mm/yyyy", v), fmt.Sprintf("to=%q: want YYYY-MM-DD", v), false
 		}
 		lq.To = t
 	}
@@ -269,10 +326,10 @@ func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool)
 		return lq, "ngày kết thúc sớm hơn ngày bắt đầu", "to is before from", false
 	}
 	switch playlist.Status(lq.Status) {
-	case "", playlist.StatusOpen, playlist.StatusCompleted, playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
+	case "", playlist.StatusOpen, playlist.StatusCompleted, playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed, statusProblem:
 	default:
-		return lq, fmt.Sprintf("status=%q: dùng completed, interrupted, missed, failed hoặc open", lq.Status),
-			fmt.Sprintf("status=%q: use completed, interrupted, missed, failed or open", lq.Status), false
+		return lq, fmt.Sprintf("status=%q: dùng completed, interrupted, missed, failed, problem hoặc open", lq.Status),
+			fmt.Sprintf("status=%q: use completed, interrupted, missed, failed, problem or open", lq.Status), false
 	}
 	return lq, "", "", true
 }
@@ -284,7 +341,7 @@ func (s *Server) logRows(ctx context.Context, lq logQuery) ([]store.LoggedAiring
 	}
 	var out []store.LoggedAiring
 	for _, a := range rows {
-		if lq.Status != "" && string(a.Status) != lq.Status {
+		if !lq.statusMatch(a.Status) {
 			continue
 		}
 		if lq.Topic != "" {
@@ -380,6 +437,13 @@ func (s *Server) apiPlay(w http.ResponseWriter, r *http.Request, sess store.Sess
 		ids = append(ids, "#"+strconv.FormatInt(id, 10))
 	}
 	s.audit(r.Context(), sess.User.Name, action, strings.Join(ids, ", "), "")
+	// A play that cannot be heard says so: the station logs it as failed.
+	if st, err := s.status(r.Context(), s.lang(nil, r)); err == nil && st.Running && !st.AudioOK {
+		s.jsonError(w, r, http.StatusBadGateway,
+			"LOA KHÔNG PHÁT — bản tin không ra loa và được ghi vào nhật ký là lỗi phát. Kiểm tra card âm thanh, dây nối rồi phát lại. ("+st.Problem+")",
+			"LOUDSPEAKERS SILENT — the segment did not go out and is logged as failed. Check the sound card and cables, then play it again. ("+st.Problem+")")
+		return
+	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "ids": in.IDs})
 }
 
@@ -390,10 +454,14 @@ type statusJSON struct {
 	Next       []upNextJSON `json:"next"`
 	NextSlot   string       `json:"next_slot,omitempty"`
 	NextSlotAt *string      `json:"next_slot_at"`
-	Output     string       `json:"output"`
-	AudioOK    bool         `json:"audio_ok"`
-	Problem    string       `json:"problem,omitempty"`
-	Running    bool         `json:"running"`
+	// NextSlotText is the next slot as the operator reads it.
+	NextSlotText string `json:"next_slot_text,omitempty"`
+	Output       string `json:"output"`
+	AudioOK      bool   `json:"audio_ok"`
+	Problem      string `json:"problem,omitempty"`
+	Running      bool   `json:"running"`
+	// Air is the status bar's state (every page carries it).
+	Air airState `json:"air"`
 	// DiskFull: the airing log cannot be written (the disk is full);
 	// PendingWrites are held in memory until space returns.
 	DiskFull      bool    `json:"disk_full"`
@@ -411,6 +479,8 @@ type onAirJSON struct {
 	DurationMS  int64    `json:"duration_ms"`
 	ElapsedMS   int64    `json:"elapsed_ms"`
 	RemainingMS int64    `json:"remaining_ms"`
+	TopicsText  string   `json:"topics_text"`
+	SlotTitle   string   `json:"slot_title"`
 }
 
 type upNextJSON struct {
@@ -447,7 +517,8 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)
 		out.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
 			StartedAt: a.Started.In(s.Location).Format(time.RFC3339Nano), DurationMS: a.Length.Milliseconds(),
-			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds()}
+			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds(),
+			TopicsText: s.topicNames(a.Topics), SlotTitle: s.slotTitle(lang, a.Slot)}
 	}
 	for _, n := range st.Next {
 		out.Next = append(out.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
@@ -456,6 +527,7 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	if !st.NextSlotAt.IsZero() {
 		t := st.NextSlotAt.In(s.Location).Format(time.RFC3339)
 		out.NextSlot, out.NextSlotAt = st.NextSlot, &t
+		out.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
 	}
 	return out, nil
 }
@@ -468,11 +540,13 @@ func nonNil(s []string) []string {
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request, _ store.Session) {
-	st, err := s.status(r.Context(), s.lang(nil, r))
+	lang := s.lang(nil, r)
+	st, err := s.status(r.Context(), lang)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	st.Air = s.air(st, lang)
 	writeJSON(w, http.StatusOK, st)
 }
 
@@ -501,6 +575,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request, _ store.Sessi
 			s.Logger.Warn("status for event stream", "err", err)
 			return r.Context().Err() == nil
 		}
+		st.Air = s.air(st, lang)
 		b, _ := json.Marshal(st)
 		if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", b); err != nil {
 			return false

@@ -33,6 +33,8 @@ var (
 	anyRole      = roles{store.RoleOperator, store.RoleApprover, store.RoleViewer}
 	operatorOnly = roles{store.RoleOperator}
 	approverOnly = roles{store.RoleApprover}
+	// editors may correct a segment before its approval.
+	editors = roles{store.RoleOperator, store.RoleApprover}
 )
 
 func (rs roles) allow(role string) bool {
@@ -128,6 +130,11 @@ func (s *Server) page(name string, h pageHandler) http.Handler {
 		}
 		lang := s.lang(w, r)
 		v := s.newView(name, lang, sess)
+		st, err := s.status(r.Context(), lang)
+		if err != nil {
+			s.Logger.Warn("status for the status bar", "err", err)
+		}
+		v.Air = s.air(st, lang)
 		if err := h(w, r, v); err != nil {
 			s.Logger.Error("page", "page", name, "err", err)
 			http.Error(w, tr(lang, "Lỗi máy chủ: ", "Server error: ")+err.Error(), http.StatusInternalServerError)
@@ -153,13 +160,54 @@ func (s *Server) pageAction(h apiHandler) http.Handler {
 	})
 }
 
-// clientIP is the peer's address (no proxy header is trusted).
-func clientIP(r *http.Request) string {
+// peerIP is the address the connection came from.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// viaTrustedProxy reports whether the request came through a reverse proxy
+// listed in web.trusted_proxies.
+func (s *Server) viaTrustedProxy(r *http.Request) bool {
+	ip := net.ParseIP(peerIP(r))
+	if ip == nil {
+		return false
+	}
+	for _, p := range s.Config().Web.TrustedProxies {
+		if pip := net.ParseIP(p); pip != nil && pip.Equal(ip) {
+			return true
+		}
+		if _, n, err := net.ParseCIDR(p); err == nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the browser's address: the peer, or behind a trusted proxy
+// the last address of its X-Forwarded-For.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.viaTrustedProxy(r) {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
+	return peerIP(r)
+}
+
+// overHTTPS reports whether the browser reached us over HTTPS: directly,
+// or through a trusted proxy that says so.
+func (s *Server) overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	return s.viaTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 // errRateLimited: too many failed logins.
@@ -168,7 +216,7 @@ var errRateLimited = errors.New("too many failed logins")
 // login checks a name and password under the rate limit and opens a session.
 func (s *Server) login(ctx context.Context, w http.ResponseWriter, r *http.Request, name, password string) (store.Session, time.Duration, error) {
 	now := s.Now()
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	if wait := s.limiter.blocked(now, ip, name); wait > 0 {
 		return store.Session{}, wait, errRateLimited
 	}
@@ -190,7 +238,7 @@ func (s *Server) login(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return store.Session{}, 0, err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.overHTTPS(r)})
 	s.audit(ctx, sess.User.Name, store.ActionLogin, "", ip)
 	return sess, 0, nil
 }
@@ -217,6 +265,9 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrBadPassword):
 		s.jsonError(w, r, http.StatusUnauthorized, "sai tên hoặc mật khẩu", "wrong name or password")
 		return
+	case errors.Is(err, store.ErrDisabled):
+		s.jsonError(w, r, http.StatusForbidden, "tài khoản này đã bị khóa — hãy hỏi lãnh đạo", "this account is disabled — ask the approver")
+		return
 	case err != nil:
 		s.serverError(w, r, err)
 		return
@@ -235,7 +286,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess store.Sessi
 		s.Logger.Error("logout", "err", err)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	s.audit(r.Context(), sess.User.Name, store.ActionLogout, "", clientIP(r))
+	s.audit(r.Context(), sess.User.Name, store.ActionLogout, "", s.clientIP(r))
 }
 
 // loginLimiter counts failed logins per client address and per name.

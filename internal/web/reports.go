@@ -159,6 +159,7 @@ type option struct {
 type reportsData struct {
 	Period    period
 	Month     string // the month picker's value, YYYY-MM
+	Months    []option
 	Quarters  []option
 	Years     []option
 	Links     []reportLink
@@ -193,6 +194,15 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, v *view) er
 		for q := 4; q >= 1; q-- {
 			qv := fmt.Sprintf("%d-Q%d", y, q)
 			d.Quarters = append(d.Quarters, option{Value: qv, Label: fmt.Sprintf(tr(v.L, "Quý %d/%d", "Q%d %d"), q, y), Selected: qv == selQ})
+		}
+		// Months as the operator writes them (not the browser's locale).
+		thisMonth := s.Now().In(s.Location).Format("2006-01")
+		for m := 12; m >= 1; m-- {
+			mv := fmt.Sprintf("%d-%02d", y, m)
+			if mv > thisMonth && mv != d.Month {
+				continue
+			}
+			d.Months = append(d.Months, option{Value: mv, Label: fmt.Sprintf(tr(v.L, "Tháng %d/%d", "%02d/%d"), m, y), Selected: mv == d.Month})
 		}
 	}
 	if err == nil {

@@ -87,7 +87,7 @@ func TestReportPageLinksDownloadTheChosenPeriod(t *testing.T) {
 			if rec.Code != http.StatusOK || !strings.Contains(body, "<h2>"+tt.label+"</h2>") {
 				t.Fatalf("page: %d, want the heading %q", rec.Code, tt.label)
 			}
-			if !strings.Contains(body, `name="month" value="`+tt.monthPicker+`"`) || !strings.Contains(body, tt.quote) {
+			if !strings.Contains(body, `<option value="`+tt.monthPicker+`" selected>`) || !strings.Contains(body, tt.quote) {
 				t.Errorf("the pickers do not show the period (month %s, %s)", tt.monthPicker, tt.quote)
 			}
 			links := reportLinks(t, page, body)
@@ -214,7 +214,7 @@ func TestReportPageDefaultsToLastMonthForTheFirstTenDays(t *testing.T) {
 		e.clock.mu.Unlock()
 		cookie, _ := e.user("xem"+strconv.Itoa(i), store.RoleViewer)
 		body := e.do(as(httptest.NewRequest("GET", "/reports", nil), cookie, "")).Body.String()
-		if !strings.Contains(body, "<h2>"+c.label+"</h2>") || !strings.Contains(body, `name="month" value="`+c.month+`"`) {
+		if !strings.Contains(body, "<h2>"+c.label+"</h2>") || !strings.Contains(body, `<option value="`+c.month+`" selected>`) {
 			t.Errorf("at %v the page shows another month, want %s", c.now, c.label)
 		}
 		var r struct{ Period struct{ Label string } }

@@ -89,6 +89,16 @@ func actionName(lang, a string) string {
 		return tr(lang, "đăng nhập", "logged in")
 	case store.ActionLogout:
 		return tr(lang, "đăng xuất", "logged out")
+	case store.ActionReject:
+		return tr(lang, "từ chối", "refused")
+	case store.ActionEdit:
+		return tr(lang, "sửa bản tin", "edited")
+	case store.ActionControl:
+		return tr(lang, "điều khiển phát", "controlled the air")
+	case store.ActionUser:
+		return tr(lang, "quản lý tài khoản", "account change")
+	case store.ActionConfig:
+		return tr(lang, "sửa cấu hình", "settings change")
 	}
 	return a
 }

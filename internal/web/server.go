@@ -14,8 +14,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/playlist"
@@ -51,6 +53,10 @@ type Deps struct {
 	// socket's emergency path). An error wrapping control.ErrBadRequest is
 	// the operator's mistake.
 	Play func(ctx context.Context, ids []int64) error
+	// Control acts on what the running station airs (stop, skip, pause,
+	// resume); nil when there is no station. station.ErrNothingOnAir,
+	// ErrNotPaused and ErrAlreadyPaused are the operator's mistakes.
+	Control func(ctx context.Context, a station.Action) error
 	// Report builds a period's report from the log, reasons in lang.
 	Report   func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error)
 	MediaDir string
@@ -76,6 +82,11 @@ type Server struct {
 	mu   sync.Mutex
 	ln   net.Listener
 	done chan struct{} // closed when Run stops: ends event streams
+
+	// deadSince is when the web app first saw the loudspeakers silent
+	// (zero while they work), for the status bar's "for how long".
+	deadMu    sync.Mutex
+	deadSince time.Time
 }
 
 // New builds the server for addr (host:port; port 0 picks a free one).
@@ -90,7 +101,7 @@ func New(d Deps, addr string) (*Server, error) {
 		d.Location = time.UTC
 	}
 	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), measuring: make(chan struct{}, 1), done: make(chan struct{})}
-	pages, err := parsePages()
+	pages, err := s.parsePages()
 	if err != nil {
 		return nil, err
 	}
@@ -165,13 +176,21 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(staticFiles(static))))
 
 	mux.HandleFunc("POST /api/login", s.apiLogin)
 	mux.Handle("POST /api/logout", s.api(anyRole, s.apiLogout))
 	mux.Handle("GET /api/segments", s.api(anyRole, s.apiSegments))
 	mux.Handle("POST /api/segments", s.api(operatorOnly, s.apiUpload))
 	mux.Handle("POST /api/segments/{id}/approve", s.api(approverOnly, s.apiApprove))
+	mux.Handle("POST /api/segments/{id}/reject", s.api(approverOnly, s.apiReject))
+	mux.Handle("POST /api/segments/{id}/edit", s.api(editors, s.apiEdit))
+	mux.Handle("GET /api/segments/{id}/audio", s.api(anyRole, s.apiAudio))
+	mux.Handle("POST /api/control/{action}", s.api(operatorOnly, s.apiControl))
+	mux.Handle("POST /api/settings", s.api(approverOnly, s.apiSettings))
+	mux.Handle("GET /api/users", s.api(approverOnly, s.apiUsers))
+	mux.Handle("POST /api/users", s.api(approverOnly, s.apiAddUser))
+	mux.Handle("POST /api/users/{name}/{change}", s.api(approverOnly, s.apiChangeUser))
 	mux.Handle("POST /api/segments/{id}/retire", s.api(operatorOnly, s.apiRetire))
 	mux.Handle("GET /api/schedule", s.api(anyRole, s.apiSchedule))
 	mux.Handle("POST /api/schedule/pin", s.api(operatorOnly, s.apiPin(false)))
@@ -197,6 +216,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /reports", s.page("reports", s.reportsPage))
 	mux.Handle("GET /play", s.page("play", s.playPage))
 	mux.Handle("GET /system", s.page("system", s.systemPage))
+	mux.Handle("GET /settings", s.page("settings", s.settingsPage))
 	mux.Handle("GET /audit", s.page("audit", s.auditPage))
 	return securityHeaders(mux)
 }
@@ -210,6 +230,20 @@ func securityHeaders(h http.Handler) http.Handler {
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")
 		h.ServeHTTP(w, r)
+	})
+}
+
+// staticFiles serves the embedded assets; a path that is not a clean name
+// (an overlong UTF-8 "..", a NUL) is simply not found.
+func staticFiles(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if !utf8.ValidString(name) || !fs.ValidPath(name) {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
 	})
 }
 

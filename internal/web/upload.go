@@ -29,6 +29,8 @@ type uploadResult struct {
 	Error   string            `json:"error,omitempty"`
 	// DiskFull: the file was refused because the disk is full.
 	DiskFull bool `json:"disk_full,omitempty"`
+	// FirstAiring says when it would first air once approved.
+	FirstAiring string `json:"first_airing,omitempty"`
 }
 
 // tempPrefix names upload temp files; a folder walk of the media folder
@@ -153,9 +155,11 @@ func (o *uploadOptions) set(name, v string, known map[string]bool, s *Server) (s
 		o.Title = title.Clean(v)
 	case "valid_from", "valid_until":
 		if v != "" {
-			if _, ok := s.parseDay(v); !ok {
-				return fmt.Sprintf("%s %q: cần ngày dạng YYYY-MM-DD", name, v), fmt.Sprintf("%s %q: want YYYY-MM-DD", name, v)
+			t, ok := s.parseFormDay(v)
+			if !ok {
+				return fmt.Sprintf("%s %q: cần ngày dạng dd/mm/yyyy", name, v), fmt.Sprintf("%s %q: want YYYY-MM-DD", name, v)
 			}
+			v = t.Format("2006-01-02")
 		}
 		if name == "valid_from" {
 			o.ValidFrom = v
@@ -254,7 +258,7 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		err = audio.ErrNoData
 	}
 	if err != nil {
-		return refuse(library.Reason("vi", err), library.Reason("en", err))
+		return refuse(uploadReason("vi", err), uploadReason("en", err))
 	}
 	// A compressed upload is converted into the library's house WAV, which
 	// is what plays; a PCM WAV plays from where it is stored below.
@@ -263,7 +267,7 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	var seg playlist.Segment
 	lowPriority(func() { seg, err = im.Measure(tmpPath) })
 	if err != nil {
-		return refuse(library.Reason("vi", err), library.Reason("en", err))
+		return refuse(uploadReason("vi", err), uploadReason("en", err))
 	}
 	dir := filepath.Join(s.MediaDir, opts.Topics[0])
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -325,5 +329,9 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	if !existed {
 		s.audit(r.Context(), sess.User.Name, store.ActionLoad, segmentObject(stored), name)
 	}
+	if err := s.Store.SetUploader(r.Context(), id, sess.User.Name); err != nil {
+		s.Logger.Error("upload: uploader", "err", err)
+	}
+	res.FirstAiring = s.firstAiring(r.Context(), stored, lang)
 	return res
 }

@@ -60,17 +60,19 @@ type env struct {
 	clock  *clock
 	played [][]int64
 	mu     sync.Mutex
+	cfg    *config.Config
+	loaded int // files uploaded by upload, each a different length
 }
 
-func newEnv(t *testing.T, maxUploadMB int) *env {
+func newEnv(t *testing.T, maxUploadMB int, opts ...func(*web.Deps)) *env {
 	t.Helper()
 	dir := t.TempDir()
-	return newEnvIn(t, maxUploadMB, filepath.Join(dir, "data"), filepath.Join(dir, "media"), nil)
+	return newEnvIn(t, maxUploadMB, filepath.Join(dir, "data"), filepath.Join(dir, "media"), nil, opts...)
 }
 
 // newEnvIn is newEnv with the database in data, the media folder media and
 // the station stn (nil for none).
-func newEnvIn(t *testing.T, maxUploadMB int, data, media string, stn web.StatusSource) *env {
+func newEnvIn(t *testing.T, maxUploadMB int, data, media string, stn web.StatusSource, opts ...func(*web.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Dir(data)
@@ -95,8 +97,8 @@ func newEnvIn(t *testing.T, maxUploadMB int, data, media string, stn web.StatusS
 	}
 	planner := &playlist.Planner{Location: hcm, Topics: topics, ApprovalRequired: true,
 		Slots: []playlist.Slot{{Name: "sang", Title: "Buổi sáng", Schedule: sched, Length: 10 * time.Minute}}}
-	e := &env{t: t, st: st, media: media, clock: &clock{now: time.Date(2024, 5, 10, 9, 0, 0, 0, hcm)}}
-	e.srv, err = web.New(web.Deps{
+	e := &env{t: t, st: st, media: media, clock: &clock{now: time.Date(2024, 5, 10, 9, 0, 0, 0, hcm)}, cfg: &cfg}
+	deps := web.Deps{
 		Store: st, Config: func() config.Config { return cfg }, ConfigPath: "../../config.yaml", Location: hcm,
 		Planner: func() *playlist.Planner { return planner },
 		Play: func(ctx context.Context, ids []int64) error {
@@ -118,7 +120,11 @@ func newEnvIn(t *testing.T, maxUploadMB int, data, media string, stn web.StatusS
 			return report.Build(report.Input{Kind: kind, From: from, To: to, Location: hcm, Topics: topics, Airings: airings}), nil
 		},
 		MediaDir: e.media, DataDir: dir, Version: "test", Now: e.clock.Now, Station: stn,
-	}, "127.0.0.1:0")
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	e.srv, err = web.New(deps, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,7 +418,7 @@ func TestUploadsAreRecognisedByContentAndRefusedOnesLeaveNothing(t *testing.T) {
 		{"../../etc/cron.d/x.wav", good, "tên tệp không hợp lệ"},
 		{`..\..\x.wav`, good, "tên tệp không hợp lệ"},
 		{"lớn.wav", big, "tệp quá lớn"},
-		{"bản-tin.wav", []byte("<html>not audio</html>"), "không phải tệp âm thanh"},
+		{"bản-tin.wav", []byte("<html>not audio</html>"), "Tệp này không phải bản ghi âm. Hãy chọn tệp .mp3, .m4a hoặc .wav"},
 		{"cụt.wav", good[:1000], "bị cắt cụt"},
 	}
 	for _, c := range refused {
@@ -540,7 +546,8 @@ func TestPagesRenderInVietnameseAndEnglish(t *testing.T) {
 		{"/log", "Tải CSV", "Download CSV"},
 		{"/reports", "Tải Excel", "Download Excel"},
 		{"/play", "Phát khẩn cấp", "Emergency"},
-		{"/system", "Cấu hình (chỉ đọc)", "Configuration (read-only)"},
+		{"/system", "cấu hình (chỉ đọc)", "configuration (read-only)"},
+		{"/settings", "Chỉ tiêu hằng tháng theo lĩnh vực", "Monthly targets by topic"},
 		{"/audit", "Nhật ký thao tác", "Audit trail"},
 	} {
 		for lang, want := range map[string]string{"vi": c.vi, "en": c.en} {

@@ -2,6 +2,7 @@ package words
 
 import (
 	"testing"
+	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
 )
@@ -48,5 +49,43 @@ func TestReasonsOfEmergencyAndDeadAir(t *testing.T) {
 	}
 	if got := Reason("vi", "silence in the output: 12.0 s"); got != "lặng tiếng khi phát: 12.0 s" {
 		t.Errorf("dead air: %q", got)
+	}
+}
+
+func TestDisplayLayer(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{{6*time.Minute + 47*time.Second, "6 phút 47 giây"}, {10 * time.Minute, "10 phút"}, {0, "0 giây"}, {time.Hour + 5*time.Minute, "1 giờ 5 phút"}, {1499 * time.Millisecond, "1 giây"}} {
+		if got := Duration("vi", tt.d); got != tt.want {
+			t.Errorf("Duration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+	if got := Duration("en", 6*time.Minute+47*time.Second); got != "6 min 47 s" {
+		t.Errorf("English duration %q", got)
+	}
+	at := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
+	if got := DateTime("vi", at); got != "Thứ Hai 07/12/2026 06:00" {
+		t.Errorf("DateTime %q", got)
+	}
+	if got := ShortDateTime("vi", at.AddDate(0, 0, 6)); got != "Chủ Nhật 13/12 06:00" {
+		t.Errorf("ShortDateTime %q", got)
+	}
+	if got := Decimal("vi", 3.25, 1); got != "3,2" && got != "3,3" {
+		t.Errorf("Decimal %q", got)
+	}
+	if got := Decimal("en", 6.3, 1); got != "6.3" {
+		t.Errorf("English decimal %q", got)
+	}
+	if got := ShortTopic("tthc", "Cải cách thủ tục hành chính; một cửa"); got != "Thủ tục hành chính" {
+		t.Errorf("ShortTopic %q", got)
+	}
+	if got := ShortTopic("moi", "Phòng chống thiên tai, bão lũ"); got != "Phòng chống thiên tai" {
+		t.Errorf("ShortTopic fallback %q", got)
+	}
+	for d, want := range map[time.Duration]string{30 * time.Second: "vừa xong", 12*time.Minute + 40*time.Second: "12 phút", 3*time.Hour + 5*time.Minute: "3 giờ 5 phút", 50 * time.Hour: "2 ngày"} {
+		if got := Ago("vi", d); got != want {
+			t.Errorf("Ago(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

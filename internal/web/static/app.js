@@ -49,6 +49,22 @@
       api('POST', '/api/segments/' + b.dataset.retire + '/retire').then(function () {
         reloadWith(t('Đã gỡ bản tin #', 'Retired segment #') + b.dataset.retire);
       }).catch(function (e) { flash(e.message, true); });
+    } else if (b.dataset.control) {
+      api('POST', '/api/control/' + b.dataset.control).then(function (d) {
+        flash(d.message || t('Đã thực hiện', 'Done'));
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (b.dataset.userChange) {
+      api('POST', '/api/users/' + encodeURIComponent(b.dataset.name) + '/' + b.dataset.userChange).then(function () {
+        reloadWith(t('Đã lưu tài khoản ', 'Saved account ') + b.dataset.name);
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (b.dataset.pinDay) {
+      var pf = document.getElementById('pin-form');
+      if (pf) {
+        pf.elements.day.value = b.dataset.pinDay;
+        pf.elements.slot.value = b.dataset.pinSlot;
+        pf.scrollIntoView();
+        pf.elements.segment_id.focus();
+      }
     } else if (b.dataset.unpin) {
       api('POST', '/api/schedule/unpin', { segment_id: +b.dataset.unpin, day: b.dataset.day, slot: b.dataset.slot }).then(function () {
         reloadWith(t('Đã bỏ ghim', 'Unpinned'));
@@ -56,17 +72,72 @@
     }
   });
 
+  // dd/mm/yyyy (as typed) to the API's YYYY-MM-DD; anything else unchanged.
+  function isoDay(v) {
+    var m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(v || '');
+    return m ? m[3] + '-' + ('0' + m[2]).slice(-2) + '-' + ('0' + m[1]).slice(-2) : v;
+  }
+
   // Pin form.
   var pin = document.getElementById('pin-form');
   if (pin) {
     pin.addEventListener('submit', function (ev) {
       ev.preventDefault();
       var f = new FormData(pin);
-      api('POST', '/api/schedule/pin', { segment_id: +f.get('segment_id'), day: f.get('day'), slot: f.get('slot') }).then(function () {
+      api('POST', '/api/schedule/pin', { segment_id: +f.get('segment_id'), day: isoDay(f.get('day')), slot: f.get('slot') }).then(function () {
         reloadWith(t('Đã ghim', 'Pinned'));
       }).catch(function (e) { flash(e.message, true); });
     });
   }
+
+  // Settings: slots and topic targets, written to config.yaml.
+  var settings = document.getElementById('settings-form');
+  if (settings) {
+    settings.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var slots = Array.prototype.map.call(settings.querySelectorAll('tr[data-slot]'), function (tr) {
+        var time = tr.querySelector('[name=time]');
+        return { name: tr.dataset.slot, time: time ? time.value : '', length_min: tr.querySelector('[name=length_min]').value, days_off: tr.querySelector('[name=days_off]').value };
+      }).filter(function (s) { return s.time !== ''; });
+      var topics = Array.prototype.map.call(settings.querySelectorAll('tr[data-topic]'), function (tr) {
+        return { code: tr.dataset.topic, airings: tr.querySelector('[name=airings]').value, minutes: tr.querySelector('[name=minutes]').value };
+      });
+      api('POST', '/api/settings', { slots: slots, topics: topics }).then(function (d) {
+        flash(d.message);
+      }).catch(function (e) { flash(e.message, true); });
+    });
+  }
+
+  // Refuse (with the reason) and edit before approval.
+  document.addEventListener('submit', function (ev) {
+    var f = ev.target;
+    if (f.dataset.reject) {
+      ev.preventDefault();
+      api('POST', '/api/segments/' + f.dataset.reject + '/reject', { reason: f.elements.reason.value }).then(function () {
+        reloadWith(t('Đã từ chối bản tin #', 'Refused segment #') + f.dataset.reject);
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (f.dataset.password) {
+      ev.preventDefault();
+      api('POST', '/api/users/' + encodeURIComponent(f.dataset.password) + '/password', { password: f.elements.password.value }).then(function () {
+        reloadWith(t('Đã đặt lại mật khẩu của ', 'New password set for ') + f.dataset.password + t(' — người đó cần đăng nhập lại.', ' — they must log in again.'));
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (f.id === 'add-user-form') {
+      ev.preventDefault();
+      var el = f.elements;
+      api('POST', '/api/users', { name: el.name.value, full_name: el.full_name.value, job_title: el.job_title.value, role: el.role.value, password: el.password.value }).then(function () {
+        reloadWith(t('Đã tạo tài khoản ', 'Created account ') + el.name.value);
+      }).catch(function (e) { flash(e.message, true); });
+    } else if (f.dataset.edit) {
+      ev.preventDefault();
+      var topics = Array.prototype.map.call(f.querySelectorAll('input[name=topic]:checked'), function (c) { return c.value; });
+      api('POST', '/api/segments/' + f.dataset.edit + '/edit', {
+        title: f.elements.title.value, topics: topics, valid_from: f.elements.valid_from.value,
+        valid_until: f.elements.valid_until.value, priority: f.elements.priority.value
+      }).then(function () {
+        reloadWith(t('Đã lưu bản tin #', 'Saved segment #') + f.dataset.edit);
+      }).catch(function (e) { flash(e.message, true); });
+    }
+  });
 
   // Play now / emergency.
   var play = document.getElementById('play-form');
@@ -76,7 +147,7 @@
       var btn = ev.submitter || document.getElementById('play-now');
       var ids = Array.prototype.map.call(play.querySelectorAll('input[name=id]:checked'), function (c) { return +c.value; });
       if (ids.length === 0) { flash(t('Chưa chọn bản tin nào.', 'No segment chosen.'), true); return; }
-      if (!window.confirm(btn.dataset.confirm)) { return; }
+      if (!window.confirm(btn.dataset.question)) { return; }
       api('POST', '/api/play', { ids: ids, emergency: btn.value === 'emergency' }).then(function () {
         location.href = '/now';
       }).catch(function (e) { flash(e.message, true); });
@@ -108,13 +179,15 @@
         function finish(msg, good) {
           out.textContent = msg;
           out.className = good ? 'done' : 'refused';
+          bar.className = good ? 'ok' : 'refused';
+          if (!good) { bar.value = 100; }
           li.dataset.outcome = good ? 'ok' : 'refused';
           if (good) { ok++; }
           if (--left === 0 && ok > 0) {
             var msg = t('Đã nạp ', 'Loaded ') + ok + '/' + files.length + t(' tệp.', ' files.');
             flash(msg);
             // Every file taken: show the list with them; else keep the reasons on screen.
-            if (ok === files.length) { setTimeout(function () { reloadWith(msg); }, 1500); }
+            if (ok === files.length) { setTimeout(function () { reloadWith(msg + ' ' + (up.dataset.next || '')); }, 2500); }
           }
         }
         if (file.size > max) {
@@ -135,7 +208,9 @@
             var r = data[0];
             if (r.ok) {
               bar.value = 100;
-              finish((r.existed ? t('Đã có sẵn: #', 'Already loaded: #') : t('Đã nạp: #', 'Loaded: #')) + r.segment.id + ' ' + r.segment.title, true);
+              if (r.first_airing) { up.dataset.next = r.first_airing; }
+              finish((r.existed ? t('Đã có sẵn: #', 'Already loaded: #') : t('Đã nạp: #', 'Loaded: #')) + r.segment.id + ' ' + r.segment.title +
+                (r.first_airing ? '. ' + r.first_airing : ''), true);
             } else {
               finish(t('Bị từ chối: ', 'Refused: ') + r.error, false);
             }
@@ -150,6 +225,7 @@
   }
 
   // On air: live over Server-Sent Events.
+  var onStatus = null;
   var onair = document.getElementById('onair');
   if (onair) {
     var status = JSON.parse(onair.dataset.status || '{}');
@@ -164,20 +240,24 @@
       if (a) {
         var elapsed = Math.min(a.duration_ms, a.elapsed_ms + (Date.now() - received));
         text('onair-state', t('ĐANG PHÁT', 'ON AIR'));
-        text('onair-title', '#' + a.segment_id + ' ' + a.title);
-        text('onair-topics', (a.topics || []).join(', '));
-        text('onair-slot', a.slot);
+        text('onair-title', a.title);
+        text('onair-topics', a.topics_text || '');
+        text('onair-slot', a.slot_title || '');
+        text('onair-sep', ' · ');
         text('onair-elapsed', mmss(elapsed));
         text('onair-remaining', mmss(a.duration_ms - elapsed));
         document.getElementById('onair-bar').style.width = (100 * elapsed / a.duration_ms) + '%';
       } else {
         text('onair-state', t('Không phát', 'Off air'));
         text('onair-title', '—');
-        text('onair-topics', ''); text('onair-slot', '');
+        text('onair-topics', ''); text('onair-slot', ''); text('onair-sep', '');
         text('onair-elapsed', '0:00'); text('onair-remaining', '0:00');
         document.getElementById('onair-bar').style.width = '0%';
       }
-      text('audio-state', status.problem ? '⚠ ' + status.problem : t('Đầu ra: ', 'Output: ') + (status.output || ''));
+      var ok = status.running && status.audio_ok;
+      text('audio-state', ok ? t('Loa đang hoạt động', 'Loudspeakers working') : '⚠ ' + t('LOA KHÔNG PHÁT — kiểm tra card âm thanh, dây nối', 'LOUDSPEAKERS SILENT — check the sound card and cables'));
+      var as = document.getElementById('audio-state'); if (as) { as.className = ok ? 'ok' : 'dead-text'; }
+      text('audio-detail', t('Đầu ra: ', 'Output: ') + (status.output || '—') + (status.problem ? ' — ' + status.problem : ''));
       var full = document.getElementById('diskfull');
       if (full) {
         full.hidden = !status.disk_full;
@@ -189,22 +269,38 @@
       ol.textContent = '';
       (status.next || []).forEach(function (n) {
         var li = document.createElement('li');
-        li.textContent = n.starts_at.slice(11, 19) + '  #' + n.segment_id + ' ' + n.title;
+        li.textContent = n.starts_at.slice(11, 16) + '  ' + n.title;
         ol.appendChild(li);
       });
       if (!ol.children.length) { var li = document.createElement('li'); li.textContent = '—'; ol.appendChild(li); }
-      text('next-slot', status.next_slot ? '(' + status.next_slot + ' ' + (status.next_slot_at || '').slice(0, 16).replace('T', ' ') + ')' : '');
+      text('next-slot', status.next_slot_text ? '(' + status.next_slot_text + ')' : '');
     }
     draw(); drawNext();
     setInterval(draw, 1000);
-    if (window.EventSource) {
-      var es = new EventSource('/api/events');
-      es.addEventListener('status', function (e) {
-        status = JSON.parse(e.data); received = Date.now();
-        draw(); drawNext();
-        text('live-state', t('Cập nhật trực tiếp — ', 'Live — ') + new Date().toLocaleTimeString());
-      });
-      es.onerror = function () { text('live-state', t('Mất kết nối, đang thử lại…', 'Connection lost, retrying…')); };
-    }
+    onStatus = function (st) {
+      status = st; received = Date.now();
+      draw(); drawNext();
+      text('live-state', t('Cập nhật trực tiếp — ', 'Live — ') + new Date().toLocaleTimeString(lang === 'en' ? 'en-GB' : 'vi-VN'));
+    };
+  }
+
+  // The status bar on every page: loudspeakers heard or not, what is on air.
+  var airbar = document.getElementById('airbar');
+  if ((airbar || onStatus) && window.EventSource) {
+    var es = new EventSource('/api/events');
+    es.addEventListener('status', function (e) {
+      var st = JSON.parse(e.data);
+      if (airbar && st.air) {
+        airbar.className = 'airbar ' + (st.air.ok ? 'ok' : 'dead');
+        airbar.dataset.ok = st.air.ok ? 'true' : 'false';
+        document.getElementById('airbar-text').textContent = (st.air.ok ? '● ' : '⚠ ') + st.air.text;
+        document.getElementById('airbar-onair').textContent = st.air.on_air ? '▶ ' + st.air.on_air : '';
+      }
+      if (onStatus) { onStatus(st); }
+    });
+    es.onerror = function () {
+      var ls = document.getElementById('live-state');
+      if (ls) { ls.textContent = t('Mất kết nối, đang thử lại…', 'Connection lost, retrying…'); }
+    };
   }
 })();
