@@ -48,7 +48,13 @@ func ServeDevice(ctx context.Context, rate Rate, buffer time.Duration, device, t
 			}
 		case err := <-r.readErr:
 			if err == io.EOF {
-				return nil // the parent is done with us
+				// The parent is done with us, once its log is closed:
+				// it counted as heard what oto's writer still holds
+				// (a device period, which oto does not report), so play
+				// on (silence after it) for a device buffer before
+				// leaving.
+				time.Sleep(buffer)
+				return nil
 			}
 			return fmt.Errorf("device pipe: %w", err)
 		case <-tick.C:
@@ -137,6 +143,10 @@ func (r *pipeSource) Read(p []byte) (int, error) {
 		return 0, nil // oto tries again a millisecond later
 	}
 	if len(r.pending) == 0 && r.err != nil {
+		if r.err == io.EOF {
+			clear(p[:frames*frameBytes]) // playing out: see ServeDevice
+			return frames * frameBytes, nil
+		}
 		return 0, r.err
 	}
 	n := copy(p[:frames*frameBytes], r.pending)
