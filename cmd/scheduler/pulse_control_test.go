@@ -185,6 +185,12 @@ func controlPlayedLength(t *testing.T, extraEnv []string) {
 	}{{"skip", 0, skipAt}, {"stop", 1, stopAt}} {
 		t.Logf("%s heard %d ms after the command", c.name, captureTime(chunks, lastFrame[c.airing], rate).Sub(c.at).Milliseconds())
 	}
+	// The skip and the stop dropped what oto's player held (read ahead of
+	// the device), rather than letting it play out; the lengths above
+	// show that the dropped frames were not counted.
+	if n := strings.Count(logs.String(), "cut: the output dropped what it held"); n < 2 {
+		t.Errorf("%d cuts dropped what the output held, want the skip and the stop at least\n%s", n, logs.String())
+	}
 	for i, a := range log {
 		played := time.Duration(a.PlayedMS) * time.Millisecond
 		t.Logf("airing %d: %s %q, played_ms %d; heard in the recording %v (%+d ms)", a.ID, a.Status, a.Reason, a.PlayedMS, heard[i].Round(time.Millisecond), (played - heard[i]).Milliseconds())

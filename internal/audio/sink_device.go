@@ -403,6 +403,7 @@ func (s *DeviceSink) serve(ctx context.Context, c *deviceChild, d *Deck) error {
 			// asked for now.
 			if m.a > 0 {
 				d.Dropped(int64(m.a), d.Handed()-int64(m.b))
+				s.logger.Info("cut: the output dropped what it held", "output", s.name, "dropped", s.rate.D(int64(m.a)).Round(time.Millisecond))
 			}
 			select {
 			case c.flushed <- struct{}{}:
