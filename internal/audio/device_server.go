@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 )
@@ -30,9 +29,6 @@ func ServeDevice(ctx context.Context, rate Rate, buffer time.Duration, device, t
 	// As in OtoSink.Run: at least a device period, or the output stutters;
 	// and silence first, until the card is full (warmUp).
 	playerBuffer := max(buffer, 50*time.Millisecond)
-	if v, err := time.ParseDuration(os.Getenv("CCHC_TMP_PLAYER")); err == nil {
-		playerBuffer = v
-	}
 	r := newPipeSource(in, pw, int(rate.N(playerBuffer)), warmUp(rate, playerBuffer))
 	player := sink.ctx.NewPlayer(r)
 	r.player = player
