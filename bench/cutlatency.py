@@ -132,8 +132,19 @@ finally:
     serve.wait(30)
 
 
+def quiet_for(rec, secs):
+    """Whether the last secs of the recording are all below -30 dBFS."""
+    n = int(secs * 100)
+    last = rec.windows()
+    return last > n and all(rec.peak(w) <= HEARD for w in range(last - n, last))
+
+
 def first_sound(args):
-    time.sleep(0.5)
+    # The previous player's sound must be over: what it still held plays
+    # out after it exits.
+    end = time.time() + 10
+    while not quiet_for(rec, 1.0) and time.time() < end:
+        time.sleep(0.05)
     t0 = time.time()
     p = subprocess.Popen([BIN, "--config", f"{WORK}/config.yaml", "--data", f"{WORK}/data", *args],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -148,9 +159,7 @@ def first_sound(args):
                 break
         if w is not None:
             break
-    time.sleep(0.3)
-    p.send_signal(signal.SIGTERM)
-    p.wait(30)
+    p.wait(60)  # to the end: what a player cut by a signal still held played on
     if w is None:
         sys.exit(f"no sound from {args}: {p.stderr.read().decode()[-2000:]}")
     return (rec.at(w * WIN) - t0) * 1000
