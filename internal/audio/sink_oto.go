@@ -31,10 +31,9 @@ type OtoSink struct {
 	mu   sync.Mutex
 	deck *Deck
 	buf  []float32
-	// playFrom is the deck frame at which the player started, at
-	// playStart (see latency).
-	playFrom  int64
-	playStart time.Time
+	// warm is how many frames of silence Read still gives before the
+	// deck's (see warmUp).
+	warm int
 }
 
 // OpenOto opens the sound card at rate with the given device buffer. device
@@ -103,21 +102,9 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 		s.PlayerBuffer = max(s.buffer, 50*time.Millisecond)
 	}
 	s.player.SetBufferSize(int(s.rate.N(s.PlayerBuffer)) * Channels * 4)
-	defer s.player.Close()
-	// Since it opened, oto has been writing silence to the card, which is
-	// full of it by now: what the player hands on is heard a full device
-	// buffer later, as latency counts. The player starts when there is
-	// something to play, so that the first cue is the first thing it reads
-	// (started at once, it would read a player buffer of silence first:
-	// the first sound of `play` came 1.2–1.7 s after the command, with the
-	// warm-up the output process still plays, see warmUp).
-	if err := d.WaitBusy(ctx); err != nil {
-		return nil
-	}
-	s.mu.Lock()
-	s.playFrom, s.playStart = d.Handed(), time.Now()
-	s.mu.Unlock()
+	s.warm = warmUp(s.rate, s.PlayerBuffer)
 	s.player.Play()
+	defer s.player.Close()
 	tick := time.NewTicker(deviceCheckEvery)
 	defer tick.Stop()
 	for {
@@ -142,8 +129,8 @@ func (s *OtoSink) Run(ctx context.Context, d *Deck) error {
 // within a second; what was heard is counted by frames, not by this check.
 const deviceCheckEvery = time.Second
 
-// warmUp is how much silence the output process (ServeDevice) plays before
-// the deck's first frame: two of oto's player buffers. Until the sound card
+// warmUp is how much silence a newly opened output plays before the
+// deck's first frame: two of oto's player buffers. Until the sound card
 // has once been filled, it holds less than its buffer, by however much oto
 // wrote to it before the player started; a frame handed then is heard
 // sooner than latency counts (a first airing was logged up to 0.2 s after
@@ -153,28 +140,12 @@ func warmUp(rate Rate, playerBuffer time.Duration) int {
 	return int(2 * rate.N(playerBuffer))
 }
 
-// latency is how many frames handed out are not yet heard: what oto's
-// player holds, and the device buffer. For the first seconds after the
-// player started, the card is not yet full (it held about 150 ms of oto's
-// silence, not a whole buffer: counted as full, the first airing of `play`
-// was logged 0.35 s after its first sound), and no more can be unheard than
-// was handed since the start less what the card has had time to play.
-// Later only the buffers count (the card's clock drifts from ours, and an
-// underrun puts silence in between).
+// latency is how many frames handed out are not yet heard.
 func (s *OtoSink) latency() int64 {
 	if s.player == nil {
 		return 0
 	}
-	l := int64(s.player.BufferedSize())/(Channels*4) + s.deviceFrames
-	s.mu.Lock()
-	d, from, start := s.deck, s.playFrom, s.playStart
-	s.mu.Unlock()
-	if d != nil && !start.IsZero() {
-		if since := d.Handed() - from; since < 2*(s.rate.N(s.PlayerBuffer)+s.deviceFrames) {
-			l = min(l, max(0, since-s.rate.N(time.Since(start))))
-		}
-	}
-	return l
+	return int64(s.player.BufferedSize())/(Channels*4) + s.deviceFrames
 }
 
 // Played is the deck frame being heard now.
@@ -202,6 +173,12 @@ func (r otoReader) Read(p []byte) (int, error) {
 	frames := len(p) / (Channels * 4)
 	if frames == 0 {
 		return 0, nil
+	}
+	if s.warm > 0 {
+		n := min(frames, s.warm)
+		s.warm -= n
+		clear(p[:n*Channels*4])
+		return n * Channels * 4, nil
 	}
 	at := time.Now().Add(s.rate.D(s.latency()))
 	if floats, ok := floatView(p[:frames*Channels*4]); ok {
