@@ -180,7 +180,7 @@ else
 	results+=("Liquidsoap|not installed (apt-get install liquidsoap)|n/a n/a n/a n/a")
 fi
 results+=("scheduler play|\`scheduler play --output alsa F\`|$(summary play)")
-results+=("scheduler play, \`audio.buffer: 1s\`|as play; a stop is heard 2.2–3.0 s after the command, against 1.0–1.5 s at 500 ms (bench/played.sh)|$(summary play1s)")
+results+=("scheduler play, \`audio.buffer: 1s\`|as play; a cut is heard about a second after the command, against about half a second at 500 ms (bench/cutlatency.sh)|$(summary play1s)")
 results+=("scheduler serve|\`scheduler serve\` (station + audio-output child, summed)|$(summary serve)")
 results+=("scheduler play, binary as built|as play, one round, before its page cache is first dropped|$(summary fresh)")
 

@@ -45,9 +45,10 @@ Each run does this with the shipped \`audio.buffer\` (500 ms) and with 1 s. For 
 ${rows%$'\n'}
 
 How long after the operator's command (\`scheduler control skip|stop\`, its own start-up included)
-the tone stopped in the recording. Nothing already handed to the output is recalled: oto's
-player reads up to one and a half buffers ahead and the device holds up to one, so a cut is
-heard up to about 2.5 × \`audio.buffer\` later, plus PulseAudio's own latency:
+the tone stopped in the recording. The cut drops what oto's player read ahead; what the device
+holds still plays (about one \`audio.buffer\` and a device period). The skip comes 0.4 s after a
+resume, whose sound was still in what the output held: it can be dropped before it was heard, and
+the skip's figure is then negative. bench/cutlatency.sh measures cuts over many more runs:
 
 | run | audio.buffer | skip heard after | stop heard after |
 |---|---|---|---|

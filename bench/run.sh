@@ -3,7 +3,7 @@
 # and writes the figures, the commands and the machine to bench/RESULTS.md;
 # then bench/report.sh times the monthly report on a log of a million
 # airings against the sqlite3 CLI and adds its section; the others add
-# theirs: start accuracy, planning, analysis vs ffmpeg, rendering vs sox,
+# theirs: start accuracy, planning, cut latency and first sound, analysis vs ffmpeg, rendering vs sox,
 # constant memory (1 vs 60 minutes) and playing in real time beside aplay
 # and Liquidsoap (bench/playcpu.sh; Liquidsoap is in BENCH_DEBS).
 set -euo pipefail
@@ -66,6 +66,7 @@ bash bench/report.sh
 bash bench/startacc.sh
 bash bench/planning.sh
 bash bench/played.sh
+bash bench/cutlatency.sh                   # cut latency and first sound, shipped audio.buffer
 bash bench/web.sh                          # the shipped audio.buffer (500ms)
 CCHC_AUDIO_BUFFER=200ms bash bench/web.sh
 bash bench/analyze.sh

@@ -16,9 +16,11 @@ import (
 // really came out of the paced real stack: the station (serve) plays two
 // tones through ALSA's pulse device into a PulseAudio null sink recorded
 // by parec; the operator pauses and resumes the first, skips it, and stops
-// the second; the next slot is cut by shutting the station down. The sound
-// of each airing in the recording must match its played_ms within 50 ms,
-// the pause's silence left out. It runs with the shipped audio.buffer and
+// the second; the next slot is cut by shutting the station down. The skip
+// and the stop must drop what the output held (oto's read-ahead), and the
+// sound of each airing in the recording must match its played_ms within
+// 50 ms, the pause's silence left out: the dropped frames were never heard
+// and are not counted. It runs with the shipped audio.buffer and
 // with 1 s, where the output holds 2.5 s (a fixed two-second wait on
 // shutdown once logged 111 ms less than went out).
 func TestControlPlayedLengthThroughPulseAudio(t *testing.T) {
@@ -184,6 +186,12 @@ func controlPlayedLength(t *testing.T, extraEnv []string) {
 		at     time.Time
 	}{{"skip", 0, skipAt}, {"stop", 1, stopAt}} {
 		t.Logf("%s heard %d ms after the command", c.name, captureTime(chunks, lastFrame[c.airing], rate).Sub(c.at).Milliseconds())
+	}
+	// The skip and the stop dropped what oto's player held (read ahead of
+	// the device), rather than letting it play out; the lengths above
+	// show that the dropped frames were not counted.
+	if n := strings.Count(logs.String(), "cut: the output dropped what it held"); n < 2 {
+		t.Errorf("%d cuts dropped what the output held, want the skip and the stop at least\n%s", n, logs.String())
 	}
 	for i, a := range log {
 		played := time.Duration(a.PlayedMS) * time.Millisecond

@@ -107,6 +107,92 @@ type Deck struct {
 	busy    chan struct{} // closed while cues are queued and not paused; remade otherwise
 	paused  bool
 	scratch []float32
+
+	// A cut (Skip, Stop) asks the flusher, when there is one, to drop what
+	// the output holds of the cut cues, so that the cut is heard at once.
+	flusher Flusher
+	// floor is the deck frame after the last cue that ended on its own:
+	// frames before it must all be heard; frames from it on belong to the
+	// cue being pulled, or are silence, and a cut may drop them.
+	floor int64
+	// flushing: a cut is waiting for the flusher; meanwhile Pull hands out
+	// silence, which the flusher may drop too.
+	flushing bool
+	cut      []*Cue // the cues taken off by the last cut
+	cutEnd   int64  // the deck frame at that cut
+}
+
+// Flusher is an output that can drop frames it was handed but has not yet
+// played (DeviceSink: oto's player buffer in the output process).
+type Flusher interface {
+	// Flush drops what the output still holds of the deck's frames from
+	// floor on, if it can drop all it holds that way, and reports what it
+	// dropped with Deck.Dropped before it returns. It must not wait on the
+	// deck's lock (Skip and Stop call it without holding it) and must give
+	// up after a short while.
+	Flush(floor int64)
+}
+
+// SetFlusher makes every cut ask f to drop what the output holds of the
+// cut cues (nil: cuts are heard after whatever the output holds).
+func (d *Deck) SetFlusher(f Flusher) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.flusher = f
+}
+
+// flush runs the flusher after a cut of cues (under d.mu, which it
+// releases while the flusher works and takes again).
+func (d *Deck) flush(cues []*Cue) {
+	if d.flusher == nil || len(cues) == 0 {
+		return
+	}
+	f, floor := d.flusher, d.floor
+	d.flushing, d.cut, d.cutEnd = true, cues, d.handed
+	d.mu.Unlock()
+	f.Flush(floor)
+	d.mu.Lock()
+	d.flushing = false
+}
+
+// Dropped is the flusher's report: the output dropped the n frames that
+// end at deck frame end (end is at most Handed; frames after it were handed
+// but are still on their way and play next). They are never heard: the
+// deck's timeline closes over them, and the cut cues count only what of
+// them was heard.
+func (d *Deck) Dropped(n, end int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	end = min(end, d.handed)
+	n = min(n, end-d.floor)
+	if n <= 0 {
+		return
+	}
+	from := end - n
+	// What follows the cut plays from here on.
+	d.flushing = false
+	for _, c := range d.cut {
+		if !c.started {
+			continue
+		}
+		// The cue's frames before the dropped stretch, and any handed
+		// after it (a refill still on its way when the cut came).
+		c.Frames = c.Heard(min(d.cutEnd, from)) + max(0, d.cutEnd-end)
+	}
+	for i := range d.events {
+		switch f := d.events[i].Frame; {
+		case f >= end:
+			d.events[i].Frame -= n
+		case f > from:
+			d.events[i].Frame = from
+		}
+	}
+	if d.cutEnd >= end {
+		d.cutEnd -= n
+	} else if d.cutEnd > from {
+		d.cutEnd = from
+	}
+	d.handed -= n
 }
 
 // NewDeck makes an empty deck at rate.
@@ -182,6 +268,7 @@ func (d *Deck) Skip(now time.Time) *Cue {
 	if len(d.queue) == 0 && !d.paused {
 		d.busy = make(chan struct{})
 	}
+	d.flush([]*Cue{c})
 	return c
 }
 
@@ -230,6 +317,16 @@ func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 	defer d.mu.Unlock()
 	want := len(dst) / Channels
 	n := 0
+	if d.flushing {
+		// A cut waits for the output to drop what it holds: silence,
+		// which it may drop too, rather than what follows the cut.
+		if !fill {
+			return 0
+		}
+		clear(dst[:want*Channels])
+		d.handed += int64(want)
+		return want
+	}
 	if d.paused {
 		if !fill {
 			return 0
@@ -278,6 +375,7 @@ func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 		}
 		c.close()
 		d.queue = d.queue[1:]
+		d.floor = d.handed + int64(n)
 		d.emit(Event{Kind: kind, Cue: c, Frame: d.handed + int64(n), At: now.Add(d.rate.D(int64(n))), Err: errOrNil(err)})
 		if len(d.queue) == 0 && !d.paused {
 			d.busy = make(chan struct{})
@@ -308,10 +406,12 @@ func (d *Deck) Stop(now time.Time) {
 		d.emit(Event{Kind: CueStopped, Cue: c, Frame: d.handed, At: now})
 	}
 	if len(d.queue) > 0 {
+		cut := d.queue
 		d.queue = nil
 		if !d.paused {
 			d.busy = make(chan struct{})
 		}
+		d.flush(cut)
 	}
 }
 

@@ -14,47 +14,73 @@ import (
 // card back after it went away is a new process.
 //
 // The child asks and the parent answers, so that the parent's deck is
-// pulled at the very moment oto wants samples, as it is in-process:
+// pulled at the very moment oto wants samples, as it is in-process. Every
+// message is a 16-byte header, kind, a, b, c (uint32 little-endian):
 //
-//	child → parent: 12-byte messages, kind, a, b (uint32 little-endian)
+//	child → parent:
 //	  pipeReady   a = device buffer in frames
 //	  pipeRequest a = frames wanted, b = frames still buffered by oto's player
 //	  pipeFailed  a = length of the error text that follows
-//	parent → child: exactly the frames asked for, float32 little-endian,
-//	  interleaved stereo (what oto plays as it is).
+//	  pipeDropped (the answer to pipeFlush) a = frames dropped from oto's
+//	              player, b = frames asked for or received but not yet given
+//	              to the player (they play next), c = frames wanted now
+//	parent → child:
+//	  pipeFrames  a = frames that follow, float32 little-endian, interleaved
+//	              stereo (what oto plays as it is): the answer to a request,
+//	              in the order asked
+//	  pipeFlush   a, b = low and high halves of the count of frames (received
+//	              by this child) from which on it may drop what it holds: a
+//	              cut (see Deck.SetFlusher)
 const (
 	pipeReady uint32 = iota + 1
 	pipeRequest
 	pipeFailed
+	pipeDropped
+	pipeFrames
+	pipeFlush
 )
+
+// pipeHeader is the length of a message's header.
+const pipeHeader = 16
 
 // maxPipeText bounds an error text read from the child.
 const maxPipeText = 4096
 
 type pipeMsg struct {
-	kind, a, b uint32
-	text       string
+	kind, a, b, c uint32
+	text          string
 }
 
-// pipeWriter sends the child's messages; the player and the watcher both
-// write, so writes are serialised.
+// pipeWriter sends messages; on each side two goroutines may write (the
+// child's player and its watcher; the parent's server and a cut), so
+// writes are serialised.
 type pipeWriter struct {
 	mu  sync.Mutex
 	w   io.Writer
-	hdr [12]byte
+	hdr [pipeHeader]byte
 }
 
 func (p *pipeWriter) send(kind, a, b uint32, text string) error {
+	return p.sendMsg(pipeMsg{kind: kind, a: a, b: b, text: text}, nil)
+}
+
+// sendMsg writes m's header, then its text or payload.
+func (p *pipeWriter) sendMsg(m pipeMsg, payload []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	binary.LittleEndian.PutUint32(p.hdr[0:], kind)
-	binary.LittleEndian.PutUint32(p.hdr[4:], a)
-	binary.LittleEndian.PutUint32(p.hdr[8:], b)
+	binary.LittleEndian.PutUint32(p.hdr[0:], m.kind)
+	binary.LittleEndian.PutUint32(p.hdr[4:], m.a)
+	binary.LittleEndian.PutUint32(p.hdr[8:], m.b)
+	binary.LittleEndian.PutUint32(p.hdr[12:], m.c)
 	if _, err := p.w.Write(p.hdr[:]); err != nil {
 		return err
 	}
-	if text != "" {
-		_, err := io.WriteString(p.w, text)
+	if m.text != "" {
+		_, err := io.WriteString(p.w, m.text)
+		return err
+	}
+	if len(payload) > 0 {
+		_, err := p.w.Write(payload)
 		return err
 	}
 	return nil
@@ -68,15 +94,17 @@ func (p *pipeWriter) fail(err error) error {
 	return p.send(pipeFailed, uint32(len(text)), 0, text)
 }
 
-// readPipeMsg reads one message from the child.
+// readPipeMsg reads one message's header (and an error's text); a
+// pipeFrames message's samples follow it and are the caller's to read.
 func readPipeMsg(r io.Reader) (pipeMsg, error) {
-	var hdr [12]byte
+	var hdr [pipeHeader]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return pipeMsg{}, err
 	}
-	m := pipeMsg{kind: binary.LittleEndian.Uint32(hdr[0:]), a: binary.LittleEndian.Uint32(hdr[4:]), b: binary.LittleEndian.Uint32(hdr[8:])}
+	m := pipeMsg{kind: binary.LittleEndian.Uint32(hdr[0:]), a: binary.LittleEndian.Uint32(hdr[4:]),
+		b: binary.LittleEndian.Uint32(hdr[8:]), c: binary.LittleEndian.Uint32(hdr[12:])}
 	switch m.kind {
-	case pipeReady, pipeRequest:
+	case pipeReady, pipeRequest, pipeDropped, pipeFrames, pipeFlush:
 	case pipeFailed:
 		if m.a > maxPipeText {
 			return m, fmt.Errorf("device pipe: error text of %d bytes", m.a)

@@ -48,6 +48,7 @@ type DeviceSink struct {
 	changed chan struct{}
 	since   time.Time // of the current state
 	child   *deviceChild
+	serving *deviceChild // the output process being fed
 	deck    *Deck
 	// What has been heard: base frames at baseAt, and no more than
 	// ceiling frames (what the card has been given, less its buffer).
@@ -103,6 +104,8 @@ func (s *DeviceSink) Open(ctx context.Context) error {
 // RetryMin, then twice as long each time up to RetryMax, until it plays.
 // DeviceState tells the station meanwhile.
 func (s *DeviceSink) Run(ctx context.Context, d *Deck) error {
+	d.SetFlusher(s)
+	defer d.SetFlusher(nil)
 	s.mu.Lock()
 	s.deck = d
 	c := s.child
@@ -220,26 +223,70 @@ func (s *DeviceSink) Drain() {
 	time.Sleep(s.rate.D(d.Handed()-s.Played()) + s.buffer/2)
 }
 
+// Flush drops what the output process's player holds of the deck's frames
+// from floor on (see Deck.SetFlusher): it asks the process and waits for
+// its answer, which the serving loop passes to the deck (Deck.Dropped)
+// before it refills the player. A cut is then heard after the device's own
+// buffer, not after oto's read-ahead as well.
+func (s *DeviceSink) Flush(floor int64) {
+	s.mu.Lock()
+	c := s.serving
+	ok := c != nil && s.err == nil && s.flowing
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	// The process counts the frames it was sent; it was sent the deck's
+	// from frame c.offset on.
+	from := uint64(max(0, floor-c.offset))
+	select {
+	case <-c.flushed: // a late answer to an earlier flush
+	default:
+	}
+	if err := c.w.sendMsg(pipeMsg{kind: pipeFlush, a: uint32(from), b: uint32(from >> 32)}, nil); err != nil {
+		return
+	}
+	t := time.NewTimer(flushWait)
+	defer t.Stop()
+	select {
+	case <-c.flushed:
+	case <-c.exited:
+	case <-t.C:
+		s.logger.Warn("the audio output did not answer a flush; the cut is heard after what it holds", "output", s.name, "waited", flushWait)
+	}
+}
+
+// flushWait bounds how long a cut waits for the output process to drop what
+// its player holds (it answers in milliseconds).
+const flushWait = time.Second
+
 // deviceChild is one output process.
 type deviceChild struct {
 	cmd          *exec.Cmd
 	in           io.WriteCloser
+	w            *pipeWriter // writes to in
 	out          io.ReadCloser
 	stderr       *tailBuffer
 	exited       chan struct{}
 	deviceFrames int64
 	stopOnce     sync.Once
+	// offset is the deck frame of the first frame sent to this process
+	// (it counts frames from there); flushed signals its answer to a
+	// flush.
+	offset  int64
+	flushed chan struct{}
 }
 
 // start runs an output process and waits for it to open the card.
 func (s *DeviceSink) start(ctx context.Context) (*deviceChild, error) {
 	cmd := s.command()
-	c := &deviceChild{cmd: cmd, stderr: &tailBuffer{max: 2048}, exited: make(chan struct{})}
+	c := &deviceChild{cmd: cmd, stderr: &tailBuffer{max: 2048}, exited: make(chan struct{}), flushed: make(chan struct{}, 1)}
 	cmd.Stderr = c.stderr
 	var err error
 	if c.in, err = cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
+	c.w = &pipeWriter{w: c.in}
 	if c.out, err = cmd.StdoutPipe(); err != nil {
 		return nil, err
 	}
@@ -328,6 +375,15 @@ func (s *DeviceSink) serve(ctx context.Context, c *deviceChild, d *Deck) error {
 		}
 		return c.exitError(err)
 	}
+	c.offset = d.Handed()
+	s.mu.Lock()
+	s.serving = c
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.serving = nil
+		s.mu.Unlock()
+	}()
 	var buf []float32
 	var raw []byte
 	for {
@@ -335,18 +391,36 @@ func (s *DeviceSink) serve(ctx context.Context, c *deviceChild, d *Deck) error {
 		if err != nil {
 			return lost(err)
 		}
+		frames, buffered := int(m.a), m.b
 		switch m.kind {
 		case pipeFailed:
 			return errors.New(m.text)
 		case pipeReady:
 			continue
+		case pipeDropped:
+			// The process dropped m.a frames from its player; the m.b
+			// frames sent after them still play first, then the m.c
+			// asked for now.
+			if m.a > 0 {
+				d.Dropped(int64(m.a), d.Handed()-int64(m.b))
+				s.logger.Info("cut: the output dropped what it held", "output", s.name, "dropped", s.rate.D(int64(m.a)).Round(time.Millisecond))
+			}
+			select {
+			case c.flushed <- struct{}{}:
+			default:
+			}
+			if m.c == 0 {
+				continue
+			}
+			frames = int(m.c)
+		case pipeFrames, pipeFlush:
+			return fmt.Errorf("the audio output process sent message %d", m.kind)
 		}
 		watchdog.Reset(s.StallAfter)
-		frames := int(m.a)
 		if frames <= 0 || frames > int(s.rate)*10 {
 			return fmt.Errorf("the audio output process asked for %d frames", frames)
 		}
-		latency := int64(m.b) + c.deviceFrames
+		latency := int64(buffered) + c.deviceFrames
 		now := time.Now()
 		handed := d.Handed()
 		if cap(buf) < frames*Channels {
@@ -364,7 +438,7 @@ func (s *DeviceSink) serve(ctx context.Context, c *deviceChild, d *Deck) error {
 		s.base = max(handed-latency, 0)
 		s.baseAt, s.ceiling, s.flowing = now, handed+int64(n)-c.deviceFrames, true
 		s.mu.Unlock()
-		if _, err := c.in.Write(out); err != nil {
+		if err := c.w.sendMsg(pipeMsg{kind: pipeFrames, a: uint32(n)}, out); err != nil {
 			return lost(err)
 		}
 	}

@@ -43,8 +43,11 @@ func fakeOutput(mode string, in io.Reader, out io.Writer) int {
 		if err := pw.send(pipeRequest, 480, 960, ""); err != nil {
 			return 1
 		}
-		if _, err := io.ReadFull(in, buf); err != nil {
+		if m, err := readPipeMsg(in); err != nil || m.kind != pipeFrames || m.a != 480 {
 			return 0 // the parent closed the pipe
+		}
+		if _, err := io.ReadFull(in, buf); err != nil {
+			return 0
 		}
 		got += 480
 	}
