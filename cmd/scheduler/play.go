@@ -43,7 +43,7 @@ func (m *Main) playCommand() *cobra.Command {
 				return err
 			}
 			if output == "" {
-				output = m.cfg.Audio.Output
+				output = m.config().Audio.Output
 			}
 			clock := audio.WallClock{}
 			sink, dead, err := m.startSink(ctx, output, false, clock)

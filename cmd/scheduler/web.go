@@ -17,9 +17,9 @@ import (
 // planner, reports and emergency path as the CLI.
 func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*web.Server, error) {
 	if listen == "" {
-		listen = m.cfg.Web.Listen
+		listen = m.config().Web.Listen
 	}
-	mediaDir, err := filepath.Abs(m.cfg.Station.MediaDir)
+	mediaDir, err := filepath.Abs(m.config().Station.MediaDir)
 	if err != nil {
 		return nil, err
 	}
