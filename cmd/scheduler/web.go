@@ -23,7 +23,9 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 	if err != nil {
 		return nil, err
 	}
+	app := m.newCommune(st)
 	return web.New(web.Deps{
+		App:        app,
 		Store:      st,
 		Config:     m.config,
 		ConfigPath: m.configPath,
@@ -31,7 +33,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 		Planner:    m.planner,
 		Station:    stn,
 		Play: func(ctx context.Context, ids []int64) error {
-			segs, err := m.emergencySegments(ctx, st, ids)
+			segs, err := app.EmergencySegments(ctx, ids)
 			if err != nil {
 				return err
 			}

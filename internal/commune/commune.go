@@ -48,24 +48,12 @@ type Store interface {
 	AuditTrail(ctx context.Context, limit int) ([]store.AuditEntry, error)
 }
 
-// OnAir is the running station as the use cases drive it: an emergency
-// airs at once, the operator stops, skips, pauses or resumes.
-type OnAir interface {
-	Emergency(ctx context.Context, segs []playlist.Segment) error
-	Control(ctx context.Context, a station.Action) error
-}
-
-// ErrNoStation is an action on air when no station runs here.
-var ErrNoStation = errors.New("no station is running")
-
 // Deps is what the use cases are built from, once, in the composition
 // root.
 type Deps struct {
 	Store Store
 	// Planner returns the planner in force (a reload may replace it).
 	Planner  func() *playlist.Planner
-	// Station is the running station; nil when none runs (a CLI command).
-	Station  OnAir
 	Location *time.Location
 	Now      func() time.Time
 	Logger   *slog.Logger
@@ -124,6 +112,32 @@ func (c *Commune) object(ctx context.Context, id int64) string {
 	return fmt.Sprintf("#%d", id)
 }
 
+// FirstAiring is when segment id would first air after `after`, were it
+// approved: the programme of [from, from+days) planned with it approved.
+// ok is false when it finds no room.
+func (c *Commune) FirstAiring(ctx context.Context, id int64, from time.Time, days int, after time.Time) (at time.Time, ok bool, err error) {
+	p, lib, ledger, err := c.planInputs(ctx, from)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for i := range lib {
+		if lib[i].ID == id {
+			lib[i].Approved = true
+		}
+	}
+	for _, pl := range p.Preview(from, from.AddDate(0, 0, days), lib, ledger) {
+		if pl.Start.Before(after) {
+			continue
+		}
+		for _, it := range pl.Items {
+			if it.Segment.ID == id {
+				return pl.Start, true, nil
+			}
+		}
+	}
+	return time.Time{}, false, nil
+}
+
 // Plan is what will air in [from, to): the library as it will air (trimmed
 // of its silences when audio.trim_silence is on) and the log so far, given
 // to the planner. `schedule preview`, `schedule check`, the web's
@@ -175,13 +189,25 @@ func (c *Commune) Import(ctx context.Context, who string, im *library.Importer, 
 	return results, err
 }
 
-// Added records a segment the web app stored from an upload (name is the
-// uploaded file's name) and who uploaded it.
-func (c *Commune) Added(ctx context.Context, who string, seg playlist.Segment, existed bool, name string) error {
-	if !existed {
-		c.Record(ctx, who, store.ActionLoad, SegmentObject(seg), name)
+// Upload stores a segment the web app received (name is the uploaded
+// file's name), records who uploaded it, and returns it as stored and
+// whether the library had it already.
+func (c *Commune) Upload(ctx context.Context, who string, seg playlist.Segment, name string) (playlist.Segment, bool, error) {
+	id, existed, err := c.d.Store.AddSegment(ctx, seg)
+	if err != nil {
+		return seg, false, err
 	}
-	return c.d.Store.SetUploader(ctx, seg.ID, who)
+	stored, err := c.d.Store.Segment(ctx, id)
+	if err != nil {
+		return playlist.Segment{ID: id}, existed, fmt.Errorf("reading segment %d back: %w", id, err)
+	}
+	if !existed {
+		c.Record(ctx, who, store.ActionLoad, SegmentObject(stored), name)
+	}
+	if err := c.d.Store.SetUploader(ctx, id, who); err != nil {
+		c.d.Logger.Error("upload: uploader", "err", err)
+	}
+	return stored, existed, nil
 }
 
 // Approve approves segments for airing. by is the approver the library
@@ -351,38 +377,4 @@ func (c *Commune) EmergencySegments(ctx context.Context, ids []int64) ([]playlis
 		segs = append(segs, seg)
 	}
 	return segs, nil
-}
-
-// PlayNow airs segments at once on the running station, preempting what
-// plays; action is store.ActionPlay or store.ActionUrgent.
-func (c *Commune) PlayNow(ctx context.Context, who, action string, ids []int64) error {
-	if c.d.Station == nil {
-		return ErrNoStation
-	}
-	segs, err := c.EmergencySegments(ctx, ids)
-	if err != nil {
-		return err
-	}
-	if err := c.d.Station.Emergency(ctx, segs); err != nil {
-		return err
-	}
-	objs := make([]string, len(segs))
-	for i, s := range segs {
-		objs[i] = fmt.Sprintf("#%d", s.ID)
-	}
-	c.Record(ctx, who, action, strings.Join(objs, ", "), "")
-	return nil
-}
-
-// Control stops, skips, pauses or resumes what the running station airs;
-// name is how the audit trail words the action.
-func (c *Commune) Control(ctx context.Context, who string, a station.Action, name string) error {
-	if c.d.Station == nil {
-		return ErrNoStation
-	}
-	if err := c.d.Station.Control(ctx, a); err != nil {
-		return err
-	}
-	c.Record(ctx, who, store.ActionControl, name, "")
-	return nil
 }
