@@ -198,7 +198,7 @@ func (m *Main) openCommune(ctx context.Context) (*commune.Commune, *store.Store,
 
 // newCommune builds the use cases on an open store.
 func (m *Main) newCommune(st *store.Store) *commune.Commune {
-	return commune.New(commune.Deps{Store: st, Planner: m.planner, Location: m.loc, Now: time.Now, Logger: m.logger})
+	return commune.New(commune.Deps{Store: st, Planner: m.planner, Config: m.config, Location: m.loc, Now: time.Now, Logger: m.logger})
 }
 
 // config is the configuration in force: what goroutines other than the

@@ -41,7 +41,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 		},
 		Control: stn.Control,
 		Report: func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error) {
-			return m.buildReport(ctx, st, kind, from, to, lang, true) // rows: the web offers the XLSX too
+			return app.Report(ctx, kind, from, to, lang, true) // rows: the web offers the XLSX too
 		},
 		MediaDir: mediaDir,
 		DataDir:  m.dataDir,

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
@@ -46,6 +47,8 @@ type Store interface {
 	SetProfile(ctx context.Context, name, fullName, jobTitle string) error
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditTrail(ctx context.Context, limit int) ([]store.AuditEntry, error)
+	Summarize(ctx context.Context, from, to time.Time, offset time.Duration) (store.AiringSummary, error)
+	ChainHeadBefore(ctx context.Context, end time.Time) (store.PeriodHead, bool, error)
 }
 
 // Deps is what the use cases are built from, once, in the composition
@@ -53,7 +56,10 @@ type Store interface {
 type Deps struct {
 	Store Store
 	// Planner returns the planner in force (a reload may replace it).
-	Planner  func() *playlist.Planner
+	Planner func() *playlist.Planner
+	// Config returns the configuration in force: the report's header,
+	// the slots' titles, where settings are written.
+	Config   func() config.Config
 	Location *time.Location
 	Now      func() time.Time
 	Logger   *slog.Logger
@@ -377,4 +383,17 @@ func (c *Commune) EmergencySegments(ctx context.Context, ids []int64) ([]playlis
 		segs = append(segs, seg)
 	}
 	return segs, nil
+}
+
+// WriteSettings writes the approver's slot times, lengths, days off and
+// topic targets back to the configuration file at path (validated first:
+// a *config.Error names what is wrong and nothing is written); summary is
+// the change as the audit trail shows it. The running station picks the
+// file up as it does any edit of config.yaml.
+func (c *Commune) WriteSettings(ctx context.Context, who, path string, set config.Settings, summary string) error {
+	if _, err := config.WriteSettings(path, set); err != nil {
+		return err
+	}
+	c.Record(ctx, who, store.ActionConfig, "config.yaml", summary)
+	return nil
 }

@@ -107,7 +107,7 @@ func New(d Deps, addr string) (*Server, error) {
 		d.Location = time.UTC
 	}
 	if d.App == nil {
-		d.App = commune.New(commune.Deps{Store: d.Store, Planner: d.Planner, Location: d.Location, Now: d.Now, Logger: d.Logger})
+		d.App = commune.New(commune.Deps{Store: d.Store, Planner: d.Planner, Config: d.Config, Location: d.Location, Now: d.Now, Logger: d.Logger})
 	}
 	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), measuring: make(chan struct{}, 1), done: make(chan struct{})}
 	pages, err := s.parsePages()
