@@ -46,7 +46,7 @@ type Deps struct {
 	// on Store and Planner.
 	App *commune.Commune
 	// Store is read for what the pages show.
-	Store *store.Store
+	Store Store
 	// Config returns the configuration in force (it may be reloaded).
 	Config     func() config.Config
 	ConfigPath string
