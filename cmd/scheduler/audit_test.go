@@ -5,6 +5,7 @@ import (
 	"context"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 
 // TestCLIActionsAreInTheAuditTrail: what the operator changes at the
 // command line is in the audit trail, like a web action, with the
-// operating-system user as the actor.
+// operating-system user as the actor. (control, handed to a running
+// station, is checked in TestControlPauseResumeSkipStop.)
 func TestCLIActionsAreInTheAuditTrail(t *testing.T) {
 	data := t.TempDir()
 	mustRun(t, data, "segments", "import", "media/tthc/bo-phan-mot-cua.wav", "media/tthc/dich-vu-cong-truc-tuyen.wav")
@@ -29,25 +31,17 @@ func TestCLIActionsAreInTheAuditTrail(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("users add: %v\n%s", err, out.String())
 	}
+	dir := t.TempDir()
+	tone := filepath.Join(dir, "tone.wav")
+	writeTone(t, tone, "0.2")
+	mustRun(t, data, "play", "--output", "file:"+filepath.Join(dir, "out.wav"), tone)
 	// A refused action changes nothing and records nothing.
 	if r := run(t, data, nil, "segments", "approve", "99"); r.code != 2 {
 		t.Fatalf("approve of an unknown segment: exit %d, want 2", r.code)
 	}
 
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor := "cli:" + u.Username
-	st, err := store.Open(context.Background(), data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	trail, err := st.AuditTrail(context.Background(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
+	actor := cliActor(t)
+	trail := auditTrail(t, data)
 	var got []string
 	for i := len(trail) - 1; i >= 0; i-- { // oldest first
 		e := trail[i]
@@ -58,9 +52,34 @@ func TestCLIActionsAreInTheAuditTrail(t *testing.T) {
 	}
 	want := []string{
 		"load #1 «Bộ phận một cửa xã Tân Lập»", "load #2 «Dịch vụ công trực tuyến toàn trình»",
-		"approve #1 «Bộ phận một cửa xã Tân Lập»", "pin #1", "unpin #1", "retire #2 «Dịch vụ công trực tuyến toàn trình»", "user lan",
+		"approve #1 «Bộ phận một cửa xã Tân Lập»", "pin #1", "unpin #1", "retire #2 «Dịch vụ công trực tuyến toàn trình»", "user lan", "play tone.wav",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// cliActor is who the audit trail names for a command run by this test.
+func cliActor(t *testing.T) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "cli:" + u.Username
+}
+
+// auditTrail reads the audit trail of the data folder, newest first.
+func auditTrail(t *testing.T, data string) []store.AuditEntry {
+	t.Helper()
+	st, err := store.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	trail, err := st.AuditTrail(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trail
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
@@ -34,6 +35,10 @@ func (m *Main) playCommand() *cobra.Command {
 			defer st.Close()
 			if now {
 				handled, err := m.emergency(args)
+				if handled && err == nil {
+					ids, _ := parseIDs(args) // emergency parsed them
+					m.newCommune(st).Played(ctx, commune.CLIActor(), store.ActionUrgent, ids)
+				}
 				if handled || err != nil {
 					return err
 				}
@@ -59,6 +64,16 @@ func (m *Main) playCommand() *cobra.Command {
 			}
 			sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
 			stn.StartSink(sinkCtx)
+			var ids []int64
+			var files []string
+			for _, s := range segs {
+				if s.ID == 0 { // a file outside the library
+					files = append(files, filepath.Base(s.Path))
+				} else {
+					ids = append(ids, s.ID)
+				}
+			}
+			m.newCommune(st).Played(ctx, commune.CLIActor(), store.ActionPlay, ids, files...)
 			began := time.Now()
 			err = stn.PlayNow(ctx, segs)
 			if o, ok := sink.(interface{ Drain() }); ok {

@@ -397,3 +397,32 @@ func (c *Commune) WriteSettings(ctx context.Context, who, path string, set confi
 	c.Record(ctx, who, store.ActionConfig, "config.yaml", summary)
 	return nil
 }
+
+// Played records segments put on the air at once by who: action is
+// store.ActionPlay or store.ActionUrgent. The station airs them (through
+// the web app's play, or the control socket) and logs the airings; this is
+// the record of who asked. files are played files outside the library.
+func (c *Commune) Played(ctx context.Context, who, action string, ids []int64, files ...string) {
+	objs := make([]string, 0, len(ids)+len(files))
+	for _, id := range ids {
+		objs = append(objs, fmt.Sprintf("#%d", id))
+	}
+	objs = append(objs, files...)
+	c.Record(ctx, who, action, strings.Join(objs, ", "), "")
+}
+
+// Controlled records an operator's stop, skip, pause or resume.
+func (c *Commune) Controlled(ctx context.Context, who string, a station.Action) {
+	name := string(a)
+	switch a {
+	case station.ActionStop:
+		name = "dừng"
+	case station.ActionSkip:
+		name = "bỏ qua"
+	case station.ActionPause:
+		name = "tạm dừng"
+	case station.ActionResume:
+		name = "tiếp tục"
+	}
+	c.Record(ctx, who, store.ActionControl, name, "")
+}

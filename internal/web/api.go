@@ -415,11 +415,7 @@ func (s *Server) apiPlay(w http.ResponseWriter, r *http.Request, sess store.Sess
 	if in.Emergency {
 		action = store.ActionUrgent
 	}
-	var ids []string
-	for _, id := range in.IDs {
-		ids = append(ids, "#"+strconv.FormatInt(id, 10))
-	}
-	s.audit(r.Context(), sess.User.Name, action, strings.Join(ids, ", "), "")
+	s.App.Played(r.Context(), sess.User.Name, action, in.IDs)
 	// A play that cannot be heard says so: the station logs it as failed.
 	if st, err := s.status(r.Context(), s.lang(nil, r)); err == nil && st.Running && !st.AudioOK {
 		s.jsonError(w, r, http.StatusBadGateway,
