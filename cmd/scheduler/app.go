@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/store"
@@ -31,7 +32,7 @@ type Main struct {
 	lang       string
 	verbose    bool
 
-	cfg    config.Config // replaced by reload under cfgMu; read elsewhere through config()
+	cfg    config.Config // replaced by reload under cfgMu; read only through config()
 	cfgMu  sync.RWMutex
 	loc    *time.Location
 	logger *slog.Logger
@@ -93,8 +94,8 @@ func (m *Main) language() string {
 	if v, ok := m.LookupEnv("CCHC_LANG"); ok && (v == "en" || v == "vi") {
 		return v
 	}
-	if m.cfg.Station.Language != "" {
-		return m.cfg.Station.Language
+	if l := m.config().Station.Language; l != "" {
+		return l
 	}
 	return "vi"
 }
@@ -157,7 +158,7 @@ func (m *Main) load() error {
 	if err != nil {
 		return err
 	}
-	m.cfg = cfg
+	m.setConfig(cfg)
 	m.loc, err = time.LoadLocation(cfg.Station.Timezone)
 	if err != nil {
 		return fmt.Errorf("time zone %s: %w", cfg.Station.Timezone, err)
@@ -182,6 +183,22 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 		}
 	}
 	return store.Open(ctx, m.dataDir)
+}
+
+// openCommune opens the store and builds the use cases around it: what
+// every CLI command that reads or changes the station's state goes through.
+// Closing the store is the caller's.
+func (m *Main) openCommune(ctx context.Context) (*commune.Commune, *store.Store, error) {
+	st, err := m.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m.newCommune(st), st, nil
+}
+
+// newCommune builds the use cases on an open store.
+func (m *Main) newCommune(st *store.Store) *commune.Commune {
+	return commune.New(commune.Deps{Store: st, Planner: m.planner, Config: m.config, Location: m.loc, Now: time.Now, Logger: m.logger})
 }
 
 // config is the configuration in force: what goroutines other than the

@@ -10,7 +10,6 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/report"
-	"github.com/truyenthanh/cchc/internal/station"
 )
 
 // outlookJSON is one topic of `schedule check --json`.
@@ -42,7 +41,7 @@ func (m *Main) checkCommand() *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		st, err := m.openStore(ctx)
+		uc, st, err := m.openCommune(ctx)
 		if err != nil {
 			return err
 		}
@@ -57,16 +56,10 @@ func (m *Main) checkCommand() *cobra.Command {
 				from = first
 			}
 		}
-		lib, err := st.Segments(ctx, false)
+		out, err := uc.Outlook(ctx, from)
 		if err != nil {
 			return err
 		}
-		lib = m.planner().AsAired(lib)
-		ledger, err := station.BuildLedger(ctx, st, m.loc, from)
-		if err != nil {
-			return err
-		}
-		out := m.planner().Outlook(from, lib, ledger)
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			if format == "json" {
 				var rows []outlookJSON

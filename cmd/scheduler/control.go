@@ -8,8 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
 )
 
 // Codes of the control socket's refusals of an action.
@@ -61,6 +63,13 @@ func (m *Main) controlCommand() *cobra.Command {
 					return badInput("%s", resp.Error)
 				}
 				return fmt.Errorf("station: %s", resp.Error)
+			}
+			// The station did it: the audit trail names who asked.
+			if st, err := store.Open(cmd.Context(), m.dataDir); err != nil {
+				m.logger.Error("audit trail: cannot open the database", "err", err)
+			} else {
+				m.newCommune(st).Controlled(cmd.Context(), commune.CLIActor(), action)
+				st.Close()
 			}
 			fmt.Fprintln(m.Stdout, m.controlDone(action))
 			return nil

@@ -91,4 +91,18 @@ func TestControlPauseResumeSkipStop(t *testing.T) {
 		}
 	}
 	ctl("skip", 1, "không có gì đang phát")
+	// What the station did is in the audit trail, with who asked; what
+	// it refused is not.
+	var done []string
+	for _, e := range auditTrail(t, data) {
+		if e.Action == "control" {
+			if e.User != cliActor(t) {
+				t.Errorf("control entry %+v: want user %s", e, cliActor(t))
+			}
+			done = append([]string{e.Object}, done...)
+		}
+	}
+	if got := strings.Join(done, ", "); got != "tạm dừng, tiếp tục, bỏ qua, dừng" {
+		t.Errorf("control in the audit trail: %s; want tạm dừng, tiếp tục, bỏ qua, dừng", got)
+	}
 }

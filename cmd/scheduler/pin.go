@@ -3,11 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/store"
 )
 
@@ -28,7 +27,7 @@ func (m *Main) pinCommand(unpin bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
@@ -37,26 +36,22 @@ func (m *Main) pinCommand(unpin bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p := m.planner()
-			sl, ok := p.Slot(slot)
-			if !ok {
-				return badInput("--slot %q: %s", slot, m.T("không có khung giờ này trong config.yaml (schedule.slots)", "no such slot in config.yaml (schedule.slots)"))
-			}
-			if !unpin && len(playlist.Occurrences([]playlist.Slot{sl}, day, day.AddDate(0, 0, 1))) == 0 {
-				return badInput("--slot %s --date %s: %s", slot, date, m.T("khung giờ này không phát vào ngày đó — xem 'schedule preview'", "the slot does not occur on that day — see 'schedule preview'"))
-			}
 			if unpin {
-				err = st.Unpin(ctx, ids[0], date, slot)
+				err = uc.Unpin(ctx, commune.CLIActor(), ids[0], day, slot)
 			} else {
-				err = st.Pin(ctx, ids[0], date, slot, time.Now())
+				err = uc.Pin(ctx, commune.CLIActor(), ids[0], day, slot)
 			}
-			if errors.Is(err, store.ErrNotFound) {
+			switch {
+			case errors.Is(err, commune.ErrNoSlot):
+				return badInput("--slot %q: %s", slot, m.T("không có khung giờ này trong config.yaml (schedule.slots)", "no such slot in config.yaml (schedule.slots)"))
+			case errors.Is(err, commune.ErrSlotOff):
+				return badInput("--slot %s --date %s: %s", slot, date, m.T("khung giờ này không phát vào ngày đó — xem 'schedule preview'", "the slot does not occur on that day — see 'schedule preview'"))
+			case errors.Is(err, store.ErrNotFound):
 				if unpin {
 					return badInput("%v: %s", err, m.T("không có ghim này", "there is no such pin"))
 				}
 				return badInput("%v: %s", err, m.T("không có bản tin này — xem 'segments list'", "no such segment — see 'segments list'"))
-			}
-			if err != nil {
+			case err != nil:
 				return err
 			}
 			done := m.T("đã ghim", "pinned")

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -36,6 +37,10 @@ func (m *Main) playCommand() *cobra.Command {
 			defer st.Close()
 			if now {
 				handled, err := m.emergency(args)
+				if handled && err == nil {
+					ids, _ := parseIDs(args) // emergency parsed them
+					m.newCommune(st).Played(ctx, commune.CLIActor(), store.ActionUrgent, ids)
+				}
 				if handled || err != nil {
 					return err
 				}
@@ -45,7 +50,7 @@ func (m *Main) playCommand() *cobra.Command {
 				return err
 			}
 			if output == "" {
-				output = m.cfg.Audio.Output
+				output = m.config().Audio.Output
 			}
 			clock := audio.WallClock{}
 			sink, dead, err := m.startSink(ctx, output, false, clock)
@@ -64,6 +69,16 @@ func (m *Main) playCommand() *cobra.Command {
 			}
 			sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
 			stn.StartSink(sinkCtx)
+			var ids []int64
+			var files []string
+			for _, s := range segs {
+				if s.ID == 0 { // a file outside the library
+					files = append(files, filepath.Base(s.Path))
+				} else {
+					ids = append(ids, s.ID)
+				}
+			}
+			m.newCommune(st).Played(ctx, commune.CLIActor(), store.ActionPlay, ids, files...)
 			began := time.Now()
 			err = stn.PlayNow(ctx, segs)
 			if o, ok := sink.(interface{ Drain() }); ok {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -31,7 +32,7 @@ func (m *Main) watchReload(ctx context.Context, stn *station.Station, st *store.
 	defer signal.Stop(hup)
 	log := m.logger.With("component", "reload")
 	configPath, _ := filepath.Abs(m.configPath)
-	mediaDir, _ := filepath.Abs(m.cfg.Station.MediaDir)
+	mediaDir, _ := filepath.Abs(m.config().Station.MediaDir)
 	var events chan fsnotify.Event
 	if w, err := fsnotify.NewWatcher(); err != nil {
 		log.Warn("cannot watch files; reload with SIGHUP", "err", err)
@@ -84,6 +85,7 @@ func (m *Main) watchReload(ctx context.Context, stn *station.Station, st *store.
 // folder.
 func (m *Main) reload(ctx context.Context, stn *station.Station, st *store.Store, cfgToo, mediaToo bool) {
 	log := m.logger.With("component", "reload")
+	cur := m.config()
 	if cfgToo {
 		cfg, err := config.Load(m.configPath)
 		var ce *config.Error
@@ -92,25 +94,28 @@ func (m *Main) reload(ctx context.Context, stn *station.Station, st *store.Store
 			log.Error("the new configuration is refused; the running one is kept", "err", ce.Localize(m.language()))
 		case err != nil:
 			log.Error("the new configuration is refused; the running one is kept", "err", err)
-		case cfg.Station.Timezone != m.cfg.Station.Timezone:
+		case cfg.Station.Timezone != cur.Station.Timezone:
 			log.Error("the new configuration changes station.timezone: restart the station for that; the running configuration is kept")
 		default:
-			if cfg.Audio.Output != m.cfg.Audio.Output || cfg.Audio.SampleRate != m.cfg.Audio.SampleRate || cfg.Audio.Buffer != m.cfg.Audio.Buffer {
+			if cfg.Audio.Output != cur.Audio.Output || cfg.Audio.SampleRate != cur.Audio.SampleRate || cfg.Audio.Buffer != cur.Audio.Buffer {
 				log.Warn("audio.output, sample_rate and buffer take effect at the next start; the rest is in force now")
 			}
-			cfg.Station.DataDir = m.cfg.Station.DataDir // the open database stays
+			cfg.Station.DataDir = cur.Station.DataDir // the open database stays
 			m.setConfig(cfg)
 			stn.Reload(m.planner(), cfg.Schedule.AfterEmergency == "resume")
 			log.Info("configuration reloaded", "slots", len(cfg.Schedule.Slots), "topics", len(cfg.Topics))
 		}
 	}
 	if mediaToo {
+		cur := m.config() // the topics of a configuration just reloaded
 		known := map[string]bool{}
-		for _, t := range m.cfg.Topics {
+		for _, t := range cur.Topics {
 			known[t.Code] = true
 		}
-		im := &library.Importer{Store: st, Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
-		results, err := im.Import(ctx, []string{m.cfg.Station.MediaDir}, library.Options{}, nil)
+		// The files were put there by whoever runs the station: the
+		// audit trail names that OS user.
+		im := &library.Importer{Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
+		results, err := m.newCommune(st).Import(ctx, commune.CLIActor(), im, []string{cur.Station.MediaDir}, library.Options{}, nil)
 		if err != nil {
 			log.Error("importing the media folder", "err", err)
 			return

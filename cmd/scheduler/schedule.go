@@ -10,7 +10,6 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/playlist"
-	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -33,7 +32,7 @@ func (m *Main) previewCommand() *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		st, err := m.openStore(ctx)
+		uc, st, err := m.openCommune(ctx)
 		if err != nil {
 			return err
 		}
@@ -48,16 +47,10 @@ func (m *Main) previewCommand() *cobra.Command {
 			}
 		}
 		end := start.AddDate(0, 0, days)
-		lib, err := st.Segments(ctx, false)
+		plans, err := uc.Plan(ctx, start, end)
 		if err != nil {
 			return err
 		}
-		lib = m.planner().AsAired(lib)
-		ledger, err := station.BuildLedger(ctx, st, m.loc, start)
-		if err != nil {
-			return err
-		}
-		plans := m.planner().Preview(start, end, lib, ledger)
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			if format == "json" {
 				out := []contract.Occurrence{}

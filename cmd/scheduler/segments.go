@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
@@ -38,7 +39,7 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if errors.Is(err, store.ErrDiskFull) {
 				// Not even the database opens: every file is refused for it.
 				var results []library.Result
@@ -53,7 +54,7 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 			}
 			defer st.Close()
 			known := map[string]bool{}
-			for _, t := range m.cfg.Topics {
+			for _, t := range m.config().Topics {
 				known[t.Code] = true
 			}
 			for _, t := range opts.Topics {
@@ -77,9 +78,9 @@ func (m *Main) segmentsImportCommand() *cobra.Command {
 			if approve {
 				opts.ApprovedBy = approver()
 			}
-			im := &library.Importer{Store: st, Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
+			im := &library.Importer{Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
 			progress := m.progressPrinter()
-			results, err := im.Import(ctx, args, opts, progress)
+			results, err := uc.Import(ctx, commune.CLIActor(), im, args, opts, progress)
 			if errors.Is(err, store.ErrDiskFull) {
 				// The summary of what was stored before the disk filled
 				// up, the file it stopped at and why; exit 1.
@@ -245,13 +246,13 @@ func (m *Main) segmentsApproveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			if all {
-				segs, err := st.Segments(ctx, false)
+				segs, err := uc.Store().Segments(ctx, false)
 				if err != nil {
 					return err
 				}
@@ -261,7 +262,7 @@ func (m *Main) segmentsApproveCommand() *cobra.Command {
 					}
 				}
 			}
-			if err := st.Approve(ctx, ids, by, time.Now()); err != nil {
+			if err := uc.Approve(ctx, commune.CLIActor(), by, ids); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return badInput("%v: %s", err, m.T("không có bản tin này — xem 'segments list'; không bản tin nào được phê duyệt", "no such segment — see 'segments list'; nothing was approved"))
 				}
@@ -286,12 +287,12 @@ func (m *Main) segmentsRemoveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := m.openStore(cmd.Context())
+			uc, st, err := m.openCommune(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if err := st.Retire(cmd.Context(), ids); err != nil {
+			if err := uc.Retire(cmd.Context(), commune.CLIActor(), ids); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return badInput("%v: %s", err, m.T("không có bản tin này — không bản tin nào bị gỡ", "no such segment — nothing was removed"))
 				}

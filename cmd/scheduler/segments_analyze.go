@@ -65,7 +65,7 @@ func (m *Main) segmentsAnalyzeCommand() *cobra.Command {
 // how many segments play untrimmed because their silence was never
 // measured, and what to run.
 func (m *Main) warnUnmeasuredSilence(ctx context.Context, st *store.Store) {
-	if !m.cfg.Audio.TrimSilence {
+	if !m.config().Audio.TrimSilence {
 		return
 	}
 	segs, err := st.Segments(ctx, false)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -106,25 +105,5 @@ func (m *Main) serveCommand() *cobra.Command {
 // emergencySegments loads the segments of an emergency request: each must
 // exist, not be removed, and be approved when approval is required.
 func (m *Main) emergencySegments(ctx context.Context, st *store.Store, ids []int64) ([]playlist.Segment, error) {
-	if len(ids) == 0 {
-		return nil, fmt.Errorf("%w: no segment to air", control.ErrBadRequest)
-	}
-	var segs []playlist.Segment
-	for _, id := range ids {
-		seg, err := st.Segment(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("%w: segment %d does not exist", control.ErrBadRequest, id)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if seg.Retired {
-			return nil, fmt.Errorf("%w: segment %d was removed", control.ErrBadRequest, id)
-		}
-		if m.cfg.Approval.Required && !seg.Approved {
-			return nil, fmt.Errorf("%w: segment %d is not approved", control.ErrBadRequest, id)
-		}
-		segs = append(segs, seg)
-	}
-	return segs, nil
+	return m.newCommune(st).EmergencySegments(ctx, ids)
 }

@@ -51,7 +51,7 @@ func (m *Main) simulateCommand() *cobra.Command {
 		}
 		end := last.AddDate(0, 0, 1)
 		clock := audio.NewVirtualClock(start)
-		sink := audio.NewNullSink(audio.Rate(m.cfg.Audio.SampleRate), false, clock)
+		sink := audio.NewNullSink(audio.Rate(m.config().Audio.SampleRate), false, clock)
 		stn := m.newStation(st, sink, "", clock, true)
 		// Rows are written when closed, each in one transaction: a full
 		// disk stops the simulation with nothing left open.

@@ -43,10 +43,11 @@ func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink,
 func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
 	rate := m.cfg.Audio.SampleRate
 	gain := func(seg playlist.Segment) float64 {
-		if !m.cfg.Audio.Normalize {
+		a := m.config().Audio // a reload may change them while the station runs
+		if !a.Normalize {
 			return 0
 		}
-		return audio.NormalizeGain(seg.LoudnessLUFS, seg.TruePeakDBTP, seg.Channels, m.cfg.Audio.TargetLUFS)
+		return audio.NormalizeGain(seg.LoudnessLUFS, seg.TruePeakDBTP, seg.Channels, a.TargetLUFS)
 	}
 	// seg.TrimStart and TrimEnd are set when audio.trim_silence is on (the
 	// planner counted the trimmed length): only that part plays.

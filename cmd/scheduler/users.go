@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/store"
 )
 
@@ -57,12 +57,12 @@ func (m *Main) usersAddCommand() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if _, err := st.AddUser(ctx, name, role, pw, time.Now()); err != nil {
+			if err := uc.AddUser(ctx, commune.CLIActor(), name, role, pw, "", ""); err != nil {
 				if errors.Is(err, store.ErrExists) {
 					return badInput("%s %q %s", m.T("người dùng", "user"), name, m.T("đã có — đổi mật khẩu bằng: scheduler users passwd TÊN", "already exists — change the password with: scheduler users passwd NAME"))
 				}
@@ -87,12 +87,12 @@ func (m *Main) usersPasswordCommand() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if err := st.SetPassword(ctx, args[0], pw); err != nil {
+			if err := uc.SetPassword(ctx, commune.CLIActor(), args[0], pw); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return badInput("%s %q %s", m.T("người dùng", "user"), args[0], m.T("không có — xem: scheduler users list", "does not exist — see: scheduler users list"))
 				}

@@ -17,13 +17,15 @@ import (
 // planner, reports and emergency path as the CLI.
 func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*web.Server, error) {
 	if listen == "" {
-		listen = m.cfg.Web.Listen
+		listen = m.config().Web.Listen
 	}
-	mediaDir, err := filepath.Abs(m.cfg.Station.MediaDir)
+	mediaDir, err := filepath.Abs(m.config().Station.MediaDir)
 	if err != nil {
 		return nil, err
 	}
+	app := m.newCommune(st)
 	return web.New(web.Deps{
+		App:        app,
 		Store:      st,
 		Config:     m.config,
 		ConfigPath: m.configPath,
@@ -31,7 +33,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 		Planner:    m.planner,
 		Station:    stn,
 		Play: func(ctx context.Context, ids []int64) error {
-			segs, err := m.emergencySegments(ctx, st, ids)
+			segs, err := app.EmergencySegments(ctx, ids)
 			if err != nil {
 				return err
 			}
@@ -39,7 +41,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 		},
 		Control: stn.Control,
 		Report: func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error) {
-			return m.buildReport(ctx, st, kind, from, to, lang, true) // rows: the web offers the XLSX too
+			return app.Report(ctx, kind, from, to, lang, true) // rows: the web offers the XLSX too
 		},
 		MediaDir: mediaDir,
 		DataDir:  m.dataDir,

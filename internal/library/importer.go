@@ -56,7 +56,7 @@ type Result struct {
 
 // Importer imports files into the store.
 type Importer struct {
-	Store  *store.Store
+	Store  SegmentStore
 	Topics map[string]bool // known topic codes
 	Now    func() time.Time
 	// LibraryDir is where a compressed recording is converted, by ffmpeg,

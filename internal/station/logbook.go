@@ -66,7 +66,7 @@ type logWrite struct {
 // hash chain is computed in the transaction that closes a row, so writing
 // the held closes in their order gives the chain the order they happened in.
 type logbook struct {
-	store  *store.Store
+	store  Log
 	mode   LogWrites
 	logger *slog.Logger
 	now    func() time.Time

@@ -14,7 +14,6 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
-	"github.com/truyenthanh/cchc/internal/store"
 )
 
 // Reasons written to the log (English; the CLI and reports translate them).
@@ -48,7 +47,7 @@ type OpenFunc func(seg playlist.Segment) (audio.Streamer, io.Closer, error)
 
 // Deps is what a station is built from.
 type Deps struct {
-	Store   *store.Store
+	Store   Log
 	Planner *playlist.Planner
 	Deck    *audio.Deck
 	// Sink is the output; nil means no device could be opened, and every
@@ -474,7 +473,7 @@ func (s *Station) Ledger(ctx context.Context, t time.Time) (*playlist.Ledger, er
 
 // BuildLedger reads the log up to t: enough history for rotation and for the
 // month's tallies.
-func BuildLedger(ctx context.Context, st *store.Store, loc *time.Location, t time.Time) (*playlist.Ledger, error) {
+func BuildLedger(ctx context.Context, st History, loc *time.Location, t time.Time) (*playlist.Ledger, error) {
 	l := playlist.NewLedger(loc)
 	lt := t.In(loc)
 	monthStart := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, loc)

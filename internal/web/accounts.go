@@ -72,19 +72,15 @@ func (s *Server) apiAddUser(w http.ResponseWriter, r *http.Request, sess store.S
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": p})
 		return
 	}
-	_, err := s.Store.AddUser(r.Context(), in.Name, in.Role, in.Password, s.Now())
+	err := s.App.AddUser(r.Context(), sess.User.Name, in.Name, in.Role, in.Password, strings.TrimSpace(in.FullName), strings.TrimSpace(in.JobTitle))
 	if errors.Is(err, store.ErrExists) {
 		s.jsonError(w, r, http.StatusConflict, fmt.Sprintf("đã có tài khoản %q", in.Name), fmt.Sprintf("account %q already exists", in.Name))
 		return
-	}
-	if err == nil {
-		err = s.Store.SetProfile(r.Context(), in.Name, strings.TrimSpace(in.FullName), strings.TrimSpace(in.JobTitle))
 	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionUser, in.Name, "thêm tài khoản, vai trò "+roleName("vi", in.Role))
 	writeJSON(w, http.StatusCreated, map[string]any{"ok": true})
 }
 
@@ -101,24 +97,24 @@ func (s *Server) apiChangeUser(w http.ResponseWriter, r *http.Request, sess stor
 		}
 	}
 	var err error
-	var detail string
+	who := sess.User.Name
 	switch change {
 	case "disable":
 		if name == sess.User.Name {
 			s.jsonError(w, r, http.StatusBadRequest, "không thể tự khóa tài khoản của mình", "you cannot disable your own account")
 			return
 		}
-		err, detail = s.Store.SetDisabled(r.Context(), name, true), "khóa tài khoản"
+		err = s.App.SetDisabled(r.Context(), who, name, true)
 	case "enable":
-		err, detail = s.Store.SetDisabled(r.Context(), name, false), "mở khóa tài khoản"
+		err = s.App.SetDisabled(r.Context(), who, name, false)
 	case "password":
 		if p := passwordProblem(lang, in.Password); p != "" {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": p})
 			return
 		}
-		err, detail = s.Store.SetPassword(r.Context(), name, in.Password), "đặt lại mật khẩu"
+		err = s.App.SetPassword(r.Context(), who, name, in.Password)
 	case "profile":
-		err, detail = s.Store.SetProfile(r.Context(), name, strings.TrimSpace(in.FullName), strings.TrimSpace(in.JobTitle)), "sửa họ tên, chức vụ"
+		err = s.App.SetProfile(r.Context(), who, name, strings.TrimSpace(in.FullName), strings.TrimSpace(in.JobTitle))
 	default:
 		s.jsonError(w, r, http.StatusNotFound, "không có thao tác này — dùng disable, enable, password hoặc profile", "no such change — use disable, enable, password or profile")
 		return
@@ -131,6 +127,5 @@ func (s *Server) apiChangeUser(w http.ResponseWriter, r *http.Request, sess stor
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionUser, name, detail)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }

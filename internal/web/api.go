@@ -14,7 +14,6 @@ import (
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/csvsafe"
 	"github.com/truyenthanh/cchc/internal/playlist"
-	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
@@ -101,10 +100,6 @@ func (s *Server) segmentID(w http.ResponseWriter, r *http.Request) (playlist.Seg
 	return seg, true
 }
 
-func segmentObject(seg playlist.Segment) string {
-	return fmt.Sprintf("#%d «%s»", seg.ID, seg.Title)
-}
-
 func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request, sess store.Session) {
 	seg, ok := s.segmentID(w, r)
 	if !ok {
@@ -114,11 +109,10 @@ func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request, sess store.S
 		s.jsonError(w, r, http.StatusConflict, fmt.Sprintf("bản tin #%d đã bị gỡ khỏi lịch", seg.ID), fmt.Sprintf("segment #%d was retired", seg.ID))
 		return
 	}
-	if err := s.Store.Approve(r.Context(), []int64{seg.ID}, sess.User.Name, s.Now()); err != nil {
+	if err := s.App.Approve(r.Context(), sess.User.Name, sess.User.Name, []int64{seg.ID}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionApprove, segmentObject(seg), "")
 	seg, _ = s.Store.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
@@ -128,11 +122,10 @@ func (s *Server) apiRetire(w http.ResponseWriter, r *http.Request, sess store.Se
 	if !ok {
 		return
 	}
-	if err := s.Store.Retire(r.Context(), []int64{seg.ID}); err != nil {
+	if err := s.App.Retire(r.Context(), sess.User.Name, []int64{seg.ID}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionRetire, segmentObject(seg), "")
 	seg, _ = s.Store.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
@@ -160,17 +153,10 @@ func (s *Server) parseFormDay(v string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// preview plans [from, from+days) exactly as `schedule preview` does.
+// preview plans [from, from+days) exactly as `schedule preview` does: the
+// same use case.
 func (s *Server) preview(ctx context.Context, from time.Time, days int) ([]playlist.Plan, error) {
-	lib, err := s.Store.Segments(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	ledger, err := station.BuildLedger(ctx, s.Store, s.Location, from)
-	if err != nil {
-		return nil, err
-	}
-	return s.Planner().Preview(from, from.AddDate(0, 0, days), lib, ledger), nil
+	return s.App.Plan(ctx, from, from.AddDate(0, 0, days))
 }
 
 func (s *Server) apiSchedule(w http.ResponseWriter, r *http.Request, _ store.Session) {
@@ -248,12 +234,10 @@ func (s *Server) apiPin(unpin bool) apiHandler {
 			}
 		}
 		var err error
-		action := store.ActionPin
 		if unpin {
-			action = store.ActionUnpin
-			err = s.Store.Unpin(r.Context(), in.SegmentID, day.Format("2006-01-02"), in.Slot)
+			err = s.App.Unpin(r.Context(), sess.User.Name, in.SegmentID, day, in.Slot)
 		} else {
-			err = s.Store.Pin(r.Context(), in.SegmentID, day.Format("2006-01-02"), in.Slot, s.Now())
+			err = s.App.Pin(r.Context(), sess.User.Name, in.SegmentID, day, in.Slot)
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d hoặc ghim này", in.SegmentID), fmt.Sprintf("no segment #%d or no such pin", in.SegmentID))
@@ -263,7 +247,6 @@ func (s *Server) apiPin(unpin bool) apiHandler {
 			s.serverError(w, r, err)
 			return
 		}
-		s.audit(r.Context(), sess.User.Name, action, fmt.Sprintf("#%d", in.SegmentID), in.Slot+" "+day.Format("2006-01-02"))
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
 }
@@ -432,11 +415,7 @@ func (s *Server) apiPlay(w http.ResponseWriter, r *http.Request, sess store.Sess
 	if in.Emergency {
 		action = store.ActionUrgent
 	}
-	var ids []string
-	for _, id := range in.IDs {
-		ids = append(ids, "#"+strconv.FormatInt(id, 10))
-	}
-	s.audit(r.Context(), sess.User.Name, action, strings.Join(ids, ", "), "")
+	s.App.Played(r.Context(), sess.User.Name, action, in.IDs)
 	// A play that cannot be heard says so: the station logs it as failed.
 	if st, err := s.status(r.Context(), s.lang(nil, r)); err == nil && st.Running && !st.AudioOK {
 		s.jsonError(w, r, http.StatusBadGateway,

@@ -39,22 +39,8 @@ func (s *Server) apiControl(w http.ResponseWriter, r *http.Request, sess store.S
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionControl, controlName("vi", a), "")
+	s.App.Controlled(r.Context(), sess.User.Name, a)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "action": string(a), "message": controlDone(s.lang(nil, r), a)})
-}
-
-func controlName(lang string, a station.Action) string {
-	switch a {
-	case station.ActionStop:
-		return tr(lang, "dừng", "stop")
-	case station.ActionSkip:
-		return tr(lang, "bỏ qua", "skip")
-	case station.ActionPause:
-		return tr(lang, "tạm dừng", "pause")
-	case station.ActionResume:
-		return tr(lang, "tiếp tục", "resume")
-	}
-	return string(a)
 }
 
 func controlDone(lang string, a station.Action) string {

@@ -9,7 +9,6 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
-	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -93,38 +92,20 @@ func (s *Server) firstAiring(ctx context.Context, seg playlist.Segment, lang str
 		return tr(lang, "Bản tin khẩn cấp không xếp lịch — sau khi duyệt, phát bằng «Phát khẩn cấp».",
 			"An emergency segment is not scheduled — once approved, air it with Emergency.")
 	}
-	lib, err := s.Store.Segments(ctx, false)
-	if err != nil {
-		return ""
-	}
-	for i := range lib {
-		if lib[i].ID == seg.ID {
-			lib[i].Approved = true
-		}
-	}
-	from := s.today()
-	ledger, err := station.BuildLedger(ctx, s.Store, s.Location, from)
-	if err != nil {
-		return ""
-	}
-	now := s.Now()
 	wait := tr(lang, "Chờ lãnh đạo phê duyệt", "Awaiting the approver")
 	if seg.Approved || !s.Config().Approval.Required {
 		wait = tr(lang, "Đã vào thư viện", "In the library")
 	}
-	for _, p := range s.Planner().Preview(from, from.AddDate(0, 0, 14), lib, ledger) {
-		if p.Start.Before(now) {
-			continue
+	at, ok, err := s.App.FirstAiring(ctx, seg.ID, s.today(), 14, s.Now())
+	if err != nil {
+		return ""
+	}
+	if ok {
+		when := words.ShortDateTime(lang, at.In(s.Location))
+		if seg.Approved || !s.Config().Approval.Required {
+			return wait + tr(lang, "; sẽ phát lần đầu ", "; it will first air ") + when
 		}
-		for _, it := range p.Items {
-			if it.Segment.ID == seg.ID {
-				when := words.ShortDateTime(lang, p.Start.In(s.Location))
-				if seg.Approved || !s.Config().Approval.Required {
-					return wait + tr(lang, "; sẽ phát lần đầu ", "; it will first air ") + when
-				}
-				return wait + tr(lang, "; nếu được duyệt sẽ phát lần đầu ", "; once approved it will first air ") + when
-			}
-		}
+		return wait + tr(lang, "; nếu được duyệt sẽ phát lần đầu ", "; once approved it will first air ") + when
 	}
 	return wait + tr(lang, "; chưa có chỗ trong lịch 14 ngày tới.", "; no room in the next 14 days' programme.")
 }

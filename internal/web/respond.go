@@ -50,11 +50,10 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	s.jsonError(w, r, http.StatusInternalServerError, "lỗi máy chủ: "+err.Error(), "server error: "+err.Error())
 }
 
-// audit records an action; a failure to record is logged, not hidden.
+// audit records an action the use-case layer does not do itself (log in,
+// log out, control, play, settings); a failure to record is logged.
 func (s *Server) audit(ctx context.Context, user, action, object, detail string) {
-	if err := s.Store.Audit(context.WithoutCancel(ctx), store.AuditEntry{At: s.Now(), User: user, Action: action, Object: object, Detail: detail}); err != nil {
-		s.Logger.Error("audit trail", "err", err)
-	}
+	s.App.Record(ctx, user, action, object, detail)
 }
 
 func roleName(lang, role string) string {

@@ -68,7 +68,7 @@ func (s *Server) apiReject(w http.ResponseWriter, r *http.Request, sess store.Se
 	if !ok {
 		return
 	}
-	err := s.Store.Reject(r.Context(), seg.ID, sess.User.Name, in.Reason, s.Now())
+	err := s.App.Reject(r.Context(), sess.User.Name, seg.ID, in.Reason)
 	if errors.Is(err, store.ErrApproved) {
 		s.jsonError(w, r, http.StatusConflict, fmt.Sprintf("bản tin #%d đã được duyệt — muốn thôi phát thì gỡ khỏi lịch", seg.ID),
 			fmt.Sprintf("segment #%d is already approved — retire it to stop it airing", seg.ID))
@@ -78,7 +78,6 @@ func (s *Server) apiReject(w http.ResponseWriter, r *http.Request, sess store.Se
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionReject, segmentObject(seg), in.Reason)
 	seg, _ = s.Store.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
@@ -110,7 +109,7 @@ func (s *Server) apiEdit(w http.ResponseWriter, r *http.Request, sess store.Sess
 		s.jsonError(w, r, http.StatusBadRequest, vi, en)
 		return
 	}
-	err := s.Store.EditSegment(r.Context(), seg.ID, e)
+	err := s.App.Edit(r.Context(), sess.User.Name, seg.ID, e)
 	if errors.Is(err, store.ErrApproved) {
 		s.jsonError(w, r, http.StatusConflict, fmt.Sprintf("bản tin #%d đã được duyệt — không sửa được nữa", seg.ID),
 			fmt.Sprintf("segment #%d is already approved — it can no longer be changed", seg.ID))
@@ -120,8 +119,6 @@ func (s *Server) apiEdit(w http.ResponseWriter, r *http.Request, sess store.Sess
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionEdit, segmentObject(seg),
-		fmt.Sprintf("«%s» %s %s…%s %s", e.Title, strings.Join(e.Topics, ","), e.ValidFrom, e.ValidUntil, e.Priority))
 	seg, _ = s.Store.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/report"
@@ -40,7 +41,12 @@ type StatusSource interface {
 
 // Deps is what the web app is built from.
 type Deps struct {
-	Store *store.Store
+	// App is the station's use cases: every state change and every plan
+	// goes through it (and into the audit trail). Nil: web.New builds one
+	// on Store and Planner.
+	App *commune.Commune
+	// Store is read for what the pages show.
+	Store Store
 	// Config returns the configuration in force (it may be reloaded).
 	Config     func() config.Config
 	ConfigPath string
@@ -99,6 +105,9 @@ func New(d Deps, addr string) (*Server, error) {
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
+	}
+	if d.App == nil {
+		d.App = commune.New(commune.Deps{Store: d.Store, Planner: d.Planner, Config: d.Config, Location: d.Location, Now: d.Now, Logger: d.Logger})
 	}
 	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), measuring: make(chan struct{}, 1), done: make(chan struct{})}
 	pages, err := s.parsePages()

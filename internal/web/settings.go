@@ -176,7 +176,7 @@ func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request, sess store.
 		set.Topics = append(set.Topics, config.TopicTarget{Code: tp.Code, Airings: n, Minutes: m})
 		changes = append(changes, fmt.Sprintf("%s %d/%g", tp.Code, n, m))
 	}
-	_, err := config.WriteSettings(s.ConfigPath, set)
+	err := s.App.WriteSettings(r.Context(), sess.User.Name, s.ConfigPath, set, strings.Join(changes, "; "))
 	var ce *config.Error
 	if errors.As(err, &ce) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": tr(s.lang(nil, r), "Không lưu — ", "Not saved — ") + ce.Localize(s.lang(nil, r))})
@@ -186,7 +186,6 @@ func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request, sess store.
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r.Context(), sess.User.Name, store.ActionConfig, "config.yaml", strings.Join(changes, "; "))
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "message": tr(s.lang(nil, r),
 		"Đã lưu vào config.yaml; trạm áp dụng trong vài giây (lượt đang phát không bị cắt).",
 		"Saved to config.yaml; the station applies it within seconds (what is on air is not cut).")})

@@ -309,7 +309,10 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		seg.Priority = playlist.PriorityNormal
 	}
 	seg.ImportedAt = s.Now()
-	id, existed, err := s.Store.AddSegment(r.Context(), seg)
+	stored, existed, err := s.App.Upload(r.Context(), sess.User.Name, seg, name)
+	if err != nil && stored.ID != 0 {
+		return refuse("không đọc lại được bản tin", "cannot read the segment back")
+	}
 	if err != nil {
 		if placed {
 			os.Remove(final)
@@ -320,18 +323,8 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 		s.Logger.Error("upload: store", "err", err)
 		return refuse("không ghi được vào cơ sở dữ liệu", "cannot store it in the database")
 	}
-	stored, err := s.Store.Segment(r.Context(), id)
-	if err != nil {
-		return refuse("không đọc lại được bản tin", "cannot read the segment back")
-	}
 	c := contract.FromSegment(stored, s.Location)
 	res.OK, res.Existed, res.Segment = true, existed, &c
-	if !existed {
-		s.audit(r.Context(), sess.User.Name, store.ActionLoad, segmentObject(stored), name)
-	}
-	if err := s.Store.SetUploader(r.Context(), id, sess.User.Name); err != nil {
-		s.Logger.Error("upload: uploader", "err", err)
-	}
 	res.FirstAiring = s.firstAiring(r.Context(), stored, lang)
 	return res
 }

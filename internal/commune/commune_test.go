@@ -1,0 +1,125 @@
+package commune_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/commune"
+	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+var hcm = time.FixedZone("ICT", 7*3600)
+
+func setup(t *testing.T, trim bool) (*commune.Commune, *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sched, err := config.ParseCron("0 6 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &playlist.Planner{Location: hcm, TrimSilence: trim, Topics: []playlist.Topic{{Code: "tthc", Name: "Thủ tục hành chính", TargetAirings: 30}},
+		Slots: []playlist.Slot{{Name: "sang", Title: "Buổi sáng", Schedule: sched, Length: 10 * time.Minute}}}
+	now := time.Date(2024, 5, 2, 5, 0, 0, 0, hcm)
+	c := commune.New(commune.Deps{Store: st, Planner: func() *playlist.Planner { return p }, Location: hcm, Now: func() time.Time { return now }})
+	return c, st
+}
+
+func addSegment(t *testing.T, st *store.Store, sha string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	id, _, err := st.AddSegment(ctx, playlist.Segment{Title: "Bản tin " + sha, Path: "/media/" + sha + ".wav", SHA256: sha, Topics: []string{"tthc"},
+		Duration: 90 * time.Second, SampleRate: 48000, Channels: 1, BitDepth: 16, Approved: true, ImportedAt: time.Date(2024, 5, 1, 8, 0, 0, 0, hcm)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 s of silence before, 3 s after.
+	if err := st.SetSilence(ctx, id, 2*time.Second, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestPlanCountsTheLibraryAsItAirs: with audio.trim_silence on, the plan
+// every front door shows (CLI preview and check, the web's programme)
+// counts each segment without its silences, as the station airs it.
+func TestPlanCountsTheLibraryAsItAirs(t *testing.T) {
+	for _, tt := range []struct {
+		trim bool
+		want time.Duration
+	}{{false, 90 * time.Second}, {true, 85 * time.Second}} {
+		c, st := setup(t, tt.trim)
+		id := addSegment(t, st, "a")
+		day := time.Date(2024, 5, 2, 0, 0, 0, 0, hcm)
+		plans, err := c.Plan(context.Background(), day, day.AddDate(0, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(plans) != 1 || len(plans[0].Items) != 1 || plans[0].Items[0].Segment.ID != id {
+			t.Fatalf("trim %v: plans %+v, want one slot airing segment %d", tt.trim, plans, id)
+		}
+		if got := plans[0].Items[0].Segment.Duration; got != tt.want {
+			t.Errorf("trim %v: planned length %v, want %v", tt.trim, got, tt.want)
+		}
+		at, ok, err := c.FirstAiring(context.Background(), id, day, 14, day)
+		if err != nil || !ok || !at.Equal(time.Date(2024, 5, 2, 6, 0, 0, 0, hcm)) {
+			t.Errorf("FirstAiring = %v, %v, %v; want 02/05 06:00", at, ok, err)
+		}
+	}
+}
+
+// TestEveryChangeIsAudited: each use case that changes the state leaves one
+// entry naming who did it; a refused one leaves none.
+func TestEveryChangeIsAudited(t *testing.T) {
+	ctx := context.Background()
+	c, st := setup(t, false)
+	a := addSegment(t, st, "a")
+	b := addSegment(t, st, "b")
+	day := time.Date(2024, 5, 2, 0, 0, 0, 0, hcm)
+	steps := []struct {
+		do     func() error
+		action string
+	}{
+		{func() error { return c.Approve(ctx, "cli:lan", "lan", []int64{a}) }, store.ActionApprove},
+		{func() error { return c.Pin(ctx, "cli:lan", a, day, "sang") }, store.ActionPin},
+		{func() error { return c.Unpin(ctx, "cli:lan", a, day, "sang") }, store.ActionUnpin},
+		{func() error { return c.Retire(ctx, "cli:lan", []int64{b}) }, store.ActionRetire},
+		{func() error { return c.AddUser(ctx, "cli:lan", "binh", store.RoleViewer, "mật-khẩu-bình", "", "") }, store.ActionUser},
+		{func() error { return c.SetDisabled(ctx, "cli:lan", "binh", true) }, store.ActionUser},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
+	}
+	if err := c.Pin(ctx, "cli:lan", a, day, "trua"); !errors.Is(err, commune.ErrNoSlot) {
+		t.Errorf("pin to an unknown slot err = %v, want ErrNoSlot", err)
+	}
+	if err := c.Approve(ctx, "cli:lan", "lan", []int64{999}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("approve of an unknown segment err = %v, want ErrNotFound", err)
+	}
+	trail, err := st.AuditTrail(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != len(steps) {
+		t.Fatalf("trail has %d entries, want %d: %+v", len(trail), len(steps), trail)
+	}
+	for i, s := range steps {
+		e := trail[len(trail)-1-i]
+		if e.Action != s.action || e.User != "cli:lan" {
+			t.Errorf("entry %d = %+v, want %s by cli:lan", i, e, s.action)
+		}
+	}
+	if trail[len(trail)-1].Object != "#1 «Bản tin a»" {
+		t.Errorf("approve object %q, want the segment's number and title", trail[len(trail)-1].Object)
+	}
+}
