@@ -843,7 +843,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 		case <-progress.C:
 			for _, p := range rows {
 				if p != nil && p.started && !p.closed {
-					played := rate.D(p.cue.Heard(s.played()))
+					played := rate.D(s.Deck.Heard(p.cue, s.played()))
 					s.book.progress(wctx, p.row, played)
 				}
 			}
@@ -886,7 +886,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 						return nil
 					},
 					cut: func(reason string) error {
-						played := rate.D(p.cue.Heard(s.played()))
+						played := rate.D(s.Deck.Heard(p.cue, s.played()))
 						return closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, reason)
 					}})
 				s.tailMu.Unlock()
