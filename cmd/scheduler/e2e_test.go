@@ -36,7 +36,13 @@ func TestMain(m *testing.M) {
 	// Every serve of the tests puts its web app on a free port, never on
 	// the 8080 of a station running on this machine.
 	os.Setenv("CCHC_WEB_LISTEN", "127.0.0.1:0")
-	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	// CCHC_E2E_RACE=1 (make test) builds the binary with the race
+	// detector: the tests then also catch races in serve's goroutines.
+	args := []string{"build", "-o", binPath, "."}
+	if os.Getenv("CCHC_E2E_RACE") == "1" {
+		args = []string{"build", "-race", "-o", binPath, "."}
+	}
+	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)
 		os.RemoveAll(dir)

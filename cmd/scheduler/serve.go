@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -75,6 +77,9 @@ func (m *Main) serveCommand() *cobra.Command {
 			if err := sdnotify.Notify(notify, "READY=1"); err != nil {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
+			if err := m.startWatchdog(ctx, stn, notify); err != nil {
+				m.logger.Warn("systemd watchdog off", "err", err)
+			}
 			go m.watchReload(ctx, stn, st)
 			webCtx, stopWeb := context.WithCancel(ctx)
 			webDone := m.runWeb(webCtx, srv, st)
@@ -100,6 +105,46 @@ func (m *Main) serveCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "web app address host:port (default: web.listen of config.yaml)")
 	return cmd
+}
+
+// startWatchdog feeds systemd's watchdog (WatchdogSec= in the unit, passed
+// as $WATCHDOG_USEC) while the station loop is alive: the loop checks in on
+// every turn and at least every quarter interval while it waits, and the
+// pinger sends WATCHDOG=1 every half interval only while it has checked in
+// within the interval. Each zone's loop will register its own beat. Without
+// WATCHDOG_USEC it does nothing.
+func (m *Main) startWatchdog(ctx context.Context, stn *station.Station, notify string) error {
+	usec, _ := m.LookupEnv("WATCHDOG_USEC")
+	pid, _ := m.LookupEnv("WATCHDOG_PID")
+	interval, err := sdnotify.WatchdogInterval(usec, pid, os.Getpid())
+	if err != nil || interval == 0 || notify == "" {
+		return err
+	}
+	w := &sdnotify.Watchdog{Interval: interval, Now: time.Now,
+		Send: func() error { return sdnotify.Notify(notify, "WATCHDOG=1") }}
+	beat := w.Register("station")
+	checkIn := beat.CheckIn
+	// Test hook, set only by TestServeWatchdogStopsWhenTheLoopFreezes: once
+	// the file named by CCHC_TEST_FREEZE_LOOP exists, the station loop
+	// blocks in its next check-in (until shutdown), as a loop stuck in the
+	// store or the deck would. A station never has it set.
+	if freeze, ok := m.LookupEnv("CCHC_TEST_FREEZE_LOOP"); ok && freeze != "" {
+		checkIn = func() {
+			if _, err := os.Stat(freeze); err == nil {
+				m.logger.Warn("test hook: station loop frozen", "file", freeze)
+				<-ctx.Done()
+			}
+			beat.CheckIn()
+		}
+	}
+	stn.SetLiveness(checkIn, interval/4)
+	m.logger.Info("systemd watchdog on", "interval", interval)
+	go w.Run(ctx,
+		func(loop string) {
+			m.logger.Error("loop stopped checking in: systemd watchdog no longer fed", "loop", loop)
+		},
+		func(err error) { m.logger.Warn("could not ping systemd's watchdog", "err", err) })
+	return nil
 }
 
 // emergencySegments loads the segments of an emergency request: each must

@@ -67,6 +67,8 @@ type hold struct{ from, n int64 }
 // output has played the deck up to frame played: the deck frames since the
 // cue started, less the silence of pauses in the middle of it, never more
 // than the frames handed out. It is the played length of an airing.
+// Pull updates the cue under the deck's lock: from outside the deck, while
+// the cue may still be playing, call Deck.Heard.
 func (c *Cue) Heard(played int64) int64 {
 	if !c.started {
 		return 0
@@ -305,6 +307,14 @@ func (d *Deck) WaitBusy(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Heard is c.Heard(played) read under the deck's lock, safe while the
+// sink's goroutine pulls c's frames.
+func (d *Deck) Heard(c *Cue, played int64) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return c.Heard(played)
 }
 
 // Pull fills dst with the next frames: cues back to back, then silence when

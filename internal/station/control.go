@@ -200,17 +200,17 @@ func (s *Station) cutLength(c *audio.Cue, ev audio.Event, reason string) (time.D
 			// The last frame is heard when the output has played up to
 			// it: measured from now, not from the cut, since the output
 			// has moved on while the event waited to be read.
-			return rate.D(c.Heard(ev.Frame)), s.Clock.Now().Add(rate.D(ev.Frame - played))
+			return rate.D(s.Deck.Heard(c, ev.Frame)), s.Clock.Now().Add(rate.D(ev.Frame - played))
 		}
 	case ReasonShutdown:
 		if s.deadReason() == "" && played < ev.Frame {
 			wait, cancel := context.WithTimeout(context.Background(), s.drainTime(ev.Frame))
 			_ = s.untilHeard(wait, ev.Frame) // on error: what was heard by then
 			cancel()
-			return rate.D(c.Heard(min(s.played(), ev.Frame))), s.Clock.Now()
+			return rate.D(s.Deck.Heard(c, min(s.played(), ev.Frame))), s.Clock.Now()
 		}
 	}
-	return rate.D(c.Heard(min(played, ev.Frame))), ev.At
+	return rate.D(s.Deck.Heard(c, min(played, ev.Frame))), ev.At
 }
 
 // drainTime bounds the wait, on shutdown, for the output to play up to

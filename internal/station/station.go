@@ -98,6 +98,8 @@ type Station struct {
 	tails  []tail // airings whose last frame left the deck, oldest first
 
 	book *logbook // every write to the airing log goes through it
+
+	live liveness // the watchdog's check-in (liveness.go); set before Run
 }
 
 // tail is an airing whose last frame has left the deck but may still be in
@@ -318,6 +320,7 @@ func (s *Station) run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		s.alive()
 		now := s.Clock.Now()
 		// Whatever started more than the grace ago without airing — passed
 		// while a slot played, or jumped over by the clock — is missed.
@@ -559,6 +562,7 @@ func (s *Station) Emergency(ctx context.Context, segs []playlist.Segment) error 
 // again. A stopped context is not an error.
 func (s *Station) waitFor(ctx context.Context, t time.Time) error {
 	for {
+		s.alive()
 		select {
 		case segs := <-s.urgent:
 			return s.airEmergency(ctx, segs)
@@ -575,7 +579,7 @@ func (s *Station) waitFor(ctx context.Context, t time.Time) error {
 			return nil
 		}
 		step := t
-		longest := 200 * time.Millisecond
+		longest := s.waitStep(200 * time.Millisecond)
 		if s.tailing() {
 			longest = settleEvery
 		}
@@ -779,8 +783,11 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 	defer progress.Stop()
 	holding := time.NewTicker(time.Second)
 	defer holding.Stop()
+	aliveTick, stopAlive := s.aliveTicker()
+	defer stopAlive()
 	stopping := ""
 	for open() > 0 || jingles.onDeck > 0 {
+		s.alive()
 		if err := s.settle(wctx, false); err != nil {
 			return nil, nil, err
 		}
@@ -797,6 +804,8 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 		select {
 		case <-settleTick:
 			continue
+		case <-aliveTick:
+			continue // checked in at the top of the turn
 		case req := <-s.ctl:
 			stopping = s.apply(req, &cs, stopping)
 		case <-holdingTick:
@@ -833,7 +842,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 		case <-progress.C:
 			for _, p := range rows {
 				if p != nil && p.started && !p.closed {
-					played := rate.D(p.cue.Heard(s.played()))
+					played := rate.D(s.Deck.Heard(p.cue, s.played()))
 					s.book.progress(wctx, p.row, played)
 				}
 			}
@@ -876,7 +885,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 						return nil
 					},
 					cut: func(reason string) error {
-						played := rate.D(p.cue.Heard(s.played()))
+						played := rate.D(s.Deck.Heard(p.cue, s.played()))
 						return closeRow(p, playlist.StatusInterrupted, s.Clock.Now(), played, reason)
 					}})
 				s.tailMu.Unlock()
