@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"context"
 	"errors"
 	"net/http"
@@ -94,7 +95,15 @@ func (s *Server) air(st statusJSON, lang string) airState {
 		}
 		a.Detail = st.Problem
 	}
-	if st.OnAir != nil {
+	if len(st.Zones) > 1 {
+		var on []string
+		for _, z := range st.Zones {
+			if z.OnAir != nil {
+				on = append(on, z.Name+": "+z.OnAir.Title)
+			}
+		}
+		a.OnAir = strings.Join(on, " · ")
+	} else if st.OnAir != nil {
 		a.OnAir = st.OnAir.Title
 	}
 	return a
