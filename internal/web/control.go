@@ -1,10 +1,10 @@
 package web
 
 import (
-	"strings"
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/station"
