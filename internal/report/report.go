@@ -420,6 +420,13 @@ func Build(in Input) Report {
 		}
 		return incidents[i].ID < incidents[j].ID
 	})
+	// Every zone's table has the same rows: a topic found outside the plan
+	// in one zone gets a row (of zeros) in the others.
+	for _, code := range commune.unplanned {
+		for _, zt := range byZone {
+			zt.of(code)
+		}
+	}
 	// Zones found only in the log come after the listed ones, by code.
 	sort.SliceStable(zones[listed:], func(i, j int) bool { return zones[listed+i].Code < zones[listed+j].Code })
 
