@@ -381,10 +381,10 @@ type scheduleData struct {
 	Zones         zoneFilter
 	// Plan is the programme of a station of one zone; ByZone that of each
 	// zone shown when there are several.
-	Plan          []dayPlan
-	ByZone        []zoneDayPlans
-	Slots         []slotOption
-	Segments      []playlist.Segment
+	Plan     []dayPlan
+	ByZone   []zoneDayPlans
+	Slots    []slotOption
+	Segments []playlist.Segment
 	// PinDay is the pin form's default day (tomorrow), dd/mm/yyyy.
 	PinDay string
 	Error  string
