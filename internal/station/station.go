@@ -72,17 +72,25 @@ type Deps struct {
 	// make it start late. It must exceed the output's latency (oto's and the
 	// device's buffers) by the time planning and logging take; 0 means 1 s.
 	PreRoll time.Duration
+	// Recovered: the rows a crash left open were closed before this
+	// station started (serve does it once for every zone, so that one
+	// zone's start never closes another's airing); Run does not again.
+	Recovered bool
 	// LogWrites: what a failed write to the airing log does (logbook.go);
 	// the zero value stops the station with the error.
 	LogWrites LogWrites
 }
 
 // zone is the code of the station's zone.
-func (s *Station) zone() string {
-	if s.Zone == "" {
-		return playlist.DefaultZone
+func (s *Station) zone() string { return s.Zone }
+
+// stateKey is the station_state key of a value kept for the station's
+// zone; the default zone keeps the keys of the days before zones.
+func (s *Station) stateKey(key string) string {
+	if s.Zone == playlist.DefaultZone {
+		return key
 	}
-	return s.Zone
+	return key + ":" + s.Zone
 }
 
 // Station runs the timetable.
@@ -145,9 +153,12 @@ func New(d Deps) *Station {
 	if d.PreRoll <= 0 {
 		d.PreRoll = defaultPreRoll
 	}
+	if d.Zone == "" {
+		d.Zone = playlist.DefaultZone
+	}
 	s := &Station{Deps: d, loc: d.Planner.Location, sinkOut: make(chan struct{}), urgent: make(chan []playlist.Segment, 4), current: d.Planner, resume: d.ResumeAfterEmergency,
 		ctl:  make(chan controlReq),
-		book: &logbook{store: d.Store, mode: d.LogWrites, logger: d.Logger, now: func() time.Time { return d.Clock.Now() }}}
+		book: &logbook{store: d.Store, zone: d.Zone, mode: d.LogWrites, logger: d.Logger, now: func() time.Time { return d.Clock.Now() }}}
 	s.book.changed = s.notifyStatus
 	return s
 }

@@ -30,11 +30,13 @@ func (s *Station) Run(ctx context.Context) error {
 }
 
 func (s *Station) run(ctx context.Context) error {
-	if err := s.Recover(ctx); err != nil {
-		return err
+	if !s.Recovered {
+		if err := s.Recover(ctx); err != nil {
+			return err
+		}
 	}
 	now := s.Clock.Now()
-	v, err := s.Store.State(ctx, stateLastHandled)
+	v, err := s.Store.State(ctx, s.stateKey(stateLastHandled))
 	if err != nil {
 		return err
 	}
@@ -45,7 +47,7 @@ func (s *Station) run(ctx context.Context) error {
 	if v == "" {
 		// First start of this station: nothing before now was its to air.
 		handled = now
-		if err := s.book.setState(ctx, stateLastHandled, now.Format(time.RFC3339Nano)); err != nil {
+		if err := s.book.setState(ctx, s.stateKey(stateLastHandled), now.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 	} else {
@@ -191,7 +193,7 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 			}
 		}
 		count++
-		if err := s.book.setState(ctx, stateLastHandled, occ.Start.Format(time.RFC3339Nano)); err != nil {
+		if err := s.book.setState(ctx, s.stateKey(stateLastHandled), occ.Start.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 	}
@@ -281,7 +283,7 @@ func (s *Station) airOccurrence(ctx context.Context, occ playlist.Occurrence) er
 		return err
 	}
 	t0 = time.Now()
-	err = s.book.setState(context.WithoutCancel(ctx), stateLastHandled, occ.Start.Format(time.RFC3339Nano))
+	err = s.book.setState(context.WithoutCancel(ctx), s.stateKey(stateLastHandled), occ.Start.Format(time.RFC3339Nano))
 	s.Logger.Debug("timing", "step", "set-state", "took", time.Since(t0))
 	return err
 }
