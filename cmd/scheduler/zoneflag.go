@@ -41,30 +41,18 @@ type zonePlans struct {
 }
 
 // planZones is what will air in [from, to) in each zone (only the zone
-// with code only, when set), in config order: each zone's slots of the
-// commune's plan.
+// with code only, when set), in config order: each zone planned on its own.
 func (m *Main) planZones(ctx context.Context, uc *commune.Commune, from, to time.Time, only string) ([]zonePlans, error) {
-	cfg := m.config()
-	plans, err := uc.Plan(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	slots := map[string]config.Slot{}
-	for _, s := range cfg.Schedule.Slots {
-		slots[s.Name] = s
-	}
 	var out []zonePlans
-	for _, z := range cfg.ZoneList() {
+	for _, z := range m.config().ZoneList() {
 		if only != "" && z.Code != only {
 			continue
 		}
-		zp := zonePlans{Zone: z}
-		for _, p := range plans {
-			if s, ok := slots[p.Slot]; !ok || s.InZone(z.Code) {
-				zp.Plans = append(zp.Plans, p)
-			}
+		plans, err := uc.PlanZone(ctx, z.Code, from, to)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, zp)
+		out = append(out, zonePlans{Zone: z, Plans: plans})
 	}
 	return out, nil
 }

@@ -167,7 +167,7 @@ func (a Airing) Chained(prevHash, hash string) Airing {
 
 // FromPlan converts a planned occurrence; lang chooses the shortfall message.
 func FromPlan(p playlist.Plan, loc *time.Location, lang string) Occurrence {
-	o := Occurrence{Zone: playlist.DefaultZone, Slot: p.Slot, StartsAt: Time(p.Start, loc), LengthMS: p.Length.Milliseconds(), Items: []Item{}}
+	o := Occurrence{Zone: zoneOf(p.Zone), Slot: p.Slot, StartsAt: Time(p.Start, loc), LengthMS: p.Length.Milliseconds(), Items: []Item{}}
 	for _, it := range p.Items {
 		o.Items = append(o.Items, Item{SegmentID: it.Segment.ID, Title: it.Segment.Title, Topics: topics(it.Segment.Topics),
 			StartsAt: Time(it.StartsAt, loc), DurationMS: it.Segment.Duration.Milliseconds()})

@@ -70,23 +70,17 @@ type zonePlans struct {
 	Plans []playlist.Plan
 }
 
-// planZones splits the commune's programme by zone (only the zone with
-// code only, when set): each zone airs the slots that name it and those
-// that name none.
+// planZones groups the commune's programme (each plan names its zone) by
+// zone, in config order: only the zone with code only, when set.
 func (s *Server) planZones(plans []playlist.Plan, only string) []zonePlans {
-	cfg := s.Config()
-	slots := map[string]config.Slot{}
-	for _, sl := range cfg.Schedule.Slots {
-		slots[sl.Name] = sl
-	}
 	var out []zonePlans
-	for _, z := range cfg.ZoneList() {
+	for _, z := range s.Config().ZoneList() {
 		if only != "" && z.Code != only {
 			continue
 		}
 		zp := zonePlans{Zone: z}
 		for _, p := range plans {
-			if sl, ok := slots[p.Slot]; !ok || sl.InZone(z.Code) {
+			if p.Zone == z.Code || p.Zone == "" && z.Code == playlist.DefaultZone {
 				zp.Plans = append(zp.Plans, p)
 			}
 		}
