@@ -93,7 +93,10 @@ type zoneAiringJSON struct {
 func TestSimulateThreeZonesReportsAgreeWithLog(t *testing.T) {
 	data := t.TempDir()
 	cfg := threeZoneConfig(t)
-	sched := func(args ...string) string { t.Helper(); return mustRun(t, data, append([]string{"--config", cfg}, args...)...) }
+	sched := func(args ...string) string {
+		t.Helper()
+		return mustRun(t, data, append([]string{"--config", cfg}, args...)...)
+	}
 	sched("segments", "import", "media")
 	sched("segments", "approve", "--all")
 	sched("simulate", "--from", "2024-05-01", "--to", "2024-05-31")
