@@ -103,7 +103,7 @@ func (m *Main) simulateCommand() *cobra.Command {
 // clock, to a null output.
 func (m *Main) simulateZone(ctx context.Context, st *store.Store, zone string, start, end time.Time) error {
 	clock := audio.NewVirtualClock(start)
-	sink := audio.NewNullSink(audio.Rate(m.config().Audio.SampleRate), false, clock)
+	sink := audio.NewNullSink(audio.Rate(unheardRate), false, clock)
 	stn := m.newZoneStation(st, zone, sink, "", clock, true)
 	// Rows are written when closed, each in one transaction: a full disk
 	// stops the simulation with nothing left open.
