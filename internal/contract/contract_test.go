@@ -51,7 +51,7 @@ func TestAiringsAndOccurrencesNameTheirZone(t *testing.T) {
 		if !strings.Contains(string(b), `"zone":"`+want+`"`) {
 			t.Errorf("airing of zone %q: %s, want zone %q", zone, b, want)
 		}
-		b, _ = json.Marshal(FromPlan(playlist.Plan{Slot: "sang", Start: at, Zone: zone}, loc, "vi"))
+		b, _ = json.Marshal(FromPlan(playlist.Plan{Occurrence: playlist.Occurrence{Slot: "sang", Start: at}, Zone: zone}, loc, "vi"))
 		if !strings.Contains(string(b), `"zone":"`+want+`"`) {
 			t.Errorf("occurrence of zone %q: %s, want zone %q", zone, b, want)
 		}
