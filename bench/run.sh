@@ -76,4 +76,5 @@ bash bench/render.sh
 bash bench/memory.sh
 bash bench/playcpu.sh
 bash bench/zones.sh
+bash bench/simzones.sh                     # simulate of a month of 8 zones
 cat bench/RESULTS.md

@@ -18,11 +18,12 @@ import (
 )
 
 func (m *Main) logCommand() *cobra.Command {
-	var from, to string
-	cmd := &cobra.Command{Use: "log [--from YYYY-MM-DD --to YYYY-MM-DD]", Short: "The airing log (nhật ký phát)", Args: cobra.NoArgs}
+	var from, to, zone string
+	cmd := &cobra.Command{Use: "log [--from YYYY-MM-DD --to YYYY-MM-DD] [--zone CODE]", Short: "The airing log (nhật ký phát)", Args: cobra.NoArgs}
 	ff := addFormatFlags(cmd, "text", "json", "csv")
 	cmd.Flags().StringVar(&from, "from", "", "first day (default: today)")
 	cmd.Flags().StringVar(&to, "to", "", "last day, inclusive (default: --from)")
+	cmd.Flags().StringVar(&zone, "zone", "", "only this zone's airings (a code of config zones:; default: every zone)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		format, err := ff.resolve()
 		if err != nil {
@@ -34,6 +35,9 @@ func (m *Main) logCommand() *cobra.Command {
 			return err
 		}
 		defer st.Close()
+		if err := m.checkZone(zone); err != nil {
+			return err
+		}
 		start := m.today()
 		if from != "" {
 			if start, err = m.parseDate("--from", from); err != nil {
@@ -49,7 +53,7 @@ func (m *Main) logCommand() *cobra.Command {
 		if last.Before(start) {
 			return badInput("--to %s %s --from %s", to, m.T("sớm hơn", "is before"), from)
 		}
-		airings, err := st.LoggedAirings(ctx, "", start, last.AddDate(0, 0, 1))
+		airings, err := st.LoggedAirings(ctx, zone, start, last.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
@@ -73,13 +77,20 @@ func (m *Main) logCommand() *cobra.Command {
 
 func (m *Main) logText(w io.Writer, airings []store.LoggedAiring) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, m.T("ID\tGIỜ DỰ KIẾN\tBẮT ĐẦU\tKHUNG GIỜ\tBẢN TIN\tĐÃ PHÁT\tTRẠNG THÁI\tLÝ DO", "ID\tSCHEDULED\tSTARTED\tSLOT\tSEGMENT\tPLAYED\tSTATUS\tREASON"))
+	// With zones, the zone after the scheduled time.
+	zoned := m.zoned()
+	zoneHead, zoneOf := "", func(playlist.Airing) string { return "" }
+	if zoned {
+		zoneHead = m.T("VÙNG\t", "ZONE\t")
+		zoneOf = func(a playlist.Airing) string { return contract.FromAiring(a, m.loc).Zone + "\t" }
+	}
+	fmt.Fprintln(tw, m.T("ID\tGIỜ DỰ KIẾN\t"+zoneHead+"BẮT ĐẦU\tKHUNG GIỜ\tBẢN TIN\tĐÃ PHÁT\tTRẠNG THÁI\tLÝ DO", "ID\tSCHEDULED\t"+zoneHead+"STARTED\tSLOT\tSEGMENT\tPLAYED\tSTATUS\tREASON"))
 	for _, a := range airings {
 		started := "-"
 		if !a.StartedAt.IsZero() {
 			started = a.StartedAt.In(m.loc).Format("15:04:05.000")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t#%d %s\t%s\t%s\t%s\n", a.ID, a.ScheduledAt.In(m.loc).Format("2006-01-02 15:04:05"), started, a.Slot,
+		fmt.Fprintf(tw, "%d\t%s\t%s%s\t%s\t#%d %s\t%s\t%s\t%s\n", a.ID, a.ScheduledAt.In(m.loc).Format("2006-01-02 15:04:05"), zoneOf(a.Airing), started, a.Slot,
 			a.SegmentID, title.Clean(a.Title), a.Played.Round(100*time.Millisecond), words.Status(m.language(), a.Status), words.Reason(m.language(), a.Reason))
 	}
 	if len(airings) == 0 {
@@ -90,7 +101,12 @@ func (m *Main) logText(w io.Writer, airings []store.LoggedAiring) error {
 
 func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 	cw := newCSV(w)
-	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash"})
+	head := []string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash"}
+	zoned := m.zoned() // with zones, the zone in a last column
+	if zoned {
+		head = append(head, "zone")
+	}
+	cw.Write(head)
 	for _, a := range airings {
 		c := contract.FromAiring(a.Airing, m.loc).Chained(a.Link.PrevHash, a.Link.Hash)
 		opt := func(s *string) string {
@@ -99,8 +115,12 @@ func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 			}
 			return *s
 		}
-		cw.Write([]string{strconv.FormatInt(c.ID, 10), strconv.FormatInt(c.SegmentID, 10), c.Title, strings.Join(c.Topics, " "), c.Slot,
-			c.ScheduledAt, opt(c.StartedAt), opt(c.EndedAt), strconv.FormatInt(c.PlayedMS, 10), c.Status, c.Reason, opt(c.PrevHash), opt(c.Hash)})
+		row := []string{strconv.FormatInt(c.ID, 10), strconv.FormatInt(c.SegmentID, 10), c.Title, strings.Join(c.Topics, " "), c.Slot,
+			c.ScheduledAt, opt(c.StartedAt), opt(c.EndedAt), strconv.FormatInt(c.PlayedMS, 10), c.Status, c.Reason, opt(c.PrevHash), opt(c.Hash)}
+		if zoned {
+			row = append(row, c.Zone)
+		}
+		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -14,7 +14,7 @@ import (
 )
 
 func (m *Main) reportCommand() *cobra.Command {
-	var month, quarter, year, from, to string
+	var month, quarter, year, from, to, zone string
 	cmd := &cobra.Command{
 		Use:   "report (--month YYYY-MM | --quarter YYYY-Qn | --year YYYY | --from D --to D)",
 		Short: "Coverage by topic against the plan (báo cáo tháng)",
@@ -23,8 +23,10 @@ func (m *Main) reportCommand() *cobra.Command {
 Formats: text (the administrative form, for the terminal), json, csv (UTF-8
 with BOM, for Excel), html (one self-contained page to print on A4), xlsx
 (an Excel workbook set up to print on A4: summary, airing log, day by day)
-and docx (the form as a Word document, to number, sign and stamp). Every
-format prints the head of the airing log's hash chain at the period's end
+and docx (the form as a Word document, to number, sign and stamp). With
+zones (config zones:), the report covers the whole commune with a section
+per zone (the target applies to each zone); --zone CODE reports on one zone.
+Every format prints the head of the airing log's hash chain at the period's end
 (check it with log verify --head HASH). Write the binary formats with
 -o FILE, e.g.
 
@@ -39,6 +41,7 @@ format prints the head of the airing log's hash chain at the period's end
 	cmd.Flags().StringVar(&year, "year", "", "year, YYYY")
 	cmd.Flags().StringVar(&from, "from", "", "first day of an ad-hoc period, YYYY-MM-DD")
 	cmd.Flags().StringVar(&to, "to", "", "last day of an ad-hoc period, YYYY-MM-DD")
+	cmd.Flags().StringVar(&zone, "zone", "", "report on this zone only (a code of config zones:); default: the whole commune, with a section per zone")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		format, err := ff.resolve()
 		if err != nil {
@@ -49,6 +52,9 @@ format prints the head of the airing log's hash chain at the period's end
 				fmt.Sprintf("--format %[1]s is a binary file and cannot go to the terminal: add -o report.%[1]s (or redirect > report.%[1]s)", format)))
 		}
 		if err := m.load(); err != nil {
+			return err
+		}
+		if err := m.checkZone(zone); err != nil {
 			return err
 		}
 		set := 0
@@ -99,7 +105,7 @@ format prints the head of the airing log's hash chain at the period's end
 		}
 		defer st.Close()
 		lang := m.language()
-		rep, err := uc.Report(cmd.Context(), kind, start, last, lang, format == "xlsx")
+		rep, err := uc.Report(cmd.Context(), kind, start, last, lang, format == "xlsx", zone)
 		if err != nil {
 			return err
 		}

@@ -20,12 +20,13 @@ func (m *Main) scheduleCommand() *cobra.Command {
 }
 
 func (m *Main) previewCommand() *cobra.Command {
-	var from string
+	var from, zone string
 	var days int
-	cmd := &cobra.Command{Use: "preview [--from YYYY-MM-DD] [--days N]", Short: "Show exactly what will air", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "preview [--from YYYY-MM-DD] [--days N] [--zone CODE]", Short: "Show exactly what will air, zone by zone", Args: cobra.NoArgs}
 	ff := addFormatFlags(cmd, "text", "json")
 	cmd.Flags().StringVar(&from, "from", "", "first day (default: today)")
 	cmd.Flags().IntVar(&days, "days", 7, "number of days")
+	cmd.Flags().StringVar(&zone, "zone", "", "only this zone's programme (a code of config zones:; default: every zone)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		format, err := ff.resolve()
 		if err != nil {
@@ -37,6 +38,9 @@ func (m *Main) previewCommand() *cobra.Command {
 			return err
 		}
 		defer st.Close()
+		if err := m.checkZone(zone); err != nil {
+			return err
+		}
 		if days < 1 || days > 366 {
 			return badInput("--days %d: %s", days, m.T("dùng từ 1 đến 366", "use 1 to 366"))
 		}
@@ -47,19 +51,36 @@ func (m *Main) previewCommand() *cobra.Command {
 			}
 		}
 		end := start.AddDate(0, 0, days)
-		plans, err := uc.Plan(ctx, start, end)
+		zones, err := m.planZones(ctx, uc, start, end, zone)
 		if err != nil {
 			return err
 		}
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			if format == "json" {
+				// One list, zone by zone, each occurrence naming its zone.
 				out := []contract.Occurrence{}
-				for _, p := range plans {
-					out = append(out, contract.FromPlan(p, m.loc, m.language()))
+				for _, z := range zones {
+					for _, p := range z.Plans {
+						o := contract.FromPlan(p, m.loc, m.language())
+						o.Zone = z.Zone.Code
+						out = append(out, o)
+					}
 				}
 				return writeJSON(w, out)
 			}
-			return m.previewText(w, plans)
+			if len(zones) == 1 && !m.zoned() {
+				return m.previewText(w, zones[0].Plans) // a station of one zone: as before zones
+			}
+			for i, z := range zones {
+				if i > 0 {
+					fmt.Fprintln(w)
+				}
+				fmt.Fprintf(w, "##### %s %s (%s) #####\n", m.T("Vùng phát", "Zone"), z.Zone.Name, z.Zone.Code)
+				if err := m.previewText(w, z.Plans); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
 )
 
 func (m *Main) simulateCommand() *cobra.Command {
@@ -50,23 +52,15 @@ func (m *Main) simulateCommand() *cobra.Command {
 			return badInput("--to %s %s --from %s", to, m.T("sớm hơn", "is before"), from)
 		}
 		end := last.AddDate(0, 0, 1)
-		clock := audio.NewVirtualClock(start)
-		sink := audio.NewNullSink(audio.Rate(m.config().Audio.SampleRate), false, clock)
-		stn := m.newStation(st, sink, "", clock, true)
-		// Rows are written when closed, each in one transaction: a full
-		// disk stops the simulation with nothing left open.
-		stn.SetLogWrites(station.WriteWhenClosed)
 		began := time.Now()
+		// Each zone runs its own station on its own virtual clock: zones
+		// share nothing but the log, so they run side by side, as many at
+		// once as there are processors.
 		g, gctx := errgroup.WithContext(ctx)
-		sinkCtx, stopSink := context.WithCancel(gctx)
-		g.Go(func() error { stn.StartSink(sinkCtx); return nil })
-		g.Go(func() error {
-			defer stopSink()
-			if err := stn.Recover(gctx); err != nil {
-				return err
-			}
-			return stn.RunRange(gctx, start, end)
-		})
+		g.SetLimit(max(1, runtime.GOMAXPROCS(0)))
+		for _, z := range m.config().ZoneList() {
+			g.Go(func() error { return m.simulateZone(gctx, st, z.Code, start, end) })
+		}
 		if err := g.Wait(); err != nil {
 			return err
 		}
@@ -75,14 +69,24 @@ func (m *Main) simulateCommand() *cobra.Command {
 			return err
 		}
 		counts := map[playlist.Status]int{}
+		byZone := map[string]map[string]int{}
 		for _, a := range airings {
 			counts[a.Status]++
+			zone := a.Zone
+			if zone == "" {
+				zone = playlist.DefaultZone
+			}
+			if byZone[zone] == nil {
+				byZone[zone] = map[string]int{}
+			}
+			byZone[zone]["airings"]++
+			byZone[zone][string(a.Status)]++
 		}
 		return ff.write(m.Stdout, func(w io.Writer) error {
 			if format == "json" {
 				return writeJSON(w, map[string]any{"from": from, "to": to, "airings": len(airings), "completed": counts[playlist.StatusCompleted],
 					"interrupted": counts[playlist.StatusInterrupted], "missed": counts[playlist.StatusMissed], "failed": counts[playlist.StatusFailed],
-					"wall_ms": time.Since(began).Milliseconds()})
+					"zones": byZone, "wall_ms": time.Since(began).Milliseconds()})
 			}
 			_, err := fmt.Fprintf(w, "%s %s → %s: %d %s (%s %d, %s %d, %s %d, %s %d) %s %s\n",
 				m.T("Mô phỏng", "Simulated"), from, to, len(airings), m.T("lượt", "airings"),
@@ -93,4 +97,26 @@ func (m *Main) simulateCommand() *cobra.Command {
 		})
 	}
 	return cmd
+}
+
+// simulateZone runs the zone's station over [start, end) on a virtual
+// clock, to a null output.
+func (m *Main) simulateZone(ctx context.Context, st *store.Store, zone string, start, end time.Time) error {
+	clock := audio.NewVirtualClock(start)
+	sink := audio.NewNullSink(audio.Rate(unheardRate), false, clock)
+	stn := m.newZoneStation(st, zone, sink, "", clock, true)
+	// Rows are written when closed, each in one transaction: a full disk
+	// stops the simulation with nothing left open.
+	stn.SetLogWrites(station.WriteWhenClosed)
+	g, gctx := errgroup.WithContext(ctx)
+	sinkCtx, stopSink := context.WithCancel(gctx)
+	g.Go(func() error { stn.StartSink(sinkCtx); return nil })
+	g.Go(func() error {
+		defer stopSink()
+		if err := stn.Recover(gctx); err != nil {
+			return err
+		}
+		return stn.RunRange(gctx, start, end)
+	})
+	return g.Wait()
 }

@@ -40,8 +40,8 @@ func (m *Main) newWeb(st *store.Store, stn *station.Group, listen string) (*web.
 			return stn.Emergency(ctx, nil, segs)
 		},
 		Control: func(ctx context.Context, a station.Action) error { return stn.Control(ctx, nil, a) },
-		Report: func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error) {
-			return app.Report(ctx, kind, from, to, lang, true) // rows: the web offers the XLSX too
+		Report: func(ctx context.Context, kind string, from, to time.Time, lang, zone string) (report.Report, error) {
+			return app.Report(ctx, kind, from, to, lang, true, zone) // rows: the web offers the XLSX too
 		},
 		MediaDir: mediaDir,
 		DataDir:  m.dataDir,

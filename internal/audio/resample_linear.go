@@ -66,6 +66,15 @@ func (r *linearResampler) Stream(dst []float32) (int, error) {
 	frames := 0
 	for !r.done && frames < len(dst)/Channels {
 		for r.pos >= 1 && r.haveNext {
+			// Frames passed over whole (downsampling) are dropped in one
+			// step: prev is overwritten by the step after, so only next
+			// must be the frame before the ones still to take.
+			if j := min(int(r.pos)-1, len(r.in)/Channels); j >= 1 {
+				copy(r.next[:], r.in[(j-1)*Channels:j*Channels])
+				r.in = r.in[j*Channels:]
+				r.pos -= float64(j)
+				continue
+			}
 			r.prev = r.next
 			r.next, r.haveNext = r.take()
 			r.pos--

@@ -6,7 +6,8 @@ import (
 )
 
 func TestLinearResamplerLengthAndValues(t *testing.T) {
-	for _, c := range []struct{ from, to, in int }{{16000, 48000, 16000}, {22050, 48000, 22050}, {48000, 44100, 48000}, {44100, 48000, 1000}} {
+	for _, c := range []struct{ from, to, in int }{{16000, 48000, 16000}, {22050, 48000, 22050}, {48000, 44100, 48000}, {44100, 48000, 1000},
+		{44100, 8000, 44100}, {48000, 8000, 48000}, {16000, 8000, 16000}, {22050, 8000, 9999}} {
 		ramp := 0
 		src := StreamerFunc(func(dst []float32) (int, error) {
 			n := 0

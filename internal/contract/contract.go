@@ -47,6 +47,9 @@ type Airing struct {
 	DurationMS  int64    `json:"duration_ms"`
 	Status      string   `json:"status"`
 	Reason      string   `json:"reason"`
+	// Zone is the code of the zone the airing played in ("chung" for a
+	// station without zones).
+	Zone string `json:"zone"`
 	// PrevHash and Hash are the row's link in the log's hash chain (see
 	// store/chain.go); null while the airing is open.
 	PrevHash *string `json:"prev_hash"`
@@ -55,6 +58,8 @@ type Airing struct {
 
 // Occurrence is one planned slot occurrence of a preview.
 type Occurrence struct {
+	// Zone is the code of the zone the occurrence airs in.
+	Zone      string     `json:"zone"`
 	Slot      string     `json:"slot"`
 	StartsAt  string     `json:"starts_at"`
 	LengthMS  int64      `json:"length_ms"`
@@ -142,7 +147,16 @@ func FromSegment(s playlist.Segment, loc *time.Location) Segment {
 func FromAiring(a playlist.Airing, loc *time.Location) Airing {
 	return Airing{ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics(a.Topics), Slot: a.Slot,
 		ScheduledAt: Time(a.ScheduledAt, loc), StartedAt: optTime(a.StartedAt, loc), EndedAt: optTime(a.EndedAt, loc),
-		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason}
+		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason,
+		Zone: zoneOf(a.Zone)}
+}
+
+// zoneOf is an airing's zone: rows from before zones have none.
+func zoneOf(code string) string {
+	if code == "" {
+		return playlist.DefaultZone
+	}
+	return code
 }
 
 // Chained returns a with its link in the hash chain ("" for none).
@@ -153,7 +167,7 @@ func (a Airing) Chained(prevHash, hash string) Airing {
 
 // FromPlan converts a planned occurrence; lang chooses the shortfall message.
 func FromPlan(p playlist.Plan, loc *time.Location, lang string) Occurrence {
-	o := Occurrence{Slot: p.Slot, StartsAt: Time(p.Start, loc), LengthMS: p.Length.Milliseconds(), Items: []Item{}}
+	o := Occurrence{Zone: zoneOf(p.Zone), Slot: p.Slot, StartsAt: Time(p.Start, loc), LengthMS: p.Length.Milliseconds(), Items: []Item{}}
 	for _, it := range p.Items {
 		o.Items = append(o.Items, Item{SegmentID: it.Segment.ID, Title: it.Segment.Title, Topics: topics(it.Segment.Topics),
 			StartsAt: Time(it.StartsAt, loc), DurationMS: it.Segment.Duration.Milliseconds()})

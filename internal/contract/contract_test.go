@@ -40,3 +40,20 @@ func TestJSONShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestAiringsAndOccurrencesNameTheirZone: log rows and preview occurrences
+// carry "zone"; rows logged before zones are the default zone's.
+func TestAiringsAndOccurrencesNameTheirZone(t *testing.T) {
+	loc := time.UTC
+	at := time.Date(2024, 5, 2, 6, 0, 0, 0, loc)
+	for zone, want := range map[string]string{"": playlist.DefaultZone, "thon-tay": "thon-tay"} {
+		b, _ := json.Marshal(FromAiring(playlist.Airing{ID: 1, ScheduledAt: at, Status: playlist.StatusCompleted, Zone: zone}, loc))
+		if !strings.Contains(string(b), `"zone":"`+want+`"`) {
+			t.Errorf("airing of zone %q: %s, want zone %q", zone, b, want)
+		}
+		b, _ = json.Marshal(FromPlan(playlist.Plan{Occurrence: playlist.Occurrence{Slot: "sang", Start: at}, Zone: zone}, loc, "vi"))
+		if !strings.Contains(string(b), `"zone":"`+want+`"`) {
+			t.Errorf("occurrence of zone %q: %s, want zone %q", zone, b, want)
+		}
+	}
+}

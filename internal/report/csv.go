@@ -10,7 +10,8 @@ import (
 // bom makes Excel read the file as UTF-8 and show Vietnamese correctly.
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// WriteCSV writes one row per topic, a totals row and, after a blank row,
+// WriteCSV writes one row per topic, a totals row (with zones, a first
+// column names the zone, and each zone's rows follow the commune's) and, after a blank row,
 // the chain head at the period's end (a sentence in the name column), UTF-8 with a byte-order
 // mark, header in Vietnamese (lang "vi" or "") or English ("en"). Numbers use
 // a decimal point; a missing target or percentage is an empty cell.
@@ -23,37 +24,71 @@ func (r Report) WriteCSV(w io.Writer, lang string) error {
 		return err
 	}
 	cw := csvsafe.NewWriter(w) // formula injection guarded
-	if err := cw.Write(wd.csvHeader); err != nil {
+	// With zones, a first column names the zone of each row: the
+	// commune-wide rows, then each zone's (or the one zone's of a report
+	// of one zone).
+	zoned := r.MultiZone() || r.Zone != ""
+	header := wd.csvHeader
+	if zoned {
+		header = append([]string{wd.colZone}, header...)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	for _, t := range r.Topics {
-		pct := ""
-		if t.AchievedPct != nil {
-			pct = dec(*t.AchievedPct)
+	table := func(zone string, topics []TopicRow, totals Totals) error {
+		row := func(cells ...string) []string {
+			if zoned {
+				return append([]string{zone}, cells...)
+			}
+			return cells
 		}
-		ta, tm := "", ""
-		if t.TargetAirings > 0 {
-			ta = strconv.Itoa(t.TargetAirings)
+		for _, t := range topics {
+			pct := ""
+			if t.AchievedPct != nil {
+				pct = dec(*t.AchievedPct)
+			}
+			ta, tm := "", ""
+			if t.TargetAirings > 0 {
+				ta = strconv.Itoa(t.TargetAirings)
+			}
+			if t.TargetMinutes > 0 {
+				tm = dec(t.TargetMinutes)
+			}
+			if err := cw.Write(row(t.Code, t.Name, ta, tm, strconv.Itoa(t.Airings),
+				dec(t.Minutes), strconv.Itoa(t.Segments), pct)); err != nil {
+				return err
+			}
 		}
-		if t.TargetMinutes > 0 {
-			tm = dec(t.TargetMinutes)
+		return cw.Write(row("", wd.total, "", "", strconv.Itoa(totals.Airings),
+			dec(totals.Minutes), strconv.Itoa(totals.Segments), ""))
+	}
+	switch {
+	case r.MultiZone():
+		if err := table(wd.allZones, r.Topics, r.Totals); err != nil {
+			return err
 		}
-		if err := cw.Write([]string{t.Code, t.Name, ta, tm, strconv.Itoa(t.Airings),
-			dec(t.Minutes), strconv.Itoa(t.Segments), pct}); err != nil {
+		for _, z := range r.Zones {
+			if err := table(z.Name, z.Topics, z.Totals); err != nil {
+				return err
+			}
+		}
+	case r.Zone != "":
+		z, _ := r.only()
+		if err := table(z.Name, r.Topics, r.Totals); err != nil {
+			return err
+		}
+	default:
+		if err := table("", r.Topics, r.Totals); err != nil {
 			return err
 		}
 	}
-	if err := cw.Write([]string{"", wd.total, "", "", strconv.Itoa(r.Totals.Airings),
-		dec(r.Totals.Minutes), strconv.Itoa(r.Totals.Segments), ""}); err != nil {
-		return err
-	}
 	// The chain head, after a blank row: a sentence in the name column, so
 	// that the table above keeps its columns.
-	if err := cw.Write(make([]string, len(wd.csvHeader))); err != nil {
+	if err := cw.Write(make([]string, len(header))); err != nil {
 		return err
 	}
-	chain := make([]string, len(wd.csvHeader))
-	chain[1] = wd.chainLine(r.ChainHead)
+	chain := make([]string, len(header))
+	chain[len(header)-len(wd.csvHeader)+1] = wd.chainLine(r.ChainHead)
 	if err := cw.Write(chain); err != nil {
 		return err
 	}

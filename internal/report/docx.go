@@ -239,6 +239,11 @@ func rule(c *docx.Cell, width int, share float64) {
 func (d docxWriter) title(v htmlView) {
 	d.para(v.Title, 14, style{center: true, bold: true, before: 360})
 	d.para(v.Subtitle+"\n"+v.Label, 14, style{center: true, bold: true})
+	if v.ZoneLine != "" {
+		d.para(v.PerLine, docxBody, style{before: 200})
+		d.para(v.ZoneLine, docxBody, style{after: 120})
+		return
+	}
 	d.para(v.PerLine, docxBody, style{before: 200, after: 120})
 }
 
@@ -250,13 +255,33 @@ func (d docxWriter) heading(text string) {
 // and the note on counting.
 func (d docxWriter) topics(v htmlView) {
 	d.heading(v.SecTopics)
+	d.topicTable(v.Table)
+	if len(v.Below) > 0 {
+		d.para(v.BelowHeading, docxBody, style{bold: true, before: 120, keepNext: true})
+		for _, b := range v.Below {
+			d.para("- "+b, docxBody, style{indent: mm(5)})
+		}
+	}
+	d.para(v.Note, docxTable, style{italic: true, before: 80})
+	if len(v.Zones) > 0 {
+		d.para(v.ZonesHeading, docxBody, style{bold: true, before: 160, keepNext: true})
+		d.para(v.ZonesNote, docxTable, style{italic: true, keepNext: true})
+		for _, z := range v.Zones {
+			d.para(z.Title, docxBody, style{bold: true, before: 120, keepNext: true})
+			d.topicTable(z.Table)
+		}
+	}
+}
+
+// topicTable is a coverage table: the commune's or a zone's.
+func (d docxWriter) topicTable(tb htmlTable) {
 	t, widths := d.table([]float64{0.06, 0.40, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09}, true)
 	head := row(t, widths, true)
-	for i, h := range v.Heads {
+	for i, h := range tb.Heads {
 		head[i].VerticalAlign("center").BackgroundColor("E8E8E8")
 		cellPara(head[i], strings.Join(h, "\n"), docxTable, style{bold: true, center: true})
 	}
-	for _, r := range v.Rows {
+	for _, r := range tb.Rows {
 		c := row(t, widths, false)
 		cells := []string{r.No, r.Name, r.TargetAirings, r.TargetMinutes, r.Airings, r.Minutes, r.Segments, r.Pct}
 		for i, s := range cells {
@@ -270,16 +295,9 @@ func (d docxWriter) topics(v htmlView) {
 		}
 	}
 	c := row(t, widths, false)
-	for i, s := range []string{"", v.Total.Name, "", "", v.Total.Airings, v.Total.Minutes, v.Total.Segments, ""} {
+	for i, s := range []string{"", tb.Total.Name, "", "", tb.Total.Airings, tb.Total.Minutes, tb.Total.Segments, ""} {
 		cellPara(c[i], s, docxTable, style{bold: true, right: i > 1})
 	}
-	if len(v.Below) > 0 {
-		d.para(v.BelowHeading, docxBody, style{bold: true, before: 120, keepNext: true})
-		for _, b := range v.Below {
-			d.para("- "+b, docxBody, style{indent: mm(5)})
-		}
-	}
-	d.para(v.Note, docxTable, style{italic: true, before: 80})
 }
 
 // totals is section II.

@@ -36,9 +36,10 @@ type htmlView struct {
 	Title, Subtitle, Label, PerLine string
 	SecTopics, SecTotals            string
 	SecIncidents, SecDays           string
-	Heads                           [][]string
-	Rows                            []htmlRow
-	Total                           htmlRow
+	Table                           htmlTable
+	ZoneLine                        string // a report of one zone
+	ZonesHeading, ZonesNote         string
+	Zones                           []htmlZone // the per-zone section
 	BelowHeading                    string
 	Below                           []string
 	Note                            string
@@ -55,6 +56,18 @@ type htmlView struct {
 	SignerTitle                     []string
 	SignerName                      string
 	Chain                           string
+}
+
+// htmlTable is a coverage table: the commune's or a zone's.
+type htmlTable struct {
+	Heads [][]string
+	Rows  []htmlRow
+	Total htmlRow
+}
+
+type htmlZone struct {
+	Title string
+	Table htmlTable
 }
 
 type htmlRow struct {
@@ -107,6 +120,41 @@ type htmlBar struct {
 	Clipped       bool
 }
 
+// htmlTableOf lays out a coverage table.
+func htmlTableOf(wd words, topics []TopicRow, totals Totals) htmlTable {
+	var tb htmlTable
+	for _, h := range []string{wd.colNo, wd.colTopic, wd.colTargetAirings, wd.colTargetMinutes,
+		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct} {
+		tb.Heads = append(tb.Heads, strings.Split(h, "\n"))
+	}
+	for i, t := range topics {
+		row := htmlRow{
+			No: strconv.Itoa(i + 1), Name: t.Name,
+			TargetAirings: intOrDash(t.TargetAirings), TargetMinutes: "-",
+			Airings: strconv.Itoa(t.Airings), Minutes: wd.num(t.Minutes),
+			Segments: strconv.Itoa(t.Segments), Pct: "-", Below: t.BelowTarget,
+		}
+		var flags []string
+		if t.Unplanned {
+			flags = append(flags, wd.unplanned)
+		}
+		if t.BelowTarget {
+			flags = append(flags, wd.belowFlag)
+		}
+		row.Flag = strings.Join(flags, " ")
+		if t.TargetMinutes > 0 {
+			row.TargetMinutes = wd.num(t.TargetMinutes)
+		}
+		if t.AchievedPct != nil {
+			row.Pct = wd.num(*t.AchievedPct)
+		}
+		tb.Rows = append(tb.Rows, row)
+	}
+	tb.Total = htmlRow{Name: wd.total, Airings: strconv.Itoa(totals.Airings),
+		Minutes: wd.num(totals.Minutes), Segments: strconv.Itoa(totals.Segments)}
+	return tb
+}
+
 // Chart geometry.
 const (
 	chartWidth   = 640
@@ -157,32 +205,8 @@ func (r Report) htmlView(wd words) (htmlView, error) {
 		SignerName:        r.Header.SignerName,
 		Chain:             wd.chainLine(r.ChainHead),
 	}
-	for _, h := range []string{wd.colNo, wd.colTopic, wd.colTargetAirings, wd.colTargetMinutes,
-		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct} {
-		v.Heads = append(v.Heads, strings.Split(h, "\n"))
-	}
+	v.Table = htmlTableOf(wd, r.Topics, r.Totals)
 	for i, t := range r.Topics {
-		row := htmlRow{
-			No: strconv.Itoa(i + 1), Name: t.Name,
-			TargetAirings: intOrDash(t.TargetAirings), TargetMinutes: "-",
-			Airings: strconv.Itoa(t.Airings), Minutes: wd.num(t.Minutes),
-			Segments: strconv.Itoa(t.Segments), Pct: "-", Below: t.BelowTarget,
-		}
-		var flags []string
-		if t.Unplanned {
-			flags = append(flags, wd.unplanned)
-		}
-		if t.BelowTarget {
-			flags = append(flags, wd.belowFlag)
-		}
-		row.Flag = strings.Join(flags, " ")
-		if t.TargetMinutes > 0 {
-			row.TargetMinutes = wd.num(t.TargetMinutes)
-		}
-		if t.AchievedPct != nil {
-			row.Pct = wd.num(*t.AchievedPct)
-		}
-		v.Rows = append(v.Rows, row)
 		if t.BelowTarget {
 			rs := make([]string, len(t.Reasons))
 			for j, rr := range t.Reasons {
@@ -191,8 +215,15 @@ func (r Report) htmlView(wd words) (htmlView, error) {
 			v.Below = append(v.Below, fmt.Sprintf("%d. %s (%s%%): %s.", i+1, t.Name, wd.num(pctOr0(t.AchievedPct)), strings.Join(rs, "; ")))
 		}
 	}
-	v.Total = htmlRow{Name: wd.total, Airings: strconv.Itoa(r.Totals.Airings),
-		Minutes: wd.num(r.Totals.Minutes), Segments: strconv.Itoa(r.Totals.Segments)}
+	if z, ok := r.only(); ok {
+		v.ZoneLine = fmt.Sprintf(wd.zoneLine, z.Name, z.Code)
+	}
+	if r.MultiZone() {
+		v.ZonesHeading, v.ZonesNote = wd.zonesHeading, wd.zonesNote
+		for _, z := range r.Zones {
+			v.Zones = append(v.Zones, htmlZone{Title: r.zoneTitle(wd, z), Table: htmlTableOf(wd, z.Topics, z.Totals)})
+		}
+	}
 	tot := r.Totals
 	v.Totals = []string{
 		fmt.Sprintf("%s: %d.", wd.totAirings, tot.Airings),

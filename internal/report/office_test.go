@@ -112,12 +112,22 @@ func keepPDF(t *testing.T, pdf, name string) {
 // workbook in a few pages, the DOCX in one to three, their words there.
 func TestOfficeFormatsPrint(t *testing.T) {
 	r := Build(typicalMonth(t))
+	// The same month in three zones, printed in the same start of soffice.
+	zin := typicalMonth(t)
+	zin.Zones = threeZones
+	for i := range zin.Airings {
+		zin.Airings[i].Zone = threeZones[i%3].Code
+	}
+	zr := Build(zin)
 	dir := t.TempDir()
-	// Two base names: soffice names each PDF after its file.
+	// Distinct base names: soffice names each PDF after its file.
 	xlsxPath, docxPath := filepath.Join(dir, "bao-cao-xlsx.xlsx"), filepath.Join(dir, "bao-cao-docx.docx")
+	zxlsxPath, zdocxPath := filepath.Join(dir, "vung-xlsx.xlsx"), filepath.Join(dir, "vung-docx.docx")
 	for path, write := range map[string]func(*os.File) error{
-		xlsxPath: func(f *os.File) error { return r.WriteXLSX(f, "vi") },
-		docxPath: func(f *os.File) error { return r.WriteDOCX(f, "vi") },
+		xlsxPath:  func(f *os.File) error { return r.WriteXLSX(f, "vi") },
+		docxPath:  func(f *os.File) error { return r.WriteDOCX(f, "vi") },
+		zxlsxPath: func(f *os.File) error { return zr.WriteXLSX(f, "vi") },
+		zdocxPath: func(f *os.File) error { return zr.WriteDOCX(f, "vi") },
 	} {
 		f, err := os.Create(path)
 		if err != nil {
@@ -130,7 +140,7 @@ func TestOfficeFormatsPrint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pdfs := officeToPDF(t, dir, xlsxPath, docxPath)
+	pdfs := officeToPDF(t, dir, xlsxPath, docxPath, zxlsxPath, zdocxPath)
 	keepPDF(t, pdfs[0], "report-xlsx.pdf")
 	keepPDF(t, pdfs[1], "report-docx.pdf")
 
@@ -193,5 +203,32 @@ func TestOfficeFormatsPrint(t *testing.T) {
 			}
 		}
 		t.Logf("docx: %d pages", pages)
+	})
+	t.Run("zones", func(t *testing.T) {
+		for i, name := range []string{"xlsx", "docx"} {
+			pdf := pdfs[2+i]
+			pages, size := pdfPages(t, pdf)
+			if !strings.Contains(size, "(A4)") {
+				t.Errorf("%s: page size is not A4: %s", name, size)
+			}
+			// The zones' tables add a page or two to the plain report.
+			if pages < 2 || pages > 12 {
+				t.Errorf("%s: the three-zone report prints on %d pages, want 2 to 12", name, pages)
+			}
+			all := pdfText(t, pdf, 0, 0)
+			for _, w := range []string{"Thôn Đông", "Thôn Tây", "Xã Yên Phú cũ", "Toàn xã (cộng các vùng)", "Tổng cộng"} {
+				if name == "docx" && w == "Toàn xã (cộng các vùng)" {
+					w = "Kết quả theo từng vùng phát:"
+				}
+				if !strings.Contains(all, w) {
+					t.Errorf("%s: the printed three-zone report has no %q", name, w)
+				}
+			}
+			if strings.Contains(all, "###") {
+				t.Errorf("%s: a column is too narrow for its figures (###)", name)
+			}
+			t.Logf("%s with three zones: %d pages", name, pages)
+		}
+		keepPDF(t, pdfs[3], "report-zones-docx.pdf")
 	})
 }

@@ -54,7 +54,26 @@ type Input struct {
 	// ChainHead is the head of the log's hash chain at the period's end
 	// (store.ChainHeadBefore); nil when no closed airing was due by then.
 	ChainHead *ChainHead
+	// Zones are the commune's zones (config zones:, in order); a topic's
+	// target applies to each of them. Empty is the one zone DefaultZone.
+	// An airing logged in a zone not listed gets a section of its own,
+	// without targets.
+	Zones []Zone
+	// Only, when set, is the one zone the report covers (report --zone):
+	// the caller gives that zone's airings only, and the forms name it.
+	Only *Zone
 }
+
+// Zone is one loudspeaker network of the commune (vùng phát).
+type Zone struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// DefaultZone is the zone of a config without zones: and of every airing
+// logged before zones existed (config.DefaultZone; the report does not
+// read the configuration).
+var DefaultZone = Zone{Code: playlist.DefaultZone, Name: "Toàn xã"}
 
 // ChainHead is the head of the airing log's hash chain at the end of the
 // period: the last link, by chain_seq, among the closed airings due before
@@ -91,6 +110,12 @@ type Report struct {
 	// ChainHead is the log's hash chain head at the period's end; null
 	// when no closed airing was due by then.
 	ChainHead *ChainHead `json:"chain_head"`
+	// Zones is each zone's coverage, in config order: Topics and Totals
+	// above add them up. One entry for a commune of one zone.
+	Zones []ZoneReport `json:"zones"`
+	// Zone is the code of the one zone the report covers (report
+	// --zone); empty for the whole commune.
+	Zone string `json:"zone,omitempty"`
 
 	Header Header    `json:"-"`
 	Issued time.Time `json:"-"`
@@ -100,6 +125,22 @@ type Report struct {
 	location   *time.Location
 	slotTitles map[string]string
 }
+
+// ZoneReport is one zone's coverage: its topics against the target (the
+// monthly target applies to each zone) and its totals.
+type ZoneReport struct {
+	Code   string     `json:"code"`
+	Name   string     `json:"name"`
+	Topics []TopicRow `json:"topics"`
+	Totals Totals     `json:"totals"`
+	// Unlisted marks a zone found in the log but not in the configuration:
+	// it has no targets.
+	Unlisted bool `json:"unlisted,omitempty"`
+}
+
+// MultiZone says whether the report has a per-zone section: more than one
+// zone, and not a report of one zone.
+func (r Report) MultiZone() bool { return len(r.Zones) > 1 && r.Zone == "" }
 
 // Day is one day of the calendar. Airings and Minutes count completed
 // airings; a day's airing is the day it was scheduled (started, for a
@@ -184,6 +225,7 @@ type Incident struct {
 	Title       string    `json:"title"`
 	Topics      []string  `json:"topics"`
 	Slot        string    `json:"slot"`
+	Zone        string    `json:"zone"`
 	SlotTitle   string    `json:"slot_title"`   // Vietnamese, as printed
 	ScheduledAt time.Time `json:"scheduled_at"` // StartedAt for manual airings
 	Status      string    `json:"status"`
@@ -224,9 +266,88 @@ func (t *tally) addSegment(id int64) {
 // whole milliseconds, so they do not depend on the order airings come in.
 func (t *tally) minutes() float64 { return float64(t.playedMS) / 60000 }
 
+// topicTally is the tallies of one zone, or of the whole commune, by topic.
+type topicTally struct {
+	byCode    map[string]*tally
+	unplanned []string // codes found in the log but not in the plan
+	total     tally
+}
+
+func newTopicTally(topics []playlist.Topic) *topicTally {
+	t := &topicTally{byCode: make(map[string]*tally, len(topics))}
+	for _, tp := range topics {
+		t.byCode[tp.Code] = &tally{}
+	}
+	return t
+}
+
+func (t *topicTally) of(code string) *tally {
+	x, ok := t.byCode[code]
+	if !ok {
+		x = &tally{}
+		t.byCode[code] = x
+		t.unplanned = append(t.unplanned, code)
+	}
+	return x
+}
+
+// rows is the coverage table of the tallies: the plan's topics with their
+// targets scaled by scale and multiplied by mult (the number of zones the
+// target applies to), then the unplanned codes.
+func (t *topicTally) rows(topics []playlist.Topic, scale float64, mult int) []TopicRow {
+	sort.Strings(t.unplanned)
+	out := make([]TopicRow, 0, len(topics)+len(t.unplanned))
+	seen := map[string]bool{}
+	for _, tp := range topics {
+		if seen[tp.Code] { // a duplicated code in the plan gets one row
+			continue
+		}
+		seen[tp.Code] = true
+		row := TopicRow{
+			Code:          tp.Code,
+			Name:          tp.Name,
+			PlanItem:      tp.PlanItem,
+			TargetAirings: int(math.Round(float64(tp.TargetAirings)*scale)) * mult,
+			TargetMinutes: round1(tp.TargetMinutes*scale) * float64(mult),
+		}
+		out = append(out, fill(row, t.byCode[tp.Code]))
+	}
+	for _, code := range t.unplanned {
+		out = append(out, fill(TopicRow{Code: code, Name: code, Unplanned: true}, t.byCode[code]))
+	}
+	return out
+}
+
+func (t *topicTally) totals() Totals {
+	return Totals{
+		Airings:     t.total.airings,
+		Minutes:     round1(t.total.minutes()),
+		Segments:    len(t.total.segments),
+		Interrupted: t.total.interrupted,
+		Missed:      t.total.missed,
+		Failed:      t.total.failed,
+	}
+}
+
+// zoneCode is the zone of a logged airing: rows logged before zones
+// existed have none and belong to DefaultZone.
+func zoneCode(code string) string {
+	if code == "" {
+		return DefaultZone.Code
+	}
+	return code
+}
+
 // Build computes the report. Only completed airings count as delivered; an
 // airing tagged with several topics counts once for each of them, and once
 // in the totals.
+//
+// With several zones, each zone has its rows against the full target (the
+// target applies to each zone), and the commune-wide rows add the zones
+// up: their targets are the sum of the zones' targets, their delivered
+// figures the sum of the zones', and their achievement is the lowest
+// zone's — a topic is achieved in the commune only when every zone heard
+// it as planned.
 func Build(in Input) Report {
 	loc := in.Location
 	if loc == nil {
@@ -236,45 +357,61 @@ func Build(in Input) Report {
 	from, to := civilOf(in.From, loc), civilOf(in.To, loc)
 	scale := targetScale(kind, from, to)
 
-	byCode := map[string]*tally{}
-	var unplanned []string
-	for _, t := range in.Topics {
-		byCode[t.Code] = &tally{}
+	zones := in.Zones
+	if in.Only != nil {
+		zones = []Zone{*in.Only}
 	}
+	if len(zones) == 0 {
+		zones = []Zone{DefaultZone}
+	}
+	listed := len(zones)
+	byZone := make(map[string]*topicTally, len(zones))
+	for _, z := range zones {
+		byZone[z.Code] = newTopicTally(in.Topics)
+	}
+	zoneOf := func(code string) *topicTally {
+		code = zoneCode(code)
+		t, ok := byZone[code]
+		if !ok {
+			t = newTopicTally(in.Topics)
+			byZone[code] = t
+			zones = append(zones, Zone{Code: code, Name: code})
+		}
+		return t
+	}
+
+	commune := newTopicTally(in.Topics)
 	nDays := daysInclusive(from, to)
 	days := make([]tally, nDays)
-	var total tally
 	sum := in.Summary
 	if sum == nil {
 		s := Summarize(in.Airings, loc)
 		sum = &s
 	}
-	tallyOf := func(code string) *tally {
-		t, ok := byCode[code]
-		if !ok {
-			t = &tally{}
-			byCode[code] = t
-			unplanned = append(unplanned, code)
-		}
-		return t
-	}
 	for _, g := range sum.Groups {
-		total.add(g)
+		zt := zoneOf(g.Zone)
+		commune.total.add(g)
+		zt.total.add(g)
 		if i := daysInclusive(from, civilOf(g.At, loc)) - 1; i >= 0 && i < nDays {
 			days[i].add(g)
 		}
 		for _, code := range uniq(g.Topics) {
-			tallyOf(code).add(g)
+			commune.of(code).add(g)
+			zt.of(code).add(g)
 		}
 	}
 	for _, a := range sum.Aired {
-		total.addSegment(a.SegmentID)
+		zt := zoneOf(a.Zone)
+		commune.total.addSegment(a.SegmentID)
+		zt.total.addSegment(a.SegmentID)
 		for _, code := range uniq(a.Topics) {
-			tallyOf(code).addSegment(a.SegmentID)
+			commune.of(code).addSegment(a.SegmentID)
+			zt.of(code).addSegment(a.SegmentID)
 		}
 	}
 	incidents := make([]Incident, 0, len(sum.Incidents))
 	for _, a := range sum.Incidents {
+		zoneOf(a.Zone)
 		incidents = append(incidents, incidentOf(a, loc))
 	}
 	sort.SliceStable(incidents, func(i, j int) bool {
@@ -283,7 +420,15 @@ func Build(in Input) Report {
 		}
 		return incidents[i].ID < incidents[j].ID
 	})
-	sort.Strings(unplanned)
+	// Every zone's table has the same rows: a topic found outside the plan
+	// in one zone gets a row (of zeros) in the others.
+	for _, code := range commune.unplanned {
+		for _, zt := range byZone {
+			zt.of(code)
+		}
+	}
+	// Zones found only in the log come after the listed ones, by code.
+	sort.SliceStable(zones[listed:], func(i, j int) bool { return zones[listed+i].Code < zones[listed+j].Code })
 
 	r := Report{
 		Period: Period{
@@ -292,19 +437,32 @@ func Build(in Input) Report {
 			Kind:  kind,
 			Label: periodLabel(kind, from, to, "vi"),
 		},
-		Topics:    make([]TopicRow, 0, len(in.Topics)+len(unplanned)),
 		Incidents: incidents,
 		Header:    in.Header,
 		Issued:    in.Issued,
 		ChainHead: in.ChainHead,
-		Totals: Totals{
-			Airings:     total.airings,
-			Minutes:     round1(total.minutes()),
-			Segments:    len(total.segments),
-			Interrupted: total.interrupted,
-			Missed:      total.missed,
-			Failed:      total.failed,
-		},
+		Totals:    commune.totals(),
+	}
+	if in.Only != nil {
+		r.Zone = in.Only.Code
+	}
+	r.Zones = make([]ZoneReport, len(zones))
+	for i, z := range zones {
+		mult := 1
+		if i >= listed {
+			mult = 0 // a zone the configuration no longer lists has no target
+		}
+		zt := byZone[z.Code]
+		r.Zones[i] = ZoneReport{Code: z.Code, Name: z.Name, Topics: zt.rows(in.Topics, scale, mult), Totals: zt.totals(), Unlisted: i >= listed}
+	}
+	if len(r.Zones) == 1 {
+		// One zone: the commune is that zone (today's report, unchanged).
+		r.Topics = commune.rows(in.Topics, scale, 1)
+	} else {
+		r.Topics = commune.rows(in.Topics, scale, listed)
+		for i := range r.Topics {
+			r.Topics[i] = r.lowestZone(r.Topics[i], commune.byCode[r.Topics[i].Code], listed)
+		}
 	}
 	if r.Incidents == nil {
 		r.Incidents = []Incident{}
@@ -349,25 +507,63 @@ func Build(in Input) Report {
 		r.Incidents[i].SlotTitle = r.slotName(vi, r.Incidents[i].Slot)
 		r.Incidents[i].Title = title.Clean(r.Incidents[i].Title)
 	}
-	seen := map[string]bool{}
-	for _, t := range in.Topics {
-		if seen[t.Code] { // a duplicated code in the plan gets one row
-			continue
-		}
-		seen[t.Code] = true
-		row := TopicRow{
-			Code:          t.Code,
-			Name:          t.Name,
-			PlanItem:      t.PlanItem,
-			TargetAirings: int(math.Round(float64(t.TargetAirings) * scale)),
-			TargetMinutes: round1(t.TargetMinutes * scale),
-		}
-		r.Topics = append(r.Topics, fill(row, byCode[t.Code]))
-	}
-	for _, code := range unplanned {
-		r.Topics = append(r.Topics, fill(TopicRow{Code: code, Name: code, Unplanned: true}, byCode[code]))
-	}
 	return r
+}
+
+// lowestZone sets a commune-wide row's achievement from its zones' rows
+// (the first listed of r.Zones): the lowest zone's percentage; below
+// target when any zone is; the reasons are the commune's incidents and
+// the zones' shortfalls added up.
+func (r Report) lowestZone(row TopicRow, t *tally, listed int) TopicRow {
+	row.AchievedPct, row.BelowTarget, row.Reasons = nil, false, []Reason{}
+	var shortAirings int
+	var shortMinutes float64
+	for _, z := range r.Zones[:listed] {
+		for _, zr := range z.Topics {
+			if zr.Code != row.Code || zr.AchievedPct == nil {
+				continue
+			}
+			if row.AchievedPct == nil || *zr.AchievedPct < *row.AchievedPct {
+				p := *zr.AchievedPct
+				row.AchievedPct = &p
+			}
+			row.BelowTarget = row.BelowTarget || zr.BelowTarget
+			for _, rs := range zr.Reasons {
+				switch rs.Kind {
+				case ReasonShortAirings:
+					shortAirings += rs.Count
+				case ReasonShortMinutes:
+					shortMinutes += rs.Minutes
+				}
+			}
+		}
+	}
+	if !row.BelowTarget {
+		return row
+	}
+	add := func(r Reason) {
+		r.Text = r.TextIn("vi")
+		row.Reasons = append(row.Reasons, r)
+	}
+	if t.airings == 0 {
+		add(Reason{Kind: ReasonNoneCompleted})
+	}
+	if t.missed > 0 {
+		add(Reason{Kind: ReasonMissed, Count: t.missed})
+	}
+	if t.interrupted > 0 {
+		add(Reason{Kind: ReasonInterrupted, Count: t.interrupted})
+	}
+	if t.failed > 0 {
+		add(Reason{Kind: ReasonFailed, Count: t.failed})
+	}
+	if shortAirings > 0 {
+		add(Reason{Kind: ReasonShortAirings, Count: shortAirings})
+	}
+	if shortMinutes = round1(shortMinutes); shortMinutes > 0 {
+		add(Reason{Kind: ReasonShortMinutes, Minutes: shortMinutes})
+	}
+	return row
 }
 
 // fill adds the delivered figures, the achievement and the reasons to a row
@@ -444,6 +640,7 @@ func incidentOf(a playlist.Airing, loc *time.Location) Incident {
 		Title:       a.Title,
 		Topics:      topics,
 		Slot:        a.Slot,
+		Zone:        zoneCode(a.Zone),
 		ScheduledAt: at.In(loc),
 		Status:      string(a.Status),
 		Reason:      a.Reason,

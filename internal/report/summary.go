@@ -13,7 +13,8 @@ import (
 // BY queries, so that a report over a long, busy log does not read it row
 // by row; Summarize computes the same from the rows.
 type Summary struct {
-	// Groups count the airings of one day, one set of topics and one status.
+	// Groups count the airings of one zone, one day, one set of topics and
+	// one status.
 	Groups []Group
 	// Aired lists the distinct (topics, segment) pairs of the completed
 	// airings: what the distinct-segment counts are made of.
@@ -22,8 +23,10 @@ type Summary struct {
 	Incidents []playlist.Airing
 }
 
-// Group is a count of airings that share a day, their topics and a status.
+// Group is a count of airings that share a zone, a day, their topics and a
+// status.
 type Group struct {
+	Zone string // empty is DefaultZone
 	// At is when one of them was due (see airingTime); it gives the day.
 	At       time.Time
 	Topics   []string
@@ -32,8 +35,10 @@ type Group struct {
 	PlayedMS int64
 }
 
-// Aired is a segment that completed at least one airing under these topics.
+// Aired is a segment that completed at least one airing under these topics
+// in a zone.
 type Aired struct {
+	Zone      string
 	Topics    []string
 	SegmentID int64
 }
@@ -41,11 +46,13 @@ type Aired struct {
 // Summarize sums up airings as the store's queries do.
 func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 	type groupKey struct {
+		zone   string
 		day    civil
 		topics string
 		status playlist.Status
 	}
 	type airedKey struct {
+		zone    string
 		topics  string
 		segment int64
 	}
@@ -54,19 +61,20 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 	var s Summary
 	for _, a := range airings {
 		topics := strings.Join(a.Topics, ",")
-		k := groupKey{civilOf(airingTime(a), loc), topics, a.Status}
+		zone := zoneCode(a.Zone)
+		k := groupKey{zone, civilOf(airingTime(a), loc), topics, a.Status}
 		g := groups[k]
 		if g == nil {
-			g = &Group{At: airingTime(a), Topics: a.Topics, Status: a.Status}
+			g = &Group{Zone: zone, At: airingTime(a), Topics: a.Topics, Status: a.Status}
 			groups[k] = g
 		}
 		g.Airings++
 		g.PlayedMS += a.Played.Milliseconds()
 		switch a.Status {
 		case playlist.StatusCompleted:
-			if k := (airedKey{topics, a.SegmentID}); !aired[k] {
+			if k := (airedKey{zone, topics, a.SegmentID}); !aired[k] {
 				aired[k] = true
-				s.Aired = append(s.Aired, Aired{Topics: a.Topics, SegmentID: a.SegmentID})
+				s.Aired = append(s.Aired, Aired{Zone: zone, Topics: a.Topics, SegmentID: a.SegmentID})
 			}
 		case playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
 			s.Incidents = append(s.Incidents, a)
@@ -80,6 +88,9 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 	// integer sums), but a stable order keeps a Summary comparable.
 	sort.Slice(s.Groups, func(i, j int) bool {
 		a, b := s.Groups[i], s.Groups[j]
+		if a.Zone != b.Zone {
+			return a.Zone < b.Zone
+		}
 		if !a.At.Equal(b.At) {
 			return a.At.Before(b.At)
 		}

@@ -27,7 +27,7 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 		return fmt.Errorf("report period %q to %q: want YYYY-MM-DD dates", r.Period.From, r.Period.To)
 	}
 
-	tbl := r.topicTable(wd)
+	tbl := topicTable(wd, r.Topics, r.Totals)
 	page := minPage
 	for _, l := range tbl {
 		page = max(page, width(l))
@@ -80,6 +80,9 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 	}
 	line("")
 	line(fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to)))
+	if z, ok := r.only(); ok {
+		line(fmt.Sprintf(wd.zoneLine, z.Name, z.Code))
+	}
 	line("")
 
 	// I. Coverage by topic.
@@ -102,6 +105,16 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 		lines(below)
 	}
 	lines(wrap(wd.multiTopicNote, page))
+	if r.MultiZone() {
+		line("")
+		line(wd.zonesHeading)
+		lines(wrap(wd.zonesNote, page))
+		for _, z := range r.Zones {
+			line("")
+			line(r.zoneTitle(wd, z))
+			lines(topicTable(wd, z.Topics, z.Totals))
+		}
+	}
 	line("")
 
 	// II. Totals.
@@ -159,8 +172,8 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 	return err
 }
 
-// topicTable renders the coverage table.
-func (r Report) topicTable(wd words) []string {
+// topicTable renders a coverage table: the commune's or a zone's.
+func topicTable(wd words, topics []TopicRow, totals Totals) []string {
 	cols := []column{
 		{head: wd.colNo, right: true},
 		{head: wd.colTopic, max: topicColWidth},
@@ -171,8 +184,8 @@ func (r Report) topicTable(wd words) []string {
 		{head: wd.colSegments, right: true},
 		{head: wd.colPct, right: true},
 	}
-	body := make([][]string, 0, len(r.Topics))
-	for i, t := range r.Topics {
+	body := make([][]string, 0, len(topics))
+	for i, t := range topics {
 		name := t.Name
 		if t.Unplanned {
 			name += "\n" + wd.unplanned
@@ -193,8 +206,8 @@ func (r Report) topicTable(wd words) []string {
 			strconv.Itoa(t.Airings), wd.num(t.Minutes), strconv.Itoa(t.Segments), pct,
 		})
 	}
-	foot := [][]string{{"", wd.total, "", "", strconv.Itoa(r.Totals.Airings),
-		wd.num(r.Totals.Minutes), strconv.Itoa(r.Totals.Segments), ""}}
+	foot := [][]string{{"", wd.total, "", "", strconv.Itoa(totals.Airings),
+		wd.num(totals.Minutes), strconv.Itoa(totals.Segments), ""}}
 	return table(cols, body, foot)
 }
 
@@ -240,4 +253,26 @@ func pctOr0(p *float64) float64 {
 		return 0
 	}
 	return *p
+}
+
+// only is the one zone a report of one zone (report --zone) covers.
+func (r Report) only() (ZoneReport, bool) {
+	if r.Zone == "" {
+		return ZoneReport{}, false
+	}
+	for _, z := range r.Zones {
+		if z.Code == r.Zone {
+			return z, true
+		}
+	}
+	return ZoneReport{Code: r.Zone, Name: r.Zone}, true
+}
+
+// zoneTitle is the heading of a zone's table: "Vùng Thôn Đông (thon-dong)".
+func (r Report) zoneTitle(wd words, z ZoneReport) string {
+	s := fmt.Sprintf(wd.zoneHeading, z.Name, z.Code)
+	if z.Unlisted {
+		s += " — " + wd.unlistedZone
+	}
+	return s
 }

@@ -65,9 +65,26 @@ type words struct {
 	sheetSummary, sheetLog, sheetDays string
 	logHeadings                       []string
 	dateTimeFormat, dateFormat        string
+	// Zones.
+	zoneLine     string // Sprintf: the zone's name, its code (a report of one zone)
+	zonesHeading string // the per-zone part of section I
+	zonesNote    string // what the commune-wide target and achievement mean
+	zoneHeading  string // Sprintf: the zone's name, its code
+	unlistedZone string // a zone found in the log but not in the configuration
+	colZone      string
+	allZones     string // the commune-wide rows of the CSV and the XLSX zone sheet
+	sheetZones   string
 }
 
 var vi = words{
+	zoneLine:         "Vùng phát: %s (%s)",
+	zonesHeading:     "Kết quả theo từng vùng phát:",
+	zonesNote:        "Chỉ tiêu áp dụng cho từng vùng phát: chỉ tiêu toàn xã là tổng chỉ tiêu các vùng, tỷ lệ đạt toàn xã là tỷ lệ của vùng thấp nhất; lĩnh vực đạt chỉ tiêu khi mọi vùng đều đạt.",
+	zoneHeading:      "Vùng %s (%s)",
+	unlistedZone:     "vùng không còn trong cấu hình, không có chỉ tiêu",
+	colZone:          "Vùng phát",
+	allZones:         "Toàn xã (cộng các vùng)",
+	sheetZones:       "Theo vùng",
 	lang:             "vi",
 	nation:           "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
 	motto:            "Độc lập - Tự do - Hạnh phúc",
@@ -131,6 +148,14 @@ var vi = words{
 }
 
 var en = words{
+	zoneLine:         "Zone: %s (%s)",
+	zonesHeading:     "Results by zone:",
+	zonesNote:        "The target applies to each zone: the commune's target is the sum of the zones' targets and its achievement the lowest zone's; a topic meets its target when every zone does.",
+	zoneHeading:      "Zone %s (%s)",
+	unlistedZone:     "zone no longer in the configuration, no targets",
+	colZone:          "Zone",
+	allZones:         "Whole commune (zones added up)",
+	sheetZones:       "By zone",
 	lang:             "en",
 	nation:           "SOCIALIST REPUBLIC OF VIET NAM",
 	motto:            "Independence - Freedom - Happiness",

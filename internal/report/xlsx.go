@@ -36,6 +36,11 @@ var (
 	// seconds · status · reason: A4 landscape.
 	logWidths  = []float64{7, 19, 9, 9, 26, 7, 34, 16, 8, 12, 28}
 	daysWidths = []float64{13, 8, 14, 10, 14, 10, 10}
+	// zone · code · topic · target airings · target minutes · airings ·
+	// minutes · segments · % of target: A4 portrait.
+	zonesWidths = []float64{16, 11, 30, 8, 8, 8, 8, 8, 9}
+	// The log's zone column, after the reason, when there are zones.
+	logZoneWidth = 14.0
 )
 
 // WriteXLSX writes the report as an Excel workbook that prints on A4: the
@@ -60,6 +65,9 @@ func (r Report) WriteXLSX(w io.Writer, lang string) error {
 	x.do(f.SetDefaultFont(xlsxFont))
 	x.styles()
 	names := []string{wd.sheetSummary, wd.sheetLog, wd.sheetDays}
+	if r.MultiZone() {
+		names = append(names, wd.sheetZones)
+	}
 	x.do(f.SetSheetName("Sheet1", names[0]))
 	for _, name := range names[1:] {
 		_, err := f.NewSheet(name)
@@ -68,6 +76,9 @@ func (r Report) WriteXLSX(w io.Writer, lang string) error {
 	x.summary(names[0], r)
 	x.log(names[1], r)
 	x.days(names[2], r.Days)
+	if r.MultiZone() {
+		x.zones(names[3], r)
+	}
 	full := true
 	x.do(f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}))
 	f.SetActiveSheet(0)
@@ -311,7 +322,11 @@ func (x *xlsxWriter) summary(s string, r Report) {
 	x.styleRange(s, 1, 3, 3, 3, x.bold)
 	x.styleRange(s, 4, 3, last, 3, x.italic)
 	subtitle := strings.TrimSpace(wd.subtitle) + "\n" + periodLabel(r.Period.Kind, from, to, wd.lang)
-	for i, v := range []string{wd.title, subtitle, fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to))} {
+	perLine := fmt.Sprintf(wd.periodLine, wd.periodDate(from), wd.periodDate(to))
+	if z, ok := r.only(); ok {
+		perLine += "\n" + fmt.Sprintf(wd.zoneLine, z.Name, z.Code)
+	}
+	for i, v := range []string{wd.title, subtitle, perLine} {
 		x.set(s, 1, 5+i, v)
 		x.merge(s, 1, 5+i, last, 5+i)
 	}
@@ -320,6 +335,9 @@ func (x *xlsxWriter) summary(s string, r Report) {
 	x.styleRange(s, 1, 7, last, 7, x.wrapped)
 	x.fit(s, 5, 14, true)
 	x.fit(s, 6, 13, true, fitCell{subtitle, sum(summaryWidths)})
+	if r.Zone != "" {
+		x.fit(s, 7, xlsxFontSize, false, fitCell{perLine, sum(summaryWidths)})
+	}
 	x.set(s, 1, 8, wd.secTopics)
 	x.styleRange(s, 1, 8, 1, 8, x.style(excelize.Style{Font: font(true, false, xlsxFontSize, "")}))
 
@@ -493,11 +511,16 @@ func (x *xlsxWriter) summary(s string, r Report) {
 // log is the second sheet: every airing of the period.
 func (x *xlsxWriter) log(s string, r Report) {
 	wd := x.wd
-	n := len(wd.logHeadings)
+	headings, widths := wd.logHeadings, logWidths
+	if r.MultiZone() { // the zone of each airing, in a last column
+		headings = append(append([]string{}, headings...), wd.colZone)
+		widths = append(append([]float64{}, widths...), logZoneWidth)
+	}
+	n := len(headings)
 	var fits []fitCell
-	for i, h := range wd.logHeadings {
+	for i, h := range headings {
 		x.set(s, i+1, 1, h)
-		fits = append(fits, fitCell{h, logWidths[i]})
+		fits = append(fits, fitCell{h, widths[i]})
 	}
 	x.styleRange(s, 1, 1, n, 1, x.head)
 	x.fit(s, 1, 11, true, fits...)
@@ -526,10 +549,13 @@ func (x *xlsxWriter) log(s string, r Report) {
 		x.set(s, 9, row, float64(a.Played.Milliseconds())/1000)
 		x.set(s, 10, row, wd.status(string(a.Status)))
 		x.set(s, 11, row, a.Reason)
+		if n > 11 {
+			x.set(s, 12, row, zoneCode(a.Zone))
+		}
 		x.fit(s, row, 11, false, fitCell{slot, logWidths[4]}, fitCell{a.Title, logWidths[6]},
 			fitCell{topics, logWidths[7]}, fitCell{a.Reason, logWidths[10]})
 	}
-	x.widths(s, logWidths)
+	x.widths(s, widths)
 	x.freeze(s, 2)
 	if len(r.Log) > 0 {
 		x.do(x.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", colName(n), len(r.Log)+1), nil))
@@ -586,6 +612,79 @@ func (x *xlsxWriter) days(s string, days []Day) {
 	x.widths(s, daysWidths)
 	x.freeze(s, 2)
 	x.page(s, false, n, lastRow, 1)
+}
+
+// zones is the fourth sheet of a report with several zones: the coverage
+// table of the whole commune, then of each zone, one below the other, the
+// zone named in column A.
+func (x *xlsxWriter) zones(s string, r Report) {
+	wd := x.wd
+	const last = 9
+	heads := []string{wd.colZone, wd.csvHeader[0], wd.colTopic, wd.colTargetAirings, wd.colTargetMinutes,
+		wd.colAirings, wd.colMinutes, wd.colSegments, wd.colPct}
+	var fits []fitCell
+	for i, h := range heads {
+		h = strings.ReplaceAll(h, "\n", " ")
+		x.set(s, i+1, 1, h)
+		fits = append(fits, fitCell{h, zonesWidths[i]})
+	}
+	x.styleRange(s, 1, 1, last, 1, x.head)
+	x.fit(s, 1, 11, true, fits...)
+	row := 2
+	table := func(zone string, topics []TopicRow, tot Totals) {
+		for _, t := range topics {
+			below := 0
+			if t.BelowTarget {
+				below = 1
+			}
+			x.set(s, 1, row, zone)
+			x.set(s, 2, row, t.Code)
+			x.set(s, 3, row, t.Name)
+			if t.TargetAirings > 0 {
+				x.set(s, 4, row, t.TargetAirings)
+			}
+			if t.TargetMinutes > 0 {
+				x.set(s, 5, row, t.TargetMinutes)
+			}
+			x.set(s, 6, row, t.Airings)
+			x.set(s, 7, row, t.Minutes)
+			x.set(s, 8, row, t.Segments)
+			if t.AchievedPct != nil {
+				x.set(s, 9, row, *t.AchievedPct)
+			}
+			x.styleRange(s, 1, row, last, row, x.cells[below][0])
+			for _, col := range []int{5, 7, 9} {
+				x.styleRange(s, col, row, col, row, x.cells[below][1])
+			}
+			x.fit(s, row, 11, false, fitCell{zone, zonesWidths[0]}, fitCell{t.Name, zonesWidths[2]}, fitCell{t.Code, zonesWidths[1]})
+			row++
+		}
+		x.set(s, 1, row, zone)
+		x.set(s, 3, row, wd.total)
+		x.set(s, 6, row, tot.Airings)
+		x.set(s, 7, row, tot.Minutes)
+		x.set(s, 8, row, tot.Segments)
+		x.styleRange(s, 1, row, last, row, x.total)
+		x.styleRange(s, 7, row, 7, row, x.totalNum)
+		x.fit(s, row, 11, true, fitCell{zone, zonesWidths[0]})
+		row++
+	}
+	table(wd.allZones, r.Topics, r.Totals)
+	for _, z := range r.Zones {
+		name := z.Name
+		if z.Unlisted {
+			name += " (" + wd.unlistedZone + ")"
+		}
+		table(name, z.Topics, z.Totals)
+	}
+	// The note on what the commune's target means, across the page.
+	x.set(s, 1, row, wd.zonesNote)
+	x.merge(s, 1, row, last, row)
+	x.styleRange(s, 1, row, last, row, x.wrapped)
+	x.fit(s, row, xlsxFontSize, false, fitCell{wd.zonesNote, sum(zonesWidths)})
+	x.widths(s, zonesWidths)
+	x.freeze(s, 2)
+	x.page(s, false, last, row, 1)
 }
 
 // wall is t's wall-clock time as UTC: Excel cells have no zone, and the

@@ -184,12 +184,12 @@ func (s *Server) apiSchedule(w http.ResponseWriter, r *http.Request, _ store.Ses
 		s.serverError(w, r, err)
 		return
 	}
-	lang := s.lang(nil, r)
-	out := []contract.Occurrence{}
-	for _, p := range plans {
-		out = append(out, contract.FromPlan(p, s.Location, lang))
+	zone, vi, en, ok := s.parseZone(q)
+	if !ok {
+		s.jsonError(w, r, http.StatusBadRequest, vi, en)
+		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, s.zoneOccurrences(s.planZones(plans, zone), s.lang(nil, r)))
 }
 
 type pinRequest struct {
@@ -273,6 +273,7 @@ func pinRefusal(seg playlist.Segment, approvalRequired bool, day string) (string
 type logQuery struct {
 	From, To      time.Time // days, inclusive
 	Topic, Status string
+	Zone          string // a zone's code; "" for every zone
 }
 
 // statusProblem is the log filter for what did not go out: missed or failed.
@@ -309,6 +310,11 @@ func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool)
 	if lq.To.Before(lq.From) {
 		return lq, "ngày kết thúc sớm hơn ngày bắt đầu", "to is before from", false
 	}
+	zone, vi, en, ok := s.parseZone(q)
+	if !ok {
+		return lq, vi, en, false
+	}
+	lq.Zone = zone
 	switch playlist.Status(lq.Status) {
 	case "", playlist.StatusOpen, playlist.StatusCompleted, playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed, statusProblem:
 	default:
@@ -319,7 +325,7 @@ func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool)
 }
 
 func (s *Server) logRows(ctx context.Context, lq logQuery) ([]store.LoggedAiring, error) {
-	rows, err := s.Store.LoggedAirings(ctx, "", lq.From, lq.To.AddDate(0, 0, 1))
+	rows, err := s.Store.LoggedAirings(ctx, lq.Zone, lq.From, lq.To.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -372,8 +378,13 @@ func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, l
 	w.Write([]byte("\ufeff"))
 	cw := csvsafe.NewWriter(w) // formula injection guarded
 	cw.UseCRLF = true
-	cw.Write([]string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash",
-		tr(lang, "trạng thái", "status_text"), tr(lang, "lý do", "reason_text")})
+	head := []string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash",
+		tr(lang, "trạng thái", "status_text"), tr(lang, "lý do", "reason_text")}
+	zoned := len(s.Config().ZoneList()) > 1 // with zones, the zone in a last column
+	if zoned {
+		head = append(head, "zone")
+	}
+	cw.Write(head)
 	opt := func(p *string) string {
 		if p == nil {
 			return ""
@@ -382,9 +393,13 @@ func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, l
 	}
 	for _, a := range rows {
 		c := contract.FromAiring(a.Airing, s.Location).Chained(a.Link.PrevHash, a.Link.Hash)
-		cw.Write([]string{strconv.FormatInt(c.ID, 10), strconv.FormatInt(c.SegmentID, 10), c.Title, strings.Join(c.Topics, " "), c.Slot,
+		row := []string{strconv.FormatInt(c.ID, 10), strconv.FormatInt(c.SegmentID, 10), c.Title, strings.Join(c.Topics, " "), c.Slot,
 			c.ScheduledAt, opt(c.StartedAt), opt(c.EndedAt), strconv.FormatInt(c.PlayedMS, 10), c.Status, c.Reason, opt(c.PrevHash), opt(c.Hash),
-			words.Status(lang, a.Status), words.Reason(lang, a.Reason)})
+			words.Status(lang, a.Status), words.Reason(lang, a.Reason)}
+		if zoned {
+			row = append(row, c.Zone)
+		}
+		cw.Write(row)
 	}
 	cw.Flush()
 }

@@ -45,6 +45,7 @@ func (s *Server) funcs() template.FuncMap {
 			return number(lang, *p)
 		},
 		"list":       func(v ...string) []string { return v },
+		"dayPlanOf":  func(v *view, d dayPlan) dayPlanView { return dayPlanView{V: v, D: d} },
 		"status":     func(lang, s string) string { return words.Status(lang, playlist.Status(s)) },
 		"dur":        words.Duration,
 		"topic":      s.topicName,
@@ -58,7 +59,7 @@ func (s *Server) funcs() template.FuncMap {
 func (s *Server) parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, name := range append(pageNames, "login") {
-		files := []string{"templates/layout.html", "templates/" + name + ".html"}
+		files := []string{"templates/layout.html", "templates/zonepicker.html", "templates/" + name + ".html"}
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
@@ -229,7 +230,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	rep, err := s.Report(ctx, report.KindMonth, from, to, v.L)
+	rep, err := s.Report(ctx, report.KindMonth, from, to, v.L, "")
 	if err != nil {
 		return err
 	}
@@ -377,14 +378,32 @@ func (s *Server) dayPlans(plans []playlist.Plan, lang string) []dayPlan {
 type scheduleData struct {
 	From, FromDMY string
 	Days          int
-	Plan          []dayPlan
-	Slots         []slotOption
-	Segments      []playlist.Segment
+	Zones         zoneFilter
+	// Plan is the programme of a station of one zone; ByZone that of each
+	// zone shown when there are several.
+	Plan     []dayPlan
+	ByZone   []zoneDayPlans
+	Slots    []slotOption
+	Segments []playlist.Segment
 	// PinDay is the pin form's default day (tomorrow), dd/mm/yyyy.
 	PinDay string
+	Error  string
 }
 
 type slotOption struct{ Name, Title string }
+
+// dayPlanView is a day of the schedule page with the page's view, for the
+// "day-plan" template.
+type dayPlanView struct {
+	V *view
+	D dayPlan
+}
+
+// zoneDayPlans is one zone's programme on the schedule page.
+type zoneDayPlans struct {
+	Code, Name string
+	Plan       []dayPlan
+}
 
 func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
@@ -396,12 +415,26 @@ func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) e
 	if q.Get("days") == "1" {
 		days = 1
 	}
+	zone, vi, en, ok := s.parseZone(q)
+	if !ok {
+		v.Status = http.StatusBadRequest
+	}
 	plans, err := s.preview(r.Context(), from, days)
 	if err != nil {
 		return err
 	}
-	d := scheduleData{From: from.Format("2006-01-02"), FromDMY: from.Format("02/01/2006"), Days: days, Plan: s.dayPlans(plans, v.L),
+	d := scheduleData{From: from.Format("2006-01-02"), FromDMY: from.Format("02/01/2006"), Days: days, Zones: s.zoneFilterFor(zone, v.L),
 		PinDay: s.today().AddDate(0, 0, 1).Format("02/01/2006")}
+	if !ok {
+		d.Error = tr(v.L, vi, en)
+	}
+	if zones := s.planZones(plans, zone); !d.Zones.Shown {
+		d.Plan = s.dayPlans(zones[0].Plans, v.L)
+	} else {
+		for _, z := range zones {
+			d.ByZone = append(d.ByZone, zoneDayPlans{Code: z.Zone.Code, Name: z.Zone.Name, Plan: s.dayPlans(z.Plans, v.L)})
+		}
+	}
 	for _, sl := range s.Planner().Slots {
 		d.Slots = append(d.Slots, slotOption{sl.Name, s.slotTitle(v.L, sl.Name)})
 	}
@@ -588,6 +621,7 @@ func (s *Server) segmentsPage(w http.ResponseWriter, r *http.Request, v *view) e
 // ---- log ----
 
 type airingRow struct {
+	Zone                               string // the zone's name
 	ID                                 int64
 	Scheduled, Started, Slot, Title    string
 	SegmentID                          int64
@@ -605,12 +639,13 @@ func (s *Server) airingRow(a playlist.Airing, lang string) airingRow {
 	if title == "" && a.SegmentID == 0 {
 		title = tr(lang, "(không có bản tin để phát)", "(no segment to air)")
 	}
-	return airingRow{ID: a.ID, Scheduled: words.Date(lang, sched) + " " + sched.Format("15:04:05"), Started: started, Slot: s.slotTitle(lang, a.Slot),
+	return airingRow{Zone: s.zoneName(a.Zone), ID: a.ID, Scheduled: words.Date(lang, sched) + " " + sched.Format("15:04:05"), Started: started, Slot: s.slotTitle(lang, a.Slot),
 		Title: title, SegmentID: a.SegmentID, Topics: s.topicNames(a.Topics), Played: words.Duration(lang, a.Played),
 		Status: words.Status(lang, a.Status), StatusCode: string(a.Status), Reason: words.Reason(lang, a.Reason)}
 }
 
 type logData struct {
+	Zones                   zoneFilter
 	From, To, Topic, Status string
 	FromDMY, ToDMY          string
 	Rows                    []airingRow
@@ -624,9 +659,11 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, v *view) error 
 	d := logData{Topics: s.topicOptions()}
 	if !ok {
 		d.Error = tr(v.L, vi, en)
+		v.Status = http.StatusBadRequest
 		lq = logQuery{From: s.today(), To: s.today()}
 	}
 	d.From, d.To, d.Topic, d.Status = lq.From.Format("2006-01-02"), lq.To.Format("2006-01-02"), lq.Topic, lq.Status
+	d.Zones = s.zoneFilterFor(lq.Zone, v.L)
 	d.FromDMY, d.ToDMY = lq.From.Format("02/01/2006"), lq.To.Format("02/01/2006")
 	rows, err := s.logRows(r.Context(), lq)
 	if err != nil {
@@ -641,6 +678,9 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, v *view) error 
 	}
 	if d.Status != "" {
 		csvQ.Set("status", d.Status)
+	}
+	if lq.Zone != "" {
+		csvQ.Set("zone", lq.Zone)
 	}
 	d.CSV = "/api/log?" + csvQ.Encode()
 	v.Data = d

@@ -39,6 +39,8 @@ func reportFormats() []reportFormat {
 type period struct {
 	Kind     string    // report.KindMonth, KindQuarter or KindYear
 	From, To time.Time // first and last day, midnight in the station's zone
+	// Zone is the code of the one zone reported on; "" for the commune.
+	Zone string
 }
 
 // Param is the query parameter that names the period: month, quarter or year.
@@ -58,6 +60,9 @@ func (p period) Value() string {
 // query is the URL query that asks for p, with extra pairs.
 func (p period) query(extra ...string) string {
 	q := url.Values{p.Param(): {p.Value()}}
+	if p.Zone != "" {
+		q.Set("zone", p.Zone)
+	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		q.Set(extra[i], extra[i+1])
 	}
@@ -127,15 +132,23 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, _ store.Sessi
 		return
 	}
 	lang := s.lang(nil, r)
-	rep, err := s.Report(r.Context(), p.Kind, p.From, p.To, lang)
+	zone, vi, en, ok := s.parseZone(r.URL.Query())
+	if !ok {
+		s.jsonError(w, r, http.StatusBadRequest, vi, en)
+		return
+	}
+	rep, err := s.Report(r.Context(), p.Kind, p.From, p.To, lang, zone)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", format.Type)
 	if !format.Inline || r.URL.Query().Get("download") != "" {
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="bao-cao-%s-%s.%s"`,
-			p.From.Format("2006-01-02"), p.To.Format("2006-01-02"), format.Name))
+		name := "bao-cao-" + p.From.Format("2006-01-02") + "-" + p.To.Format("2006-01-02")
+		if zone != "" {
+			name += "-" + zone // a code: [a-z0-9-]+
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format.Name))
 	}
 	if err := format.Write(&rep, w, lang); err != nil {
 		s.Logger.Error("report", "format", format.Name, "err", err)
@@ -157,6 +170,8 @@ type option struct {
 }
 
 type reportsData struct {
+	Zones     zoneFilter
+	ZoneName  string // the one zone reported on
 	Period    period
 	Month     string // the month picker's value, YYYY-MM
 	Months    []option
@@ -173,7 +188,15 @@ const pickerYears = 5
 
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	p, err := s.reportPeriod(r)
-	d := reportsData{Period: p}
+	zone, vi, en, ok := s.parseZone(r.URL.Query())
+	if err == nil && !ok {
+		err = errors.New(tr(v.L, vi, en))
+	}
+	p.Zone = zone
+	d := reportsData{Period: p, Zones: s.zoneFilterFor(zone, v.L)}
+	if zone != "" {
+		d.ZoneName = s.zoneName(zone)
+	}
 	if err != nil {
 		d.Error, d.BadPeriod = periodMessage(err, v.L), true
 		v.Status = http.StatusBadRequest
@@ -206,7 +229,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, v *view) er
 		}
 	}
 	if err == nil {
-		rep, err := s.Report(r.Context(), p.Kind, p.From, p.To, v.L)
+		rep, err := s.Report(r.Context(), p.Kind, p.From, p.To, v.L, zone)
 		if err != nil {
 			return err
 		}

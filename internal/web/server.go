@@ -63,8 +63,9 @@ type Deps struct {
 	// resume); nil when there is no station. station.ErrNothingOnAir,
 	// ErrNotPaused and ErrAlreadyPaused are the operator's mistakes.
 	Control func(ctx context.Context, a station.Action) error
-	// Report builds a period's report from the log, reasons in lang.
-	Report   func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error)
+	// Report builds a period's report from the log, reasons in lang: of
+	// the zone with that code, or of the whole commune ("").
+	Report   func(ctx context.Context, kind string, from, to time.Time, lang, zone string) (report.Report, error)
 	MediaDir string
 	DataDir  string
 	Version  string
