@@ -34,7 +34,38 @@ type CommuneInput struct {
 	Code, Name string
 	// LastSync is the commune's last successful shipment; zero when never.
 	LastSync time.Time
-	Summary  Summary
+	// Topics are the commune's airings of the period by topic code (an
+	// airing of two topics counts under each); Totals counts each once.
+	Topics map[string]Tally
+	Totals Tally
+}
+
+// Tally counts a group of closed airings, as the province's store sums
+// them up.
+type Tally struct {
+	Completed, Interrupted, Missed, Failed int
+	// CompletedMS is the time the completed airings played.
+	CompletedMS int64
+	// Segments is how many distinct segments completed an airing.
+	Segments int
+}
+
+func (t Tally) add(o Tally) Tally {
+	return Tally{Completed: t.Completed + o.Completed, Interrupted: t.Interrupted + o.Interrupted, Missed: t.Missed + o.Missed,
+		Failed: t.Failed + o.Failed, CompletedMS: t.CompletedMS + o.CompletedMS, Segments: t.Segments + o.Segments}
+}
+
+// row is the tally as a topic row with its targets, as the station report
+// fills it.
+func (t Tally) row(base TopicRow) TopicRow {
+	r := fill(base, &tally{airings: t.Completed, playedMS: t.CompletedMS, interrupted: t.Interrupted, missed: t.Missed, failed: t.Failed})
+	r.Segments = t.Segments
+	return r
+}
+
+func (t Tally) totals() Totals {
+	return Totals{Airings: t.Completed, Minutes: round1(float64(t.CompletedMS) / 60000), Segments: t.Segments,
+		Interrupted: t.Interrupted, Missed: t.Missed, Failed: t.Failed}
 }
 
 // Province is the province report: coverage by topic for each commune and
@@ -71,42 +102,78 @@ func (c CommuneRow) BelowTarget() bool {
 	return false
 }
 
-// BuildProvince computes the province report. Each commune's rows are
-// the station report's (report.Build over the commune's summary), so a
-// commune reads the same figures at the province as on its own station;
-// the province's rows sum every commune's airings, its distinct segments
-// counted per commune (segment ids are each station's own).
+// BuildProvince computes the province report. A commune's rows are filled
+// as the station report fills its own (targets scaled to the period, the
+// same achievement and reasons), so a commune reads the same figures at the
+// province as on its station; the province's rows sum the communes' (their
+// distinct segments too: segment ids are each station's own), against the
+// targets times the number of communes.
 func BuildProvince(in ProvinceInput) Province {
 	loc := in.Location
 	if loc == nil {
 		loc = in.From.Location()
 	}
-	p := Province{Communes: make([]CommuneRow, 0, len(in.Communes)), Header: in.Header, Issued: in.Issued, location: loc,
-		from: civilOf(in.From, loc).in(loc)}
-	var all Summary
-	for i, c := range in.Communes {
-		r := Build(Input{Kind: in.Kind, From: in.From, To: in.To, Location: loc, Topics: in.Topics, Summary: &c.Summary})
-		row := CommuneRow{Code: c.Code, Name: c.Name, Topics: r.Topics, Totals: r.Totals}
+	kind := normKind(in.Kind)
+	from, to := civilOf(in.From, loc), civilOf(in.To, loc)
+	scale := targetScale(kind, from, to)
+	p := Province{
+		Period:   Period{From: from.String(), To: to.String(), Kind: kind, Label: periodLabel(kind, from, to, "vi")},
+		Communes: make([]CommuneRow, 0, len(in.Communes)),
+		Header:   in.Header, Issued: in.Issued, location: loc, from: from.in(loc),
+	}
+	planned := map[string]bool{}
+	var codes []string
+	for _, t := range in.Topics {
+		if !planned[t.Code] {
+			planned[t.Code] = true
+			codes = append(codes, t.Code)
+		}
+	}
+	var unplanned []string
+	for _, c := range in.Communes {
+		for code := range c.Topics {
+			if code != "" && !planned[code] {
+				planned[code] = true
+				unplanned = append(unplanned, code)
+			}
+		}
+	}
+	sort.Strings(unplanned)
+	base := func(code string, communes float64) TopicRow {
+		for _, t := range in.Topics {
+			if t.Code == code {
+				return TopicRow{Code: t.Code, Name: t.Name, PlanItem: t.PlanItem,
+					TargetAirings: int(math.Round(float64(t.TargetAirings) * scale * communes)),
+					TargetMinutes: round1(t.TargetMinutes * scale * communes)}
+			}
+		}
+		return TopicRow{Code: code, Name: code, Unplanned: true}
+	}
+	all := map[string]Tally{}
+	var total Tally
+	for _, c := range in.Communes {
+		row := CommuneRow{Code: c.Code, Name: c.Name, Totals: c.Totals.totals(), Topics: []TopicRow{}}
 		if !c.LastSync.IsZero() {
 			t := c.LastSync.In(loc)
 			row.LastSync = &t
 		}
-		p.Communes = append(p.Communes, row)
-		all.Groups = append(all.Groups, c.Summary.Groups...)
-		base := int64(i+1) << 40 // one commune's segment 5 is not another's
-		for _, a := range c.Summary.Aired {
-			all.Aired = append(all.Aired, Aired{Topics: a.Topics, SegmentID: base + a.SegmentID})
+		for _, code := range append(append([]string{}, codes...), unplanned...) {
+			t := c.Topics[code]
+			if base(code, 1).Unplanned && t == (Tally{}) {
+				continue // another commune's unplanned topic
+			}
+			row.Topics = append(row.Topics, t.row(base(code, 1)))
+			all[code] = all[code].add(t)
 		}
+		total = total.add(c.Totals)
+		p.Communes = append(p.Communes, row)
 	}
 	n := float64(len(in.Communes))
-	topics := make([]playlist.Topic, len(in.Topics))
-	for i, t := range in.Topics {
-		t.TargetAirings = int(math.Round(float64(t.TargetAirings) * n))
-		t.TargetMinutes *= n
-		topics[i] = t
+	p.Topics = []TopicRow{}
+	for _, code := range append(append([]string{}, codes...), unplanned...) {
+		p.Topics = append(p.Topics, all[code].row(base(code, n)))
 	}
-	r := Build(Input{Kind: in.Kind, From: in.From, To: in.To, Location: loc, Topics: topics, Summary: &all})
-	p.Period, p.Topics, p.Totals = r.Period, r.Topics, r.Totals
+	p.Totals = total.totals()
 	sort.SliceStable(p.Communes, func(i, j int) bool { return p.Communes[i].Code < p.Communes[j].Code })
 	return p
 }
