@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
 )
 
 // The airing log is a hash chain. Each row gets, in the transaction that
@@ -64,6 +66,16 @@ func (r row) Canonical() string {
 		strconv.FormatInt(r.ScheduledAt, 10), opt(r.StartedAt), opt(r.EndedAt),
 		strconv.FormatInt(r.PlayedMS, 10), strconv.FormatInt(r.DurationMS, 10), r.Status, r.Reason,
 	}, "\x1f")
+}
+
+// AiringCanonical is the canonical line of a logged airing (as read back
+// from a store: its title already cleaned, its times whole milliseconds),
+// exactly as the chain hashes it; the province recomputes the hashes of the
+// airings stations ship with it.
+func AiringCanonical(a playlist.Airing) string {
+	r := rowOf(a)
+	r.ID, r.Title = a.ID, a.Title
+	return r.Canonical()
 }
 
 // ChainHash is the hash of a row whose canonical line is canonical, chained
