@@ -6,7 +6,6 @@ import (
 	"errors"
 	"mime"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -219,7 +218,12 @@ func (s *Server) apiBulletins(w http.ResponseWriter, r *http.Request, commune st
 	}
 	out := provinceapi.BulletinList{Bulletins: make([]provinceapi.Bulletin, 0, len(list))}
 	for _, b := range list {
-		out.Bulletins = append(out.Bulletins, wireBulletin(b))
+		ext, err := s.bulletinExt(r.Context(), commune, b)
+		if err != nil {
+			s.stationServerError(w, r, err)
+			return
+		}
+		out.Bulletins = append(out.Bulletins, wireBulletin(b, ext))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -240,7 +244,7 @@ func (s *Server) apiBulletinAudio(w http.ResponseWriter, r *http.Request, commun
 		s.stationServerError(w, r, err)
 		return
 	}
-	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(b.FileName)))
+	ct := mime.TypeByExtension(audioExt(audio))
 	if ct == "" {
 		ct = "application/octet-stream"
 	}

@@ -1,13 +1,10 @@
 package province
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -180,8 +177,8 @@ func (s *Server) bulletinsPage(r *http.Request, v *view) error {
 	d := bulletinsData{Targets: map[int64]string{}, Levels: []string{provinceapi.LevelNormal, provinceapi.LevelPriority, provinceapi.LevelEmergency},
 		CanUpload: uploaders.allow(v.User.Role), MaxMB: s.MaxUploadMB}
 	for _, b := range bs {
-		d.Bulletins = append(d.Bulletins, wireBulletin(b))
-		d.Targets[b.ID] = strings.Join(bulletinTargets(b), ", ")
+		d.Bulletins = append(d.Bulletins, wireBulletin(b, ""))
+		d.Targets[b.ID] = strings.Join(b.Communes, ", ")
 	}
 	for _, c := range cs {
 		d.Communes = append(d.Communes, communeLine{Code: c.Code, Name: c.Name})
@@ -198,12 +195,13 @@ var audioExts = map[string]bool{".wav": true, ".mp3": true, ".ogg": true, ".oga"
 
 func (s *Server) uploadBulletin(w http.ResponseWriter, r *http.Request, sess store.Session, lang string) {
 	limit := int64(s.MaxUploadMB) << 20
-	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		back(w, r, "/bulletins", "err", tr(lang, "Không đọc được biểu mẫu (tệp quá lớn?): ", "Unreadable form (file too large?): ")+err.Error())
 		return
 	}
-	defer r.MultipartForm.RemoveAll()
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
 	title := strings.TrimSpace(r.FormValue("title"))
 	level := r.FormValue("level")
 	targets := r.Form["communes"]
@@ -252,11 +250,6 @@ func (s *Server) uploadBulletin(w http.ResponseWriter, r *http.Request, sess sto
 		return
 	}
 	defer f.Close()
-	ext := strings.ToLower(filepath.Ext(hdr.Filename))
-	if !audioExts[ext] {
-		fail("Tệp "+hdr.Filename+" không phải âm thanh (WAV, MP3, OGG, FLAC, M4A…)", "File "+hdr.Filename+" is not audio (WAV, MP3, OGG, FLAC, M4A…)")
-		return
-	}
 	audio, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		fail("Không đọc được tệp: "+err.Error(), "Cannot read the file: "+err.Error())
@@ -266,15 +259,24 @@ func (s *Server) uploadBulletin(w http.ResponseWriter, r *http.Request, sess sto
 		fail("Tệp rỗng hoặc quá lớn", "The file is empty or too large")
 		return
 	}
-	sum := sha256.Sum256(audio)
-	b, err := s.Store.AddBulletin(r.Context(), newBulletin(level, title, topics, targets, filepath.Base(hdr.Filename),
-		hex.EncodeToString(sum[:]), int64(len(audio)), s.Now(), sess.User.Name), bytes.NewReader(audio))
+	ext := audioExt(audio)
+	if ext == "" {
+		fail("Tệp "+hdr.Filename+" không phải âm thanh mà các trạm nhận (WAV, MP3, OGG/Opus, FLAC, M4A/AAC)",
+			"File "+hdr.Filename+" is not audio the stations take (WAV, MP3, OGG/Opus, FLAC, M4A/AAC)")
+		return
+	}
+	b, err := s.Store.AddBulletin(r.Context(), newBulletin(level, title, topics, targets, s.Now(), sess.User.Name), audio)
 	if err != nil {
 		s.Logger.Error("add bulletin", "err", err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	s.audit(r, sess.User.Name, "bulletin", title, level+" → "+strings.Join(targets, ","))
-	_ = b
+	s.exts.mu.Lock()
+	if s.exts.ext == nil {
+		s.exts.ext = map[int64]string{}
+	}
+	s.exts.ext[b.ID] = ext
+	s.exts.mu.Unlock()
+	s.audit(r, sess.User.Name, "bulletin", strconv.FormatInt(b.ID, 10), level+" → "+strings.Join(targets, ",")+": "+title)
 	back(w, r, "/bulletins", "ok", tr(lang, "Đã gửi bản tin: ", "Bulletin sent: ")+title)
 }

@@ -55,6 +55,7 @@ type Server struct {
 	addr    string
 	handler http.Handler
 	pages   map[string]*template.Template
+	exts    extCache
 
 	mu sync.Mutex
 	ln net.Listener

@@ -2,7 +2,6 @@ package province
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"time"
 
@@ -18,7 +17,7 @@ type Store interface {
 	CommuneInfo(ctx context.Context, code string) (pgstore.Commune, error)
 	Communes(ctx context.Context) ([]pgstore.Commune, error)
 	IngestAirings(ctx context.Context, code string, batch []store.LoggedAiring) (pgstore.IngestResult, error)
-	AddBulletin(ctx context.Context, b pgstore.Bulletin, audio io.Reader) (pgstore.Bulletin, error)
+	AddBulletin(ctx context.Context, b pgstore.Bulletin, audio []byte) (pgstore.Bulletin, error)
 	BulletinsFor(ctx context.Context, code string, after int64, limit int) ([]pgstore.Bulletin, error)
 	WaitBulletins(ctx context.Context, code string, after int64, limit int) ([]pgstore.Bulletin, error)
 	BulletinAudio(ctx context.Context, code string, id int64) ([]byte, pgstore.Bulletin, error)

@@ -214,6 +214,9 @@ func (s *Server) action(allowed roles, h actionHandler) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// The largest form is a bulletin's audio; reading the CSRF
+			// field parses the form, so the bound comes first.
+			r.Body = http.MaxBytesReader(w, r.Body, int64(s.MaxUploadMB+1)<<20)
 			if !web.SameOrigin(r) || !csrfOK(r, sess) {
 				http.Error(w, tr(lang, "Thiếu hoặc sai mã chống giả mạo (CSRF) — tải lại trang rồi thử lại", "Missing or wrong CSRF token — reload the page and try again"), http.StatusForbidden)
 				return
