@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -106,4 +109,35 @@ func TestProvinceCLI(t *testing.T) {
 		t.Errorf("xlsx B6 = %q, want the commune", v)
 	}
 	_ = os.Remove(out)
+
+	// serve: the web app answers, SIGTERM stops it cleanly.
+	srv := exec.Command(binPath, "province", "serve", "--listen", "127.0.0.1:0", "--db", db)
+	srv.Dir = "../.."
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serr bytes.Buffer
+	srv.Stderr = &serr
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	m := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line)
+	if err != nil || m == "" {
+		srv.Process.Kill()
+		srv.Wait()
+		t.Fatalf("serve printed %q, %v; stderr %s", line, err, serr.String())
+	}
+	res, err := http.Get(m + "login")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("GET /login: %v %v", res, err)
+	}
+	if res != nil {
+		res.Body.Close()
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	if err := srv.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v\n%s", err, serr.String())
+	}
 }
