@@ -36,6 +36,12 @@ var databases atomic.Int64
 // open returns a migrated, empty database of its own, closed at cleanup.
 func open(t *testing.T) *pgstore.DB {
 	t.Helper()
+	db, _ := openURL(t)
+	return db
+}
+
+func openURL(t *testing.T) (*pgstore.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("t%d_%s", databases.Add(1), strings.ToLower(strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())))
 	if len(name) > 60 {
@@ -51,5 +57,5 @@ func open(t *testing.T) *pgstore.DB {
 	}
 	db.SetHashCost(4) // bcrypt.MinCost: the suite logs in often
 	t.Cleanup(db.Close)
-	return db
+	return db, url
 }
