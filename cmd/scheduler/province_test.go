@@ -56,6 +56,7 @@ func TestProvinceCLI(t *testing.T) {
 	if r.code != 0 || !regexp.MustCompile(`^[0-9a-f]{64}\n$`).MatchString(r.stdout) {
 		t.Fatalf("communes add: exit %d, stdout %q (want the token alone), stderr %s", r.code, r.stdout, r.stderr)
 	}
+	first := r.stdout
 	for _, bad := range []struct {
 		stdin string
 		args  []string
@@ -78,6 +79,12 @@ func TestProvinceCLI(t *testing.T) {
 	}
 	if r := runIn(t, "mat-khau-dai\n", "province", "users", "add", "quantri", "--role", "admin", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "quản trị") {
 		t.Errorf("users add: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, "", "province", "communes", "token", "25252", "--db", db); r.code != 0 || len(strings.TrimSpace(r.stdout)) != 64 || strings.TrimSpace(r.stdout) == strings.TrimSpace(first) {
+		t.Errorf("communes token: exit %d, %q (want a new token)", r.code, r.stdout)
+	}
+	if r := runIn(t, "", "province", "communes", "token", "99999", "--db", db); r.code != 2 {
+		t.Errorf("communes token of an unknown commune: exit %d, want 2", r.code)
 	}
 	if r := runIn(t, "", "province", "communes", "list", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "Xã Tân Lập") || !strings.Contains(r.stdout, "chưa bao giờ") {
 		t.Errorf("communes list: exit %d %s %s", r.code, r.stdout, r.stderr)
