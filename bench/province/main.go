@@ -1,15 +1,15 @@
 // Command province measures the province tier's PostgreSQL figures and
 // prints them as a Markdown section of bench/RESULTS.md (bench/province.sh
-// splices it in):
+// splices it in).
 //
-//   - a province of 200 communes × 12 months (≈ 1.7 M airings) in a
-//     throwaway cluster of its own, durable settings (fsync on): months 1–11
-//     loaded with COPY (setup), month 12 shipped through IngestAirings with
-//     its chain checks, in batches, commune after commune — the ingest rate;
-//   - the province monthly report through pgstore (DB.Report) against psql
-//     running the same GROUP BY on the same database, interleaved runs;
-//   - a commune's week offline (≈ 200 airings) shipped in one call after it
-//     returns, for several communes.
+// In a throwaway cluster of its own with durable settings (fsync on), a
+// province of 200 communes × 12 months (≈ 1.7 M airings): months 1–11 are
+// loaded with COPY (setup); month 12 is shipped through IngestAirings with
+// its chain checks, in batches, commune after commune (the ingest rate).
+// Then the province monthly report through pgstore (DB.Report) is timed
+// against psql running the same GROUP BY on the same database, in
+// interleaved runs; and a few communes come back from a week offline
+// (≈ 200 airings each) and ship it in one call.
 //
 //	go run ./bench/province -communes 200 -runs 9
 //
