@@ -505,3 +505,35 @@ func sortedTopics(m map[string]*pgstore.Counts) []pgstore.TopicCounts {
 	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
 	return out
 }
+
+// The same batch sent twice at once (a retry racing the first try) is
+// stored once: the commune's lock puts one after the other.
+func TestIngestTwiceAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.AddCommune(ctx, "25252", "Xã Nghĩa Trụ", at(5, 1, 8, 0)); err != nil {
+		t.Fatal(err)
+	}
+	log := stationLog(t, 8)
+	results := make(chan pgstore.IngestResult, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			res, err := db.IngestAirings(ctx, "25252", log)
+			results <- res
+			errs <- err
+		}()
+	}
+	added, dups := 0, 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		res := <-results
+		added += res.Added
+		dups += res.Duplicates
+	}
+	if added != 8 || dups != 8 || count(t, db, "25252") != 8 {
+		t.Errorf("two tries at once: %d added, %d duplicates, %d held; want 8, 8, 8", added, dups, count(t, db, "25252"))
+	}
+}
