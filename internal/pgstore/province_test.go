@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sort"
 	"testing"
@@ -427,7 +428,7 @@ func TestReportEqualsACount(t *testing.T) {
 		for i := range 40 + 7*ci {
 			// Across April, May and June: the report is of May.
 			sched := at(4, 25, 6, 0).Add(time.Duration(i*(ci+2)) * 17 * time.Hour)
-			a := playlist.Airing{SegmentID: int64(i % 5), Title: "t", Topics: topics[(i+ci)%len(topics)], Slot: "sang", ScheduledAt: sched,
+			a := playlist.Airing{SegmentID: int64(i % (5 + ci)), Title: "t", Topics: topics[(i+ci)%len(topics)], Slot: "sang", ScheduledAt: sched,
 				StartedAt: sched, EndedAt: sched.Add(time.Minute), Played: time.Duration(i+1) * time.Second, Status: statuses[(i*7+ci)%len(statuses)]}
 			if _, err := st.LogClosed(ctx, a); err != nil {
 				t.Fatal(err)
@@ -444,10 +445,19 @@ func TestReportEqualsACount(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	add := func(c *pgstore.Counts, a playlist.Airing) {
+	// Minutes and distinct segments of completed airings only; a
+	// commune's segments are counted in its totals and per topic, the
+	// province's are the communes' summed (seen is keyed per commune).
+	seen := map[string]bool{}
+	add := func(c *pgstore.Counts, key string, a playlist.Airing) {
 		switch a.Status {
 		case playlist.StatusCompleted:
 			c.Completed++
+			c.CompletedMS += a.Played.Milliseconds()
+			if k := fmt.Sprintf("%s/%d", key, a.SegmentID); !seen[k] {
+				seen[k] = true
+				c.Segments++
+			}
 		case playlist.StatusInterrupted:
 			c.Interrupted++
 		case playlist.StatusFailed:
@@ -455,7 +465,6 @@ func TestReportEqualsACount(t *testing.T) {
 		case playlist.StatusMissed:
 			c.Missed++
 		}
-		c.PlayedMS += a.Played.Milliseconds()
 	}
 	want := pgstore.ProvinceReport{From: from, To: to}
 	provTopics := map[string]*pgstore.Counts{}
@@ -470,18 +479,18 @@ func TestReportEqualsACount(t *testing.T) {
 			if a.Status == playlist.StatusOpen {
 				continue
 			}
-			add(&cc.Totals, a)
-			add(&want.Totals, a)
+			add(&cc.Totals, c+"/total", a)
+			add(&want.Totals, c+"/province-total", a)
 			ts := a.Topics
 			if len(ts) == 0 {
 				ts = []string{""}
 			}
 			for _, tp := range ts {
-				for _, m := range []map[string]*pgstore.Counts{byTopic, provTopics} {
+				for key, m := range map[string]map[string]*pgstore.Counts{c + "/topic": byTopic, c + "/province-topic": provTopics} {
 					if m[tp] == nil {
 						m[tp] = &pgstore.Counts{}
 					}
-					add(m[tp], a)
+					add(m[tp], key+"/"+tp, a)
 				}
 			}
 		}
@@ -489,7 +498,7 @@ func TestReportEqualsACount(t *testing.T) {
 		want.Communes = append(want.Communes, cc)
 	}
 	want.Topics = sortedTopics(provTopics)
-	if want.Totals.Airings() < 30 {
+	if want.Totals.Airings() < 30 || want.Totals.Segments < 10 || want.Totals.CompletedMS == 0 {
 		t.Fatalf("the test's log has only %d airings in May", want.Totals.Airings())
 	}
 	if !reflect.DeepEqual(rep, want) {

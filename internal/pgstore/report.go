@@ -7,12 +7,18 @@ import (
 	"time"
 )
 
-// Counts are a group's closed airings by status, and the time they played.
+// Counts are a group's closed airings by status, the time the completed
+// ones played and the distinct segments they aired: the figures of the
+// station's report (internal/report), which counts delivered minutes and
+// segments over completed airings only.
 type Counts struct {
 	Completed, Interrupted, Failed, Missed int64
-	// PlayedMS is the time played, in milliseconds, over every status
-	// (an interrupted airing played part of its length).
-	PlayedMS int64
+	// CompletedMS is the time the completed airings played, in
+	// milliseconds (the partial play of an interrupted airing is not
+	// delivered time).
+	CompletedMS int64
+	// Segments is how many distinct segments completed an airing.
+	Segments int64
 }
 
 // Airings is how many airings the counts hold.
@@ -26,7 +32,7 @@ type TopicCounts struct {
 }
 
 // CommuneCounts are one commune's counts, by topic (sorted) and in total
-// (each airing once).
+// (each airing and each segment once).
 type CommuneCounts struct {
 	Commune string
 	Topics  []TopicCounts
@@ -43,30 +49,40 @@ type ProvinceReport struct {
 	Totals   Counts          // the province's, each airing once
 }
 
-// ReportQuery is the one GROUP BY of the report ($1, $2: the period's
-// bounds in Unix ms; exported for the benchmark that runs it in psql). Each
-// airing is unnested into one row per topic ("" when it has none),
-// numbered; the groups are (commune, topic, first) where first says the row
-// is its airing's first topic. A commune's topic counts are its groups of
-// that topic; its totals, its groups with first (each airing once,
-// however many topics it has); the province's are the sums of the
-// communes'. The airings_report index holds every column it reads (an
-// index-only scan).
-const ReportQuery = `SELECT a.commune, t.topic, t.n = 1 AS first,
-	count(*) FILTER (WHERE a.status = 'completed'),
-	count(*) FILTER (WHERE a.status = 'interrupted'),
-	count(*) FILTER (WHERE a.status = 'failed'),
-	count(*) FILTER (WHERE a.status = 'missed'),
-	sum(a.played_ms)
+// ReportQuery is the report's one query, a GROUPING SETS over the
+// airings ($1, $2: the period's bounds in Unix ms; exported for the
+// benchmark that runs it in psql). Each airing is unnested into one row per
+// topic ("" when it has none), numbered. The sets are (commune, topic),
+// a commune's topic rows, and (commune), its totals row (topic NULL). A
+// topic row reads the all_* columns (every row of the topic); a totals row
+// the first_* columns (each airing's first topic only: each airing once,
+// however many topics it has). Distinct segments are counted per set, so a
+// segment aired under two topics is one segment in the commune's totals.
+// The province's figures are the sums of the communes' (segment ids are
+// each station's own). The airings_report index holds every column it
+// reads (an index-only scan), and one sort by (commune, topic) serves both
+// sets.
+const ReportQuery = `SELECT a.commune, t.topic,
+	count(*) FILTER (WHERE a.status = 'completed') AS all_completed,
+	count(*) FILTER (WHERE a.status = 'interrupted') AS all_interrupted,
+	count(*) FILTER (WHERE a.status = 'failed') AS all_failed,
+	count(*) FILTER (WHERE a.status = 'missed') AS all_missed,
+	COALESCE(sum(a.played_ms) FILTER (WHERE a.status = 'completed'), 0) AS all_completed_ms,
+	count(*) FILTER (WHERE t.n = 1 AND a.status = 'completed') AS first_completed,
+	count(*) FILTER (WHERE t.n = 1 AND a.status = 'interrupted') AS first_interrupted,
+	count(*) FILTER (WHERE t.n = 1 AND a.status = 'failed') AS first_failed,
+	count(*) FILTER (WHERE t.n = 1 AND a.status = 'missed') AS first_missed,
+	COALESCE(sum(a.played_ms) FILTER (WHERE t.n = 1 AND a.status = 'completed'), 0) AS first_completed_ms,
+	count(DISTINCT a.segment_id) FILTER (WHERE a.status = 'completed') AS segments
 FROM airings a
 CROSS JOIN LATERAL unnest(CASE WHEN a.topics = '' THEN ARRAY[''] ELSE string_to_array(a.topics, ',') END) WITH ORDINALITY AS t(topic, n)
 WHERE a.scheduled_at >= $1 AND a.scheduled_at < $2 AND a.status <> 'open'
-GROUP BY a.commune, t.topic, t.n = 1
-ORDER BY a.commune, t.topic, first`
+GROUP BY GROUPING SETS ((a.commune, t.topic), (a.commune))
+ORDER BY a.commune, t.topic NULLS FIRST`
 
 // Report is the province report of the airings scheduled in [from, to):
 // per commune and topic, per commune, per topic and for the province, from
-// one GROUP BY.
+// one query (ReportQuery).
 func (db *DB) Report(ctx context.Context, from, to time.Time) (ProvinceReport, error) {
 	rep := ProvinceReport{From: from, To: to}
 	rows, err := db.pool.Query(ctx, ReportQuery, from.UnixMilli(), to.UnixMilli())
@@ -75,32 +91,30 @@ func (db *DB) Report(ctx context.Context, from, to time.Time) (ProvinceReport, e
 	}
 	defer rows.Close()
 	provTopics := map[string]*Counts{}
-	var cc *CommuneCounts
 	for rows.Next() {
-		var commune, topic string
-		var first bool
-		var c Counts
-		if err := rows.Scan(&commune, &topic, &first, &c.Completed, &c.Interrupted, &c.Failed, &c.Missed, &c.PlayedMS); err != nil {
+		var commune string
+		var topic *string
+		var all, first Counts
+		if err := rows.Scan(&commune, &topic, &all.Completed, &all.Interrupted, &all.Failed, &all.Missed, &all.CompletedMS,
+			&first.Completed, &first.Interrupted, &first.Failed, &first.Missed, &first.CompletedMS, &all.Segments); err != nil {
 			return rep, fmt.Errorf("province report: %w", err)
 		}
-		if cc == nil || cc.Commune != commune {
+		// A commune's totals row comes first (topic NULL), then its topics.
+		if n := len(rep.Communes); n == 0 || rep.Communes[n-1].Commune != commune {
 			rep.Communes = append(rep.Communes, CommuneCounts{Commune: commune})
-			cc = &rep.Communes[len(rep.Communes)-1]
 		}
-		// Rows come by topic, the first-topic group after the other.
-		if n := len(cc.Topics); n > 0 && cc.Topics[n-1].Topic == topic {
-			cc.Topics[n-1].add(c)
-		} else {
-			cc.Topics = append(cc.Topics, TopicCounts{Topic: topic, Counts: c})
+		cc := &rep.Communes[len(rep.Communes)-1]
+		if topic == nil {
+			first.Segments = all.Segments
+			cc.Totals = first
+			rep.Totals.add(first)
+			continue
 		}
-		if first {
-			cc.Totals.add(c)
-			rep.Totals.add(c)
+		cc.Topics = append(cc.Topics, TopicCounts{Topic: *topic, Counts: all})
+		if provTopics[*topic] == nil {
+			provTopics[*topic] = &Counts{}
 		}
-		if provTopics[topic] == nil {
-			provTopics[topic] = &Counts{}
-		}
-		provTopics[topic].add(c)
+		provTopics[*topic].add(all)
 	}
 	if err := rows.Err(); err != nil {
 		return rep, fmt.Errorf("province report: %w", err)
@@ -117,5 +131,6 @@ func (c *Counts) add(o Counts) {
 	c.Interrupted += o.Interrupted
 	c.Failed += o.Failed
 	c.Missed += o.Missed
-	c.PlayedMS += o.PlayedMS
+	c.CompletedMS += o.CompletedMS
+	c.Segments += o.Segments
 }

@@ -58,8 +58,9 @@ func BuildReport(ctx context.Context, st ReportStore, in ReportInput) (report.Pr
 	return report.BuildProvince(pin), nil
 }
 
-// tallyOf reads the store's counts.
+// tallyOf reads the store's counts: minutes and segments of completed
+// airings only, as the station's report counts them.
 func tallyOf(c pgstore.Counts) report.Tally {
 	return report.Tally{Completed: int(c.Completed), Interrupted: int(c.Interrupted), Missed: int(c.Missed), Failed: int(c.Failed),
-		CompletedMS: c.PlayedMS}
+		CompletedMS: c.CompletedMS, Segments: int(c.Segments)}
 }
