@@ -546,3 +546,43 @@ func TestIngestTwiceAtOnce(t *testing.T) {
 		t.Errorf("two tries at once: %d added, %d duplicates, %d held; want 8, 8, 8", added, dups, count(t, db, "25252"))
 	}
 }
+
+// The province's users have the province's roles (admin, operator,
+// viewer), a commune's users the station's (operator, approver, viewer):
+// each scope refuses the other's, in Go and in the database.
+func TestProvinceRoles(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	prov, commune := db.Province(), db.Commune("25252")
+	for _, c := range []struct {
+		st   *pgstore.Store
+		role string
+		ok   bool
+	}{
+		{prov, pgstore.RoleAdmin, true}, {prov, pgstore.RoleOperator, true}, {prov, pgstore.RoleViewer, true},
+		{prov, store.RoleApprover, false},
+		{commune, store.RoleApprover, true}, {commune, store.RoleOperator, true}, {commune, store.RoleViewer, true},
+		{commune, pgstore.RoleAdmin, false},
+	} {
+		name := "u-" + c.role
+		if c.st == prov {
+			name = "p-" + c.role
+		}
+		u, err := c.st.AddUser(ctx, name, c.role, "mật-khẩu-dài", at(5, 1, 8, 0))
+		if (err == nil) != c.ok {
+			t.Errorf("add %s as %s: %v, want ok=%v", name, c.role, err, c.ok)
+			continue
+		}
+		if !c.ok {
+			continue
+		}
+		got, err := c.st.CheckPassword(ctx, name, "mật-khẩu-dài")
+		if err != nil || got.Role != c.role || got.ID != u.ID {
+			t.Errorf("%s reads back as %+v, %v; want role %s", name, got, err, c.role)
+		}
+	}
+	// The database refuses a station role in the province's scope too.
+	if _, err := db.Pool().Exec(ctx, "INSERT INTO users (commune, name, role, password_hash, created_at) VALUES ('', 'x', 'approver', 'h', 0)"); err == nil {
+		t.Error("the database stored a province user as approver")
+	}
+}

@@ -61,8 +61,9 @@ type ProvinceReport struct {
 // The province's figures are the sums of the communes' (segment ids are
 // each station's own). The airings_report index holds every column it
 // reads (an index-only scan), and one sort by (commune, topic) serves both
-// sets.
-const ReportQuery = `SELECT a.commune, t.topic,
+// sets; codes are compared bytewise (COLLATE "C": the order Go sorts in,
+// and much cheaper than a language's collation).
+const ReportQuery = `SELECT a.commune COLLATE "C", t.topic COLLATE "C",
 	count(*) FILTER (WHERE a.status = 'completed') AS all_completed,
 	count(*) FILTER (WHERE a.status = 'interrupted') AS all_interrupted,
 	count(*) FILTER (WHERE a.status = 'failed') AS all_failed,
@@ -77,8 +78,8 @@ const ReportQuery = `SELECT a.commune, t.topic,
 FROM airings a
 CROSS JOIN LATERAL unnest(CASE WHEN a.topics = '' THEN ARRAY[''] ELSE string_to_array(a.topics, ',') END) WITH ORDINALITY AS t(topic, n)
 WHERE a.scheduled_at >= $1 AND a.scheduled_at < $2 AND a.status <> 'open'
-GROUP BY GROUPING SETS ((a.commune, t.topic), (a.commune))
-ORDER BY a.commune, t.topic NULLS FIRST`
+GROUP BY GROUPING SETS ((a.commune COLLATE "C", t.topic COLLATE "C"), (a.commune COLLATE "C"))
+ORDER BY 1, 2 NULLS FIRST`
 
 // Report is the province report of the airings scheduled in [from, to):
 // per commune and topic, per commune, per topic and for the province, from

@@ -22,11 +22,38 @@ func (s *Store) cost() int {
 	return s.db.hashCost
 }
 
-// AddUser stores a new user of the commune with a bcrypt hash of the
-// password.
-func (s *Store) AddUser(ctx context.Context, name, role, password string, at time.Time) (store.User, error) {
+// The province's roles, held by the users of ProvinceScope. A commune's
+// users have the station's (store.RoleOperator, RoleApprover, RoleViewer).
+const (
+	RoleAdmin    = "admin"            // quản trị: communes and users, and all the rest
+	RoleOperator = store.RoleOperator // biên tập: uploads bulletins
+	RoleViewer   = store.RoleViewer   // xem: communes, bulletins, reports
+)
+
+// ValidProvinceRole reports whether r is one of the province's roles.
+func ValidProvinceRole(r string) bool { return r == RoleAdmin || r == RoleOperator || r == RoleViewer }
+
+// validRole checks a role for the store's scope: the province's roles for
+// ProvinceScope, the station's for a commune.
+func (s *Store) validRole(role string) error {
+	if s.commune == ProvinceScope {
+		if !ValidProvinceRole(role) {
+			return fmt.Errorf("role %q: a province user is admin, operator or viewer", role)
+		}
+		return nil
+	}
 	if !store.ValidRole(role) {
-		return store.User{}, fmt.Errorf("role %q: want operator, approver or viewer", role)
+		return fmt.Errorf("role %q: want operator, approver or viewer", role)
+	}
+	return nil
+}
+
+// AddUser stores a new user of the commune with a bcrypt hash of the
+// password. The role is the scope's: admin, operator or viewer for the
+// province (ProvinceScope), operator, approver or viewer for a commune.
+func (s *Store) AddUser(ctx context.Context, name, role, password string, at time.Time) (store.User, error) {
+	if err := s.validRole(role); err != nil {
+		return store.User{}, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost())
 	if err != nil {

@@ -12,19 +12,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/pgstore"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/web"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
-// Roles of the province's users, as stored. The province's accounts live
-// in the same users table as a station's, whose roles are operator,
-// approver and viewer: the administrator is stored as the approver, the
-// role that manages accounts on a station too.
+// Roles of the province's users, as stored (pgstore keeps the province's
+// roles for its own users, the station's for a commune's).
 const (
-	RoleAdmin    = store.RoleApprover // quản trị: communes and users, and all the rest
-	RoleOperator = store.RoleOperator // biên tập: uploads bulletins
-	RoleViewer   = store.RoleViewer   // xem: communes, bulletins, reports
+	RoleAdmin    = pgstore.RoleAdmin    // quản trị: communes and users, and all the rest
+	RoleOperator = pgstore.RoleOperator // biên tập: uploads bulletins
+	RoleViewer   = pgstore.RoleViewer   // xem: communes, bulletins, reports
 )
 
 // ValidRole reports whether r is a stored province role.
@@ -34,7 +33,7 @@ func ValidRole(r string) bool { return r == RoleAdmin || r == RoleOperator || r 
 // operator (bien-tap) or viewer (xem).
 func ParseRole(s string) (string, bool) {
 	switch strings.ToLower(s) {
-	case "admin", "quan-tri", "quản-trị", RoleAdmin:
+	case RoleAdmin, "quan-tri", "quản-trị":
 		return RoleAdmin, true
 	case RoleOperator, "bien-tap", "biên-tập":
 		return RoleOperator, true
