@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func lockCommune(ctx context.Context, tx pgx.Tx, commune string) error {
 	return nil
 }
 
-const airingColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone"
+const airingColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone, listeners"
 
 // zoneIs filters by the zone in the given parameter, "" meaning every zone.
 func zoneIs(param string) string { return "(" + param + " = '' OR zone = " + param + ")" }
@@ -38,10 +39,14 @@ func scanAiring(row pgx.Row, extra ...any) (playlist.Airing, error) {
 	var a playlist.Airing
 	var topics, status string
 	var sched, playedMS, durMS int64
-	var started, ended *int64
-	dest := append([]any{&a.ID, &a.SegmentID, &a.Title, &topics, &a.Slot, &sched, &started, &ended, &playedMS, &durMS, &status, &a.Reason, &a.Zone}, extra...)
+	var started, ended, listeners *int64
+	dest := append([]any{&a.ID, &a.SegmentID, &a.Title, &topics, &a.Slot, &sched, &started, &ended, &playedMS, &durMS, &status, &a.Reason, &a.Zone, &listeners}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return a, err
+	}
+	if listeners != nil {
+		n := int(*listeners)
+		a.Listeners = &n
 	}
 	if topics != "" {
 		a.Topics = strings.Split(topics, ",")
@@ -80,12 +85,38 @@ func airingArgs(commune string, a playlist.Airing, l store.Link) []any {
 	}
 	return []any{commune, a.ID, a.SegmentID, a.Title, strings.Join(a.Topics, ","), a.Slot, a.ScheduledAt.UnixMilli(),
 		msOf(a.StartedAt), msOf(a.EndedAt), a.Played.Milliseconds(), a.Duration.Milliseconds(), string(a.Status), a.Reason,
-		a.Zone, seq, prev, hash}
+		a.Zone, listenersOf(a.Listeners), seq, prev, hash}
 }
 
 const insertAiring = `INSERT INTO airings (commune, id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
-	played_ms, duration_ms, status, reason, zone, chain_seq, prev_hash, hash)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+	played_ms, duration_ms, status, reason, zone, listeners, chain_seq, prev_hash, hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+
+// listenersOf is an airing's listeners as stored: NULL when not counted.
+func listenersOf(n *int) *int64 {
+	if n == nil {
+		return nil
+	}
+	v := int64(*n)
+	return &v
+}
+
+// canonical is the line an airing's hash covers: the station's canonical
+// line (store.AiringCanonical) and, only when the airing has a listener
+// count, "listeners=N" tagged after it, as the station's store hashes an
+// airing on a stream output (branch icecast, store/chain.go).
+//
+// AT MERGE with icecast: its store/airings.go rowOf carries a.Listeners,
+// so store.AiringCanonical covers them itself; this becomes
+// `return store.AiringCanonical(a)` (TestIngestKeepsListeners fails until
+// it does: the listeners would be hashed twice).
+func canonical(a playlist.Airing) string {
+	c := store.AiringCanonical(a)
+	if a.Listeners != nil {
+		c += "\x1flisteners=" + strconv.Itoa(*a.Listeners)
+	}
+	return c
+}
 
 // chainTail is the last link of the commune's chain and its airing
 // (Genesis, 0 when empty).
@@ -107,7 +138,7 @@ func chainTail(ctx context.Context, q interface {
 
 // next is the link of a chained after tail.
 func next(tail store.Link, a playlist.Airing) store.Link {
-	return store.Link{Seq: tail.Seq + 1, PrevHash: tail.Hash, Hash: store.ChainHash(tail.Hash, store.AiringCanonical(a))}
+	return store.Link{Seq: tail.Seq + 1, PrevHash: tail.Hash, Hash: store.ChainHash(tail.Hash, canonical(a))}
 }
 
 // insert writes a new airing with the commune's next id (and, closed, its

@@ -49,7 +49,7 @@ func (s *Store) VerifyChain(ctx context.Context) (store.ChainReport, error) {
 		case prevHash != prev.Hash:
 			b.Kind, b.Want, b.Got = store.BreakLink, prev.Hash, prevHash
 		default:
-			if got := store.ChainHash(prevHash, store.AiringCanonical(a)); got != hash {
+			if got := store.ChainHash(prevHash, canonical(a)); got != hash {
 				b.Kind, b.Want, b.Got = store.BreakContent, hash, got
 			} else {
 				b = nil

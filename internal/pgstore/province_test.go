@@ -586,3 +586,77 @@ func TestProvinceRoles(t *testing.T) {
 		t.Error("the database stored a province user as approver")
 	}
 }
+
+// An airing's stream listeners (issue 15) are stored as shipped, hashed as
+// the station hashes them: after its canonical line, tagged, only when
+// counted. Changed listeners break the chain like any other field.
+func TestIngestKeepsListeners(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.AddCommune(ctx, "25252", "Xã Nghĩa Trụ", at(5, 1, 8, 0)); err != nil {
+		t.Fatal(err)
+	}
+	log := stationLog(t, 4)
+	last := log[len(log)-1]
+	sched := at(5, 3, 19, 0)
+	seven, zero := 7, 0
+	prev := last.Link
+	for i, n := range []*int{&seven, &zero} {
+		a := playlist.Airing{ID: last.ID + 1 + int64(i), SegmentID: 1, Title: "Qua loa IP", Topics: []string{"tthc"}, Slot: "toi",
+			ScheduledAt: sched, StartedAt: sched, EndedAt: sched.Add(time.Minute), Played: time.Minute, Duration: time.Minute,
+			Status: playlist.StatusCompleted, Zone: playlist.DefaultZone, Listeners: n}
+		plain := a
+		plain.Listeners = nil
+		// The station's line (branch icecast, store/chain.go): the
+		// listeners tagged after the zone's place.
+		l := store.Link{Seq: prev.Seq + 1, PrevHash: prev.Hash}
+		l.Hash = store.ChainHash(l.PrevHash, store.AiringCanonical(plain)+"\x1flisteners="+fmt.Sprint(*n))
+		log = append(log, store.LoggedAiring{Airing: a, Link: l})
+		prev = l
+	}
+	res, err := db.IngestAirings(ctx, "25252", log)
+	if err != nil {
+		t.Fatalf("a batch with listeners: %v", err)
+	}
+	if res.Added != len(log) {
+		t.Fatalf("%d added, want %d", res.Added, len(log))
+	}
+	st := db.Commune("25252")
+	got, err := st.Airings(ctx, "", at(1, 1, 0, 0), at(12, 1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listeners := map[int64]string{}
+	for _, a := range got {
+		listeners[a.ID] = "NULL"
+		if a.Listeners != nil {
+			listeners[a.ID] = fmt.Sprint(*a.Listeners)
+		}
+	}
+	want := map[int64]string{}
+	for _, la := range log {
+		want[la.ID] = "NULL"
+	}
+	want[last.ID+1], want[last.ID+2] = "7", "0"
+	if !reflect.DeepEqual(listeners, want) {
+		t.Errorf("listeners stored %v, want %v", listeners, want)
+	}
+	if rep, err := st.VerifyChain(ctx); err != nil || rep.Break != nil || rep.Verified != len(log) {
+		t.Errorf("the chain with listeners: %+v, %v; want %d verified", rep, err, len(log))
+	}
+
+	// The next airing claims 3 listeners but was hashed with 4.
+	three, four := 3, 4
+	a := playlist.Airing{ID: last.ID + 3, SegmentID: 1, Title: "Qua loa IP", Slot: "toi", ScheduledAt: sched.Add(time.Hour),
+		StartedAt: sched.Add(time.Hour), EndedAt: sched.Add(time.Hour + time.Minute), Played: time.Minute, Duration: time.Minute,
+		Status: playlist.StatusCompleted, Zone: playlist.DefaultZone, Listeners: &four}
+	plain := a
+	plain.Listeners = nil
+	l := store.Link{Seq: prev.Seq + 1, PrevHash: prev.Hash}
+	l.Hash = store.ChainHash(l.PrevHash, store.AiringCanonical(plain)+"\x1flisteners=4")
+	a.Listeners = &three
+	var ce *pgstore.ChainError
+	if _, err := db.IngestAirings(ctx, "25252", []store.LoggedAiring{{Airing: a, Link: l}}); !errors.As(err, &ce) || ce.Problem != pgstore.ProblemContent {
+		t.Errorf("changed listeners: %v, want a content break", err)
+	}
+}

@@ -164,7 +164,7 @@ func loggedAiring(a provinceapi.Airing) store.LoggedAiring {
 			ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics, Slot: a.Slot,
 			ScheduledAt: time.UnixMilli(a.ScheduledAtMS), StartedAt: ms(a.StartedAtMS), EndedAt: ms(a.EndedAtMS),
 			Played: time.Duration(a.PlayedMS) * time.Millisecond, Duration: time.Duration(a.DurationMS) * time.Millisecond,
-			Status: playlist.Status(a.Status), Reason: a.Reason, Zone: a.Zone,
+			Status: playlist.Status(a.Status), Reason: a.Reason, Zone: a.Zone, Listeners: a.Listeners,
 		},
 		Link: store.Link{Seq: a.ChainSeq, PrevHash: a.PrevHash, Hash: a.Hash},
 	}

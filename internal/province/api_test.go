@@ -13,6 +13,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/pgstore"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/provinceapi"
+	"github.com/truyenthanh/cchc/internal/store"
 )
 
 func TestStationAPI(t *testing.T) {
@@ -150,5 +151,38 @@ func TestBulletinLongPoll(t *testing.T) {
 	var none provinceapi.BulletinList
 	if e.call(t, "GET", provinceapi.PathBulletins+"?after=0", tokB, nil, &none); len(none.Bulletins) != 0 {
 		t.Errorf("commune B sees %+v, sent to A only", none)
+	}
+}
+
+// A shipped airing's listeners reach the province's log, and only a hash
+// that covers them is accepted.
+func TestShippedListenersKept(t *testing.T) {
+	e := newEnv(t)
+	tok := e.commune(t, "25252", "Xã Tân Lập")
+	log := stationLog(t, 1, playlist.StatusCompleted)
+	last := log[len(log)-1]
+	n := 12
+	at := time.Date(2024, 5, 1, 19, 0, 0, 0, ict).UnixMilli()
+	end := at + 60000
+	w := provinceapi.Airing{ID: last.ID + 1, ChainSeq: last.ChainSeq + 1, PrevHash: last.Hash, SegmentID: last.SegmentID, Title: "Qua loa IP",
+		Topics: "tthc", Slot: "toi", Zone: playlist.DefaultZone, ScheduledAtMS: at, StartedAtMS: &at, EndedAtMS: &end, PlayedMS: 60000,
+		DurationMS: 60000, Status: string(playlist.StatusCompleted), Listeners: &n}
+	plain := playlist.Airing{ID: w.ID, SegmentID: w.SegmentID, Title: w.Title, Topics: []string{"tthc"}, Slot: w.Slot, Zone: w.Zone,
+		ScheduledAt: time.UnixMilli(at), StartedAt: time.UnixMilli(at), EndedAt: time.UnixMilli(end), Played: time.Minute, Duration: time.Minute,
+		Status: playlist.StatusCompleted}
+	// As the station hashes it (branch icecast, store/chain.go).
+	w.Hash = store.ChainHash(w.PrevHash, store.AiringCanonical(plain)+"\x1flisteners=12")
+	if code := e.call(t, "POST", provinceapi.PathAirings, tok, provinceapi.AiringBatch{Commune: "25252", Airings: append(log, w)}, nil); code != http.StatusOK {
+		t.Fatalf("ship with listeners: %d", code)
+	}
+	got, err := e.db.Commune("25252").Airing(context.Background(), w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Listeners == nil || *got.Listeners != 12 {
+		t.Errorf("listeners at the province: %v, want 12", got.Listeners)
+	}
+	if first, err := e.db.Commune("25252").Airing(context.Background(), last.ID); err != nil || first.Listeners != nil {
+		t.Errorf("an airing shipped without listeners reads %v, %v; want NULL", first.Listeners, err)
 	}
 }
