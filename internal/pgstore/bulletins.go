@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,16 +33,82 @@ type Bulletin struct {
 	Topics    []string
 	SHA256    string // of the audio, hex
 	Size      int64  // audio bytes
-	Communes  []string
-	CreatedAt time.Time
-	CreatedBy string
+	// FileName is the audio file's name as uploaded (its base name), ""
+	// for bulletins stored before it was kept.
+	FileName string
+	Communes []string
+	// Zones are the codes of the zones of the target communes the
+	// bulletin plays in; empty: every zone.
+	Zones []string
+	// ValidFrom and ValidTo bound when it may air; zero: open-ended.
+	ValidFrom, ValidTo time.Time
+	CreatedAt          time.Time
+	CreatedBy          string
+}
+
+// zoneCode is a zone's code as the stations' config writes it
+// (zones[].code).
+var zoneCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// ValidZoneCode reports whether z is a zone code: lower-case letters,
+// digits and dashes, at most 64 bytes.
+func ValidZoneCode(z string) bool { return len(z) <= 64 && zoneCode.MatchString(z) }
+
+// checkDetails checks and cleans the file name, zones and validity.
+func (b *Bulletin) checkDetails() error {
+	if b.FileName != "" {
+		// A browser may send a path (C:\...\a.wav): the base name only.
+		name := b.FileName[strings.LastIndexAny(b.FileName, `/\`)+1:]
+		if name == "" || len(name) > 255 || strings.ContainsAny(name, "\x00\n\r") {
+			return fmt.Errorf("bulletin %q: file name %q: want a file's name of 1 to 255 bytes", b.Title, b.FileName)
+		}
+		b.FileName = name
+	}
+	for _, z := range b.Zones {
+		if !ValidZoneCode(z) {
+			return fmt.Errorf("bulletin %q: zone %q: a zone code is lower-case letters, digits and dashes, e.g. thon-1", b.Title, z)
+		}
+	}
+	b.Zones = sortedUnique(b.Zones)
+	if b.Zones == nil {
+		b.Zones = []string{} // stored as '{}': every zone
+	}
+	ms := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return time.UnixMilli(t.UnixMilli())
+	}
+	b.ValidFrom, b.ValidTo = ms(b.ValidFrom), ms(b.ValidTo)
+	if !b.ValidFrom.IsZero() && !b.ValidTo.IsZero() && !b.ValidFrom.Before(b.ValidTo) {
+		return fmt.Errorf("bulletin %q: valid from %s to %s: the end must come after the start", b.Title,
+			b.ValidFrom.Format(time.RFC3339), b.ValidTo.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func msOrNull(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	v := t.UnixMilli()
+	return &v
+}
+
+func timeOrZero(ms *int64) time.Time {
+	if ms == nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(*ms)
 }
 
 // bulletinChannel is the NOTIFY channel of new bulletins.
 const bulletinChannel = "cchc_bulletins"
 
 // AddBulletin stores a bulletin and its audio for the target communes
-// (b.Communes, each registered) and wakes the stations waiting for one.
+// (b.Communes, each registered), with its file name (base name kept), its
+// zones (zone codes; none: every zone) and its validity (ValidFrom before
+// ValidTo when both are set), and wakes the stations waiting for one.
 // b.SHA256, when given, must be the audio's. It returns the bulletin as
 // stored (ID, SHA256, Size, CreatedAt set).
 func (db *DB) AddBulletin(ctx context.Context, b Bulletin, audio []byte) (Bulletin, error) {
@@ -66,6 +134,9 @@ func (db *DB) AddBulletin(ctx context.Context, b Bulletin, audio []byte) (Bullet
 		return b, fmt.Errorf("bulletin %q: no target commune", b.Title)
 	}
 	b.Communes = sortedUnique(b.Communes)
+	if err := b.checkDetails(); err != nil {
+		return b, err
+	}
 	if b.Topics == nil {
 		b.Topics = []string{}
 	}
@@ -85,9 +156,10 @@ func (db *DB) AddBulletin(ctx context.Context, b Bulletin, audio []byte) (Bullet
 		if len(unknown) > 0 {
 			return fmt.Errorf("bulletin %q: commune %s is not registered: %w", b.Title, unknown[0], store.ErrNotFound)
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO bulletins (level, title, topics, sha256, audio, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			string(b.Level), b.Title, b.Topics, b.SHA256, audio, b.CreatedAt.UnixMilli(), b.CreatedBy).Scan(&b.ID); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO bulletins (level, title, topics, sha256, audio, created_at, created_by,
+			file_name, zones, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			string(b.Level), b.Title, b.Topics, b.SHA256, audio, b.CreatedAt.UnixMilli(), b.CreatedBy,
+			b.FileName, b.Zones, msOrNull(b.ValidFrom), msOrNull(b.ValidTo)).Scan(&b.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO bulletin_targets (commune, bulletin_id) SELECT unnest($1::text[]), $2", b.Communes, b.ID); err != nil {
@@ -117,14 +189,22 @@ func sortedUnique(in []string) []string {
 }
 
 const bulletinColumns = `b.id, b.level, b.title, b.topics, b.sha256, octet_length(b.audio), b.created_at, b.created_by,
-	ARRAY(SELECT commune FROM bulletin_targets WHERE bulletin_id = b.id ORDER BY commune)`
+	ARRAY(SELECT commune FROM bulletin_targets WHERE bulletin_id = b.id ORDER BY commune), b.file_name, b.zones, b.valid_from, b.valid_to`
 
 func scanBulletin(row pgx.CollectableRow) (Bulletin, error) {
+	return scanBulletinAnd(row)
+}
+
+// scanBulletinAnd reads bulletinColumns (and extra).
+func scanBulletinAnd(row pgx.Row, extra ...any) (Bulletin, error) {
 	var b Bulletin
 	var level string
 	var created int64
-	err := row.Scan(&b.ID, &level, &b.Title, &b.Topics, &b.SHA256, &b.Size, &created, &b.CreatedBy, &b.Communes)
+	var from, to *int64
+	err := row.Scan(append([]any{&b.ID, &level, &b.Title, &b.Topics, &b.SHA256, &b.Size, &created, &b.CreatedBy, &b.Communes,
+		&b.FileName, &b.Zones, &from, &to}, extra...)...)
 	b.Level, b.CreatedAt = playlist.Priority(level), time.UnixMilli(created)
+	b.ValidFrom, b.ValidTo = timeOrZero(from), timeOrZero(to)
 	return b, err
 }
 
@@ -174,13 +254,7 @@ func (db *DB) BulletinAudio(ctx context.Context, commune string, id int64) ([]by
 	if err != nil {
 		return nil, b, fmt.Errorf("bulletin %d: %w", id, err)
 	}
-	b, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (Bulletin, error) {
-		var level string
-		var created int64
-		err := r.Scan(&b.ID, &level, &b.Title, &b.Topics, &b.SHA256, &b.Size, &created, &b.CreatedBy, &b.Communes, &audio)
-		b.Level, b.CreatedAt = playlist.Priority(level), time.UnixMilli(created)
-		return b, err
-	})
+	b, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (Bulletin, error) { return scanBulletinAnd(r, &audio) })
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, Bulletin{}, fmt.Errorf("bulletin %d for commune %s: %w", id, commune, store.ErrNotFound)
 	}

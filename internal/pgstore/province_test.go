@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -658,5 +659,55 @@ func TestIngestKeepsListeners(t *testing.T) {
 	var ce *pgstore.ChainError
 	if _, err := db.IngestAirings(ctx, "25252", []store.LoggedAiring{{Airing: a, Link: l}}); !errors.As(err, &ce) || ce.Problem != pgstore.ProblemContent {
 		t.Errorf("changed listeners: %v, want a content break", err)
+	}
+}
+
+// A bulletin keeps its file's name (the base name of what was uploaded),
+// its zones and its validity; bad ones are refused, nothing stored.
+func TestBulletinDetails(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.AddCommune(ctx, "A", "Xã A", at(5, 1, 8, 0)); err != nil {
+		t.Fatal(err)
+	}
+	base := pgstore.Bulletin{Level: playlist.PriorityEmergency, Title: "Bão số 3", Communes: []string{"A"}}
+	for _, bad := range []pgstore.Bulletin{
+		{Zones: []string{"Thôn Đông"}},
+		{ValidFrom: at(6, 2, 0, 0), ValidTo: at(6, 1, 0, 0)},
+		{FileName: "a\nb.wav"},
+	} {
+		b := base
+		b.Zones, b.ValidFrom, b.ValidTo, b.FileName = bad.Zones, bad.ValidFrom, bad.ValidTo, bad.FileName
+		if _, err := db.AddBulletin(ctx, b, []byte("audio")); err == nil {
+			t.Errorf("stored a bulletin with zones %q, valid %s – %s, file %q", b.Zones, b.ValidFrom, b.ValidTo, b.FileName)
+		}
+	}
+	if bs, _ := db.Bulletins(ctx, 10); len(bs) != 0 {
+		t.Fatalf("refused bulletins stored: %+v", bs)
+	}
+	b := base
+	b.FileName, b.Zones, b.ValidFrom, b.ValidTo = `C:\Tin\bão.wav`, []string{"thon-tay", "thon-dong", "thon-tay"}, at(6, 1, 0, 0), at(6, 2, 0, 0)
+	added, err := db.AddBulletin(ctx, b, []byte("audio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := db.AddBulletin(ctx, base, []byte("other audio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := db.BulletinsFor(ctx, "A", 0, 10)
+	if err != nil || len(bs) != 2 {
+		t.Fatalf("A's bulletins: %+v, %v", bs, err)
+	}
+	got := bs[0]
+	if got.ID != added.ID || got.FileName != "bão.wav" || strings.Join(got.Zones, ",") != "thon-dong,thon-tay" ||
+		!got.ValidFrom.Equal(at(6, 1, 0, 0)) || !got.ValidTo.Equal(at(6, 2, 0, 0)) {
+		t.Errorf("read back %+v; want bão.wav, zones thon-dong,thon-tay, valid 1–2 June", got)
+	}
+	if p := bs[1]; p.ID != plain.ID || p.FileName != "" || len(p.Zones) != 0 || !p.ValidFrom.IsZero() || !p.ValidTo.IsZero() {
+		t.Errorf("a bulletin without details reads %+v", p)
+	}
+	if _, meta, err := db.BulletinAudio(ctx, "A", added.ID); err != nil || meta.FileName != "bão.wav" || len(meta.Zones) != 2 {
+		t.Errorf("the audio's bulletin: %+v, %v", meta, err)
 	}
 }

@@ -219,10 +219,12 @@ func (s *Server) apiBulletins(w http.ResponseWriter, r *http.Request, commune st
 	}
 	out := provinceapi.BulletinList{Bulletins: make([]provinceapi.Bulletin, 0, len(list))}
 	for _, b := range list {
-		ext, err := s.bulletinExt(r.Context(), commune, b)
-		if err != nil {
-			s.stationServerError(w, r, err)
-			return
+		ext := ""
+		if b.FileName == "" { // stored before file names were kept
+			if ext, err = s.bulletinExt(r.Context(), commune, b); err != nil {
+				s.stationServerError(w, r, err)
+				return
+			}
 		}
 		out.Bulletins = append(out.Bulletins, wireBulletin(b, ext))
 	}

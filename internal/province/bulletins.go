@@ -3,9 +3,12 @@ package province
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/truyenthanh/cchc/internal/pgstore"
 	"github.com/truyenthanh/cchc/internal/playlist"
@@ -54,18 +57,88 @@ func audioExt(b []byte) string {
 	return ""
 }
 
-// wireBulletin is a stored bulletin as the stations read it.
+// wireBulletin is a stored bulletin as the stations read it: its file
+// name as uploaded (for a bulletin stored before names were kept,
+// "bulletin-ID" and ext, the extension its audio tells), its zones and
+// validity.
 func wireBulletin(b pgstore.Bulletin, ext string) provinceapi.Bulletin {
 	topics := b.Topics
 	if topics == nil {
 		topics = []string{}
 	}
+	name := b.FileName
+	if name == "" {
+		name = "bulletin-" + strconv.FormatInt(b.ID, 10) + ext
+	}
+	var zones []string
+	if len(b.Zones) > 0 {
+		zones = b.Zones
+	}
 	return provinceapi.Bulletin{ID: b.ID, Level: wireLevel(b.Level), Title: b.Title, Topics: topics, SHA256: b.SHA256,
-		FileName: "bulletin-" + strconv.FormatInt(b.ID, 10) + ext, Size: b.Size, CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy}
+		FileName: name, Size: b.Size, Zones: zones, ValidFrom: b.ValidFrom, ValidTo: b.ValidTo, CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy}
 }
 
-func newBulletin(level, title string, topics, communes []string, now time.Time, by string) pgstore.Bulletin {
-	return pgstore.Bulletin{Level: levelPriority[level], Title: title, Topics: topics, Communes: communes, CreatedAt: now, CreatedBy: by}
+// bulletinDetails are what an operator may add to a bulletin: its file's
+// name, the zones it plays in, when it is valid.
+type bulletinDetails struct {
+	FileName           string
+	Zones              []string
+	ValidFrom, ValidTo time.Time
+}
+
+func newBulletin(level, title string, topics, communes []string, d bulletinDetails, now time.Time, by string) pgstore.Bulletin {
+	return pgstore.Bulletin{Level: levelPriority[level], Title: title, Topics: topics, Communes: communes, FileName: d.FileName,
+		Zones: d.Zones, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, CreatedAt: now, CreatedBy: by}
+}
+
+// uploadName is the name a bulletin's file is stored under: as uploaded
+// (its base name), with the extension its audio tells when the name has
+// none the stations take, so that a station can name its copy by it.
+func uploadName(name, ext string) string {
+	name = strings.TrimSpace(name[strings.LastIndexAny(name, `/\`)+1:])
+	if name == "" {
+		name = "bulletin"
+	}
+	if !audioExts[strings.ToLower(filepath.Ext(name))] {
+		name += ext
+	}
+	return name
+}
+
+// parseZones reads the form's zone codes: separated by commas or spaces,
+// none meaning every zone of the target communes.
+func parseZones(s string) ([]string, bool) {
+	var out []string
+	for _, z := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+		z = strings.ToLower(z)
+		if !pgstore.ValidZoneCode(z) {
+			return nil, false
+		}
+		out = append(out, z)
+	}
+	return out, true
+}
+
+// parseValidity reads a validity bound typed in the form: a date
+// (YYYY-MM-DD; the start of that day for from, its end for to) or a date
+// and time (YYYY-MM-DDTHH:MM, the browser's datetime-local) in loc; ""
+// is no bound.
+func parseValidity(s string, end bool, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, loc); err == nil {
+		return t, true
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if end {
+		t = t.AddDate(0, 0, 1).Add(-time.Millisecond) // the last instant of the day
+	}
+	return t, true
 }
 
 // extCache remembers each bulletin's file extension: the store lists

@@ -265,7 +265,26 @@ func (s *Server) uploadBulletin(w http.ResponseWriter, r *http.Request, sess sto
 			"File "+hdr.Filename+" is not audio the stations take (WAV, MP3, OGG/Opus, FLAC, M4A/AAC)")
 		return
 	}
-	b, err := s.Store.AddBulletin(r.Context(), newBulletin(level, title, topics, targets, s.Now(), sess.User.Name), audio)
+	d := bulletinDetails{FileName: uploadName(hdr.Filename, ext)}
+	zones, ok := parseZones(r.FormValue("zones"))
+	if !ok {
+		fail("Vùng phát "+r.FormValue("zones")+": mỗi mã vùng gồm chữ thường không dấu, số và gạch ngang (ví dụ thon-1), cách nhau bằng dấu phẩy; để trống để phát ở mọi vùng",
+			"Zones "+r.FormValue("zones")+": each zone code is lower-case letters, digits and dashes (e.g. thon-1), separated by commas; leave empty for every zone")
+		return
+	}
+	d.Zones = zones
+	from, okFrom := parseValidity(r.FormValue("valid_from"), false, s.Location)
+	to, okTo := parseValidity(r.FormValue("valid_to"), true, s.Location)
+	switch {
+	case !okFrom || !okTo:
+		fail("Thời hạn: dùng ngày dạng 2026-12-31 (hoặc ngày giờ 2026-12-31T18:00)", "Validity: use a date such as 2026-12-31 (or a date and time, 2026-12-31T18:00)")
+		return
+	case !from.IsZero() && !to.IsZero() && !from.Before(to):
+		fail("Thời hạn: ngày kết thúc phải sau ngày bắt đầu", "Validity: the end must come after the start")
+		return
+	}
+	d.ValidFrom, d.ValidTo = from, to
+	b, err := s.Store.AddBulletin(r.Context(), newBulletin(level, title, topics, targets, d, s.Now(), sess.User.Name), audio)
 	if err != nil {
 		s.Logger.Error("add bulletin", "err", err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/province"
+	"github.com/truyenthanh/cchc/internal/provinceapi"
 )
 
 var csrfRE = regexp.MustCompile(`name="csrf_token" value="([0-9a-f]+)"`)
@@ -63,6 +64,13 @@ func (b *browser) get(path string) (int, string) {
 // upload posts a bulletin as the page's form does.
 func (b *browser) upload(title string, audio []byte, communes ...string) (int, string) {
 	b.t.Helper()
+	return b.uploadWith(title, "bao.wav", audio, nil, communes...)
+}
+
+// uploadWith posts a bulletin with a file name and more fields (zones,
+// valid_from, valid_to).
+func (b *browser) uploadWith(title, fileName string, audio []byte, fields map[string]string, communes ...string) (int, string) {
+	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf_token", b.csrf)
@@ -72,7 +80,10 @@ func (b *browser) upload(title string, audio []byte, communes ...string) (int, s
 	for _, c := range communes {
 		mw.WriteField("communes", c)
 	}
-	fw, _ := mw.CreateFormFile("audio", "bao.wav")
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("audio", fileName)
 	fw.Write(audio)
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.base+"/bulletins", &body)
@@ -195,4 +206,57 @@ func TestWebRoles(t *testing.T) {
 			t.Errorf("the admin's users page in English: %d", code)
 		}
 	})
+}
+
+// An operator's bulletin keeps its file's name, the zones it plays in and
+// its validity, and the stations read them; bad zones or dates are refused
+// by name, nothing stored.
+func TestUploadZonesAndValidity(t *testing.T) {
+	e := newEnv(t)
+	tok := e.commune(t, "25252", "Xã Tân Lập")
+	wav, err := os.ReadFile(filepath.Join("..", "..", "media", "tthc", "bo-phan-mot-cua.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := e.login(t, "bientap", province.RoleOperator)
+	for _, c := range []struct{ field, value, says string }{
+		{"zones", "thôn đông", "Vùng phát thôn đông"},
+		{"valid_from", "31/12/2026", "Thời hạn"},
+	} {
+		if code, page := op.uploadWith("Sai", "a.wav", wav, map[string]string{c.field: c.value}, "25252"); code != http.StatusOK || !strings.Contains(page, c.says) {
+			t.Errorf("%s=%q: %d, not refused by name", c.field, c.value, code)
+		}
+	}
+	if code, page := op.uploadWith("Ngược", "a.wav", wav, map[string]string{"valid_from": "2026-12-31", "valid_to": "2026-12-01"}, "25252"); code != http.StatusOK ||
+		!strings.Contains(page, "ngày kết thúc phải sau ngày bắt đầu") {
+		t.Errorf("an end before the start: %d, not refused", code)
+	}
+	if bs, _ := e.db.Bulletins(context.Background(), 10); len(bs) != 0 {
+		t.Fatalf("bulletins stored from refused uploads: %+v", bs)
+	}
+
+	fields := map[string]string{"zones": "Thon-Dong, thon-tay", "valid_from": "2026-12-01", "valid_to": "2026-12-31"}
+	if code, page := op.uploadWith("Bão số 3", `C:\Tin\bão số 3.wav`, wav, fields, "25252"); code != http.StatusOK || !strings.Contains(page, "Bão số 3") {
+		t.Fatalf("upload: %d", code)
+	}
+	if code, page := op.uploadWith("Không đuôi", "ban-tin", wav, nil, "25252"); code != http.StatusOK || !strings.Contains(page, "Không đuôi") {
+		t.Fatalf("upload without an extension: %d", code)
+	}
+	var list provinceapi.BulletinList
+	if code := e.call(t, "GET", provinceapi.PathBulletins, tok, nil, &list); code != http.StatusOK || len(list.Bulletins) != 2 {
+		t.Fatalf("station's list: %d, %+v", code, list)
+	}
+	b := list.Bulletins[0]
+	wantFrom, wantTo := time.Date(2026, 12, 1, 0, 0, 0, 0, ict), time.Date(2027, 1, 1, 0, 0, 0, 0, ict).Add(-time.Millisecond)
+	if b.FileName != "bão số 3.wav" || strings.Join(b.Zones, ",") != "thon-dong,thon-tay" || !b.ValidFrom.Equal(wantFrom) || !b.ValidTo.Equal(wantTo) {
+		t.Errorf("the station reads %q, zones %v, valid %s – %s; want %q, [thon-dong thon-tay], %s – %s",
+			b.FileName, b.Zones, b.ValidFrom, b.ValidTo, "bão số 3.wav", wantFrom, wantTo)
+	}
+	if b := list.Bulletins[1]; b.FileName != "ban-tin.wav" || len(b.Zones) != 0 || !b.ValidFrom.IsZero() || !b.ValidTo.IsZero() {
+		t.Errorf("a bulletin without zones or validity: %q, %v, %s – %s; want ban-tin.wav (its audio's extension), every zone, open-ended",
+			b.FileName, b.Zones, b.ValidFrom, b.ValidTo)
+	}
+	if _, page := op.get("/bulletins"); !strings.Contains(page, "thon-dong, thon-tay") || !strings.Contains(page, "bão số 3.wav") {
+		t.Errorf("the bulletins page does not show the zones and the file name")
+	}
 }
