@@ -27,12 +27,12 @@ import (
 
 // Bulletin is a recording the province sends down to communes.
 type Bulletin struct {
-	ID        int64
-	Level     playlist.Priority
-	Title     string
-	Topics    []string
-	SHA256    string // of the audio, hex
-	Size      int64  // audio bytes
+	ID     int64
+	Level  playlist.Priority
+	Title  string
+	Topics []string
+	SHA256 string // of the audio, hex
+	Size   int64  // audio bytes
 	// FileName is the audio file's name as uploaded (its base name), ""
 	// for bulletins stored before it was kept.
 	FileName string
