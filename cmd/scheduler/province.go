@@ -17,6 +17,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/province"
 	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/web"
 )
 
 // provinceDBEnv names the database when --db is not given (so that a
@@ -84,18 +85,29 @@ type provinceOpener func(ctx context.Context) (*pgstore.DB, error)
 
 func (m *Main) provinceServeCommand(open provinceOpener) *cobra.Command {
 	var listen string
+	var proxies []string
 	cmd := &cobra.Command{
-		Use:   "serve --db URL [--listen ADDR]",
+		Use:   "serve --db URL [--listen ADDR] [--trusted-proxy CIDR]...",
 		Short: "Serve the stations' API and the province's web app",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, p := range proxies {
+				if err := web.ParseTrustedProxy(p); err != nil {
+					return badInput("--trusted-proxy %q: %s", p, m.T("cần địa chỉ IP hoặc dải CIDR của reverse proxy, ví dụ 127.0.0.1 hoặc 10.0.0.0/8",
+						"want the reverse proxy's IP address or CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8"))
+				}
+			}
 			ctx := cmd.Context()
 			db, err := open(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			srv, err := province.New(m.provinceDeps(db), listen)
+			deps := m.provinceDeps(db)
+			if cmd.Flags().Changed("trusted-proxy") {
+				deps.TrustedProxies = proxies
+			}
+			srv, err := province.New(deps, listen)
 			if err != nil {
 				return err
 			}
@@ -107,6 +119,8 @@ func (m *Main) provinceServeCommand(open provinceOpener) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8090", "address of the stations' API and the web app (HOST:PORT)")
+	cmd.Flags().StringArrayVar(&proxies, "trusted-proxy", nil,
+		"a reverse proxy in front of the server (IP or CIDR; repeatable) whose X-Forwarded-For and X-Forwarded-Proto are believed (default: web.trusted_proxies of config.yaml)")
 	return cmd
 }
 
@@ -116,6 +130,7 @@ func (m *Main) provinceDeps(db *pgstore.DB) province.Deps {
 	return province.Deps{
 		Store: db, Users: db.Province(), Topics: m.topics(), Header: m.provinceHeader(),
 		Location: m.loc, Language: m.language(), MaxUploadMB: cfg.Web.MaxUploadMB, SessionTTL: cfg.Web.SessionTTL,
+		TrustedProxies: cfg.Web.TrustedProxies,
 		Logger: m.logger.With("component", "province"), Now: time.Now,
 	}
 }

@@ -71,6 +71,7 @@ func TestProvinceCLI(t *testing.T) {
 		{"", []string{"province", "report", "--month", "2024-13", "--db", db}, "Tháng không hợp lệ"},
 		{"", []string{"province", "report", "--month", "2024-05", "--db", "mysql://x"}, "postgres://"},
 		{"", []string{"--lang", "en", "province", "report", "--month", "2024-05"}, "--db postgres://USER@HOST/DB is needed"},
+		{"", []string{"province", "serve", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "proxy.lan", "--db", db}, `--trusted-proxy "proxy.lan"`},
 	} {
 		r := runIn(t, bad.stdin, bad.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, bad.says) {
@@ -124,7 +125,7 @@ func TestProvinceCLI(t *testing.T) {
 	_ = os.Remove(out)
 
 	// serve: the web app answers, SIGTERM stops it cleanly.
-	srv := exec.Command(binPath, "province", "serve", "--listen", "127.0.0.1:0", "--db", db)
+	srv := exec.Command(binPath, "province", "serve", "--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.0/8", "--trusted-proxy", "::1", "--db", db)
 	srv.Dir = "../.."
 	stdout, err := srv.StdoutPipe()
 	if err != nil {

@@ -56,7 +56,8 @@ type env struct {
 	base string
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts a server; opts adjust its dependencies.
+func newEnv(t *testing.T, opts ...func(*province.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	url, err := cluster.CreateDatabase(ctx, fmt.Sprintf("p%d", databases.Add(1)))
@@ -69,7 +70,11 @@ func newEnv(t *testing.T) *env {
 	}
 	db.SetHashCost(4)
 	t.Cleanup(db.Close)
-	srv, err := province.New(province.Deps{Store: db, Users: db.Province(), Topics: topics, Location: ict}, "127.0.0.1:0")
+	deps := province.Deps{Store: db, Users: db.Province(), Topics: topics, Location: ict}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := province.New(deps, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

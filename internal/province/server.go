@@ -45,7 +45,11 @@ type Deps struct {
 	MaxUploadMB int
 	// SessionTTL is how long a login lasts; 0 means 12 h.
 	SessionTTL time.Duration
-	Logger     *slog.Logger
+	// TrustedProxies are the reverse proxies (IP or CIDR) in front of the
+	// server, whose X-Forwarded-For names the browser to the login
+	// limiter and whose X-Forwarded-Proto marks the cookie Secure.
+	TrustedProxies web.TrustedProxies
+	Logger         *slog.Logger
 	Now        func() time.Time
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -255,16 +254,6 @@ func csrfOK(r *http.Request, sess store.Session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) == 1
 }
 
-// peerIP is the address the connection came from (behind a reverse proxy:
-// the proxy's, so the limit then holds per name only in effect).
-func peerIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // back redirects to a page with a message (ok) or an error (err).
 func back(w http.ResponseWriter, r *http.Request, path, key, msg string) {
 	http.Redirect(w, r, path+"?"+key+"="+url.QueryEscape(msg), http.StatusSeeOther)
@@ -292,7 +281,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
-	ip := peerIP(r)
+	ip := s.TrustedProxies.ClientIP(r)
 	if wait := s.limiter.Blocked(s.Now(), ip, name); wait > 0 {
 		back(w, r, "/login", "err", tr(lang, fmt.Sprintf("Đăng nhập sai quá nhiều lần — hãy đợi %d phút", int(wait.Minutes())+1),
 			fmt.Sprintf("Too many failed logins — wait %d minutes", int(wait.Minutes())+1)))
@@ -325,7 +314,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.TrustedProxies.OverHTTPS(r)})
 	s.audit(r, u.Name, store.ActionLogin, "", ip)
 	next := r.PostFormValue("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
@@ -339,6 +328,6 @@ func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, sess store.S
 		s.Logger.Error("logout", "err", err)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	s.audit(r, sess.User.Name, store.ActionLogout, "", r.RemoteAddr)
+	s.audit(r, sess.User.Name, store.ActionLogout, "", s.TrustedProxies.ClientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

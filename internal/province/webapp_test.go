@@ -3,6 +3,7 @@ package province_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -258,5 +259,67 @@ func TestUploadZonesAndValidity(t *testing.T) {
 	}
 	if _, page := op.get("/bulletins"); !strings.Contains(page, "thon-dong, thon-tay") || !strings.Contains(page, "bão số 3.wav") {
 		t.Errorf("the bulletins page does not show the zones and the file name")
+	}
+}
+
+// Behind a reverse proxy given as trusted, the login limit holds per
+// browser (X-Forwarded-For): one that guesses passwords is stopped, others
+// still log in. Without it the header is not believed: every request is
+// the proxy's, and the guesser locks everyone out.
+func TestLoginLimitBehindTrustedProxy(t *testing.T) {
+	login := func(e *env, from, name, password string) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.base+"/login", strings.NewReader(url.Values{"name": {name}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "198.51.100.1, "+from)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		loc := res.Header.Get("Location")
+		if loc == "/" {
+			for _, ck := range res.Cookies() {
+				if ck.Name == "cchc_province_session" {
+					if ck.Secure {
+						return "in, secure"
+					}
+					return "in"
+				}
+			}
+			return "in, no cookie"
+		}
+		if strings.Contains(loc, url.QueryEscape("quá nhiều lần")) {
+			return "blocked"
+		}
+		return "refused"
+	}
+	for _, c := range []struct {
+		name    string
+		proxies []string
+		want    string
+	}{
+		{"trusted proxy", []string{"127.0.0.0/8", "::1"}, "in, secure"},
+		{"no trusted proxy", nil, "blocked"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(d *province.Deps) { d.TrustedProxies = c.proxies })
+			if _, err := e.db.Province().AddUser(context.Background(), "xem", province.RoleViewer, "mat-khau-dai", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 5 { // a name each: only the address's count reaches the limit
+				if got := login(e, "203.0.113.5", fmt.Sprintf("doan-%d", i), "sai"); got != "refused" {
+					t.Fatalf("guess %d: %s, want refused", i, got)
+				}
+			}
+			if got := login(e, "203.0.113.5", "xem", "mat-khau-dai"); got != "blocked" {
+				t.Errorf("the guesser's next login: %s, want blocked", got)
+			}
+			if got := login(e, "203.0.113.6", "xem", "mat-khau-dai"); got != c.want {
+				t.Errorf("another browser's login: %s, want %s", got, c.want)
+			}
+		})
 	}
 }
