@@ -131,7 +131,7 @@ func (m *Main) provinceDeps(db *pgstore.DB) province.Deps {
 		Store: db, Users: db.Province(), Topics: m.topics(), Header: m.provinceHeader(),
 		Location: m.loc, Language: m.language(), MaxUploadMB: cfg.Web.MaxUploadMB, SessionTTL: cfg.Web.SessionTTL,
 		TrustedProxies: cfg.Web.TrustedProxies,
-		Logger: m.logger.With("component", "province"), Now: time.Now,
+		Logger:         m.logger.With("component", "province"), Now: time.Now,
 	}
 }
 

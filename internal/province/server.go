@@ -50,7 +50,7 @@ type Deps struct {
 	// limiter and whose X-Forwarded-Proto marks the cookie Secure.
 	TrustedProxies web.TrustedProxies
 	Logger         *slog.Logger
-	Now        func() time.Time
+	Now            func() time.Time
 }
 
 // Server serves the station API and the web app.
