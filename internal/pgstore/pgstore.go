@@ -51,8 +51,10 @@
 //	res, err := db.IngestAirings(ctx, code, batch)   // batch []store.LoggedAiring, in chain order
 //	head, err := db.ChainHead(ctx, code)             // where to resume
 //
-// IngestAirings appends closed airings with their links and hashes,
-// recomputing each hash (store.ChainHash over store.AiringCanonical) and
+// IngestAirings appends closed airings with their links and hashes (and
+// their stream listeners, NULL when not counted), recomputing each hash
+// (store.ChainHash over store.AiringCanonical, listeners tagged after it
+// when counted, as the station's store hashes them) and
 // checking each link against the commune's chain; a batch that breaks it is
 // refused whole with a *ChainError naming the airing (errors.Is(err,
 // ErrChainBroken)). Rows already received are checked equal and skipped,
@@ -61,7 +63,7 @@
 //
 // # Bulletins
 //
-//	b, err := db.AddBulletin(ctx, pgstore.Bulletin{Level, Title, Topics, Communes, CreatedAt, CreatedBy}, audio)
+//	b, err := db.AddBulletin(ctx, pgstore.Bulletin{Level, Title, Topics, Communes, FileName, Zones, ValidFrom, ValidTo, CreatedAt, CreatedBy}, audio)
 //	bs, err := db.BulletinsFor(ctx, code, afterID, limit)   // without audio
 //	bs, err := db.WaitBulletins(ctx, code, afterID, limit)  // long-poll: blocks until one comes or ctx ends
 //	audio, b, err := db.BulletinAudio(ctx, code, id)         // ErrNotFound unless code is a target
@@ -71,11 +73,19 @@
 //
 //	rep, err := db.Report(ctx, from, to)   // ProvinceReport of the airings scheduled in [from, to)
 //
-// ReportQuery, one GROUP BY over the airings (commune, topic, first topic)
-// read from a covering index, gives per commune and topic the completed,
-// interrupted, failed and missed airings and the time played; the commune
-// totals (each airing once), the province's topics and totals are summed
-// from its rows.
+// ReportQuery, one GROUP BY GROUPING SETS ((commune, topic), (commune))
+// read from a covering index, gives per commune and topic, and per commune
+// (each airing once), the completed, interrupted, failed and missed
+// airings, the time the completed ones played and the distinct segments
+// they aired — the station report's figures; the province's topics and
+// totals are summed from the communes'.
+//
+// # Users and roles
+//
+// The province's users (db.Province(), ProvinceScope) have the province's
+// roles, RoleAdmin, RoleOperator and RoleViewer; a commune's users the
+// station's (store.RoleOperator, RoleApprover, RoleViewer). AddUser
+// refuses the other scope's, and so does the database.
 //
 // # Clock and logger
 //
