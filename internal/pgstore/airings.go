@@ -101,18 +101,21 @@ func listenersOf(n *int) *int64 {
 	return &v
 }
 
+// storeHashesListeners says whether store.AiringCanonical covers an
+// airing's listeners itself: true once branch icecast (issue 15) is
+// merged, whose store/airings.go rowOf carries a.Listeners.
+//
+// AT MERGE with icecast: set it to true (TestIngestKeepsListeners fails
+// until then: the listeners would be hashed twice).
+const storeHashesListeners = false
+
 // canonical is the line an airing's hash covers: the station's canonical
 // line (store.AiringCanonical) and, only when the airing has a listener
 // count, "listeners=N" tagged after it, as the station's store hashes an
 // airing on a stream output (branch icecast, store/chain.go).
-//
-// AT MERGE with icecast: its store/airings.go rowOf carries a.Listeners,
-// so store.AiringCanonical covers them itself; this becomes
-// `return store.AiringCanonical(a)` (TestIngestKeepsListeners fails until
-// it does: the listeners would be hashed twice).
 func canonical(a playlist.Airing) string {
 	c := store.AiringCanonical(a)
-	if a.Listeners != nil {
+	if a.Listeners != nil && !storeHashesListeners {
 		c += "\x1flisteners=" + strconv.Itoa(*a.Listeners)
 	}
 	return c
