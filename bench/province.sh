@@ -2,7 +2,7 @@
 # The province half of make bench (bench/run.sh calls it; it can also run on
 # its own): in a throwaway PostgreSQL cluster, a province of 200 communes ×
 # 12 months (≈ 1.7 M airings); times the province monthly report through
-# pgstore against psql running the same GROUP BY, the ingest rate through
+# pgstore against psql running the same query, the ingest rate through
 # IngestAirings with its chain checks, and a commune's week offline shipped
 # after it returns. Writes the section "Province tier: PostgreSQL" at the end
 # of bench/RESULTS.md (replacing an older one). bench/province/main.go says

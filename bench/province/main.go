@@ -7,7 +7,7 @@
 // loaded with COPY (setup); month 12 is shipped through IngestAirings with
 // its chain checks, in batches, commune after commune (the ingest rate).
 // Then the province monthly report through pgstore (DB.Report) is timed
-// against psql running the same GROUP BY on the same database, in
+// against psql running the same query (pgstore.ReportQuery) on the same database, in
 // interleaved runs; and a few communes come back from a week offline
 // (≈ 200 airings each) and ship it in one call.
 //
