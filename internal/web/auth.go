@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -169,14 +170,31 @@ func peerIP(r *http.Request) string {
 	return host
 }
 
-// viaTrustedProxy reports whether the request came through a reverse proxy
-// listed in web.trusted_proxies.
-func (s *Server) viaTrustedProxy(r *http.Request) bool {
+// TrustedProxies are the reverse proxies (IP addresses or CIDR ranges)
+// whose X-Forwarded-For and X-Forwarded-Proto headers are believed: the
+// station's web.trusted_proxies, the province server's --trusted-proxy.
+// Without them a request's client is its peer, so that a browser cannot
+// dodge the login limit by writing the header itself.
+type TrustedProxies []string
+
+// ParseTrustedProxy checks one entry: an IP address or a CIDR range.
+func ParseTrustedProxy(p string) error {
+	if net.ParseIP(p) != nil {
+		return nil
+	}
+	if _, _, err := net.ParseCIDR(p); err != nil {
+		return fmt.Errorf("%q is not an IP address or CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)", p)
+	}
+	return nil
+}
+
+// Via reports whether the request came through one of the proxies.
+func (t TrustedProxies) Via(r *http.Request) bool {
 	ip := net.ParseIP(peerIP(r))
 	if ip == nil {
 		return false
 	}
-	for _, p := range s.Config().Web.TrustedProxies {
+	for _, p := range t {
 		if pip := net.ParseIP(p); pip != nil && pip.Equal(ip) {
 			return true
 		}
@@ -187,10 +205,10 @@ func (s *Server) viaTrustedProxy(r *http.Request) bool {
 	return false
 }
 
-// clientIP is the browser's address: the peer, or behind a trusted proxy
-// the last address of its X-Forwarded-For.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.viaTrustedProxy(r) {
+// ClientIP is the browser's address: the peer, or behind a trusted proxy
+// the last address of its X-Forwarded-For (the one the proxy added).
+func (t TrustedProxies) ClientIP(r *http.Request) string {
+	if t.Via(r) {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
 			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
@@ -201,14 +219,22 @@ func (s *Server) clientIP(r *http.Request) string {
 	return peerIP(r)
 }
 
-// overHTTPS reports whether the browser reached us over HTTPS: directly,
+// OverHTTPS reports whether the browser reached us over HTTPS: directly,
 // or through a trusted proxy that says so.
-func (s *Server) overHTTPS(r *http.Request) bool {
+func (t TrustedProxies) OverHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	return s.viaTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	return t.Via(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
+
+func (s *Server) proxies() TrustedProxies { return TrustedProxies(s.Config().Web.TrustedProxies) }
+
+// clientIP is the browser's address (see TrustedProxies.ClientIP).
+func (s *Server) clientIP(r *http.Request) string { return s.proxies().ClientIP(r) }
+
+// overHTTPS reports whether the browser reached us over HTTPS.
+func (s *Server) overHTTPS(r *http.Request) bool { return s.proxies().OverHTTPS(r) }
 
 // errRateLimited: too many failed logins.
 var errRateLimited = errors.New("too many failed logins")
