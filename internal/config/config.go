@@ -16,6 +16,9 @@ type Config struct {
 	Topics   []Topic  `yaml:"topics" mapstructure:"topics"`
 	Report   Report   `yaml:"report" mapstructure:"report"`
 	Web      Web      `yaml:"web" mapstructure:"web"`
+	// Province is the province server the station reports to; left out,
+	// the station has none (province.go).
+	Province Province `yaml:"province" mapstructure:"province"`
 }
 
 // Station is who we are and where state lives.
