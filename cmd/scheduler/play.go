@@ -89,7 +89,7 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			airings, err := st.Airings(ctx, began.Add(-time.Second), time.Now().Add(time.Hour))
+			airings, err := st.Airings(ctx, "", began.Add(-time.Second), time.Now().Add(time.Hour))
 			if err != nil {
 				return err
 			}

@@ -47,7 +47,7 @@ type Store interface {
 	SetProfile(ctx context.Context, name, fullName, jobTitle string) error
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditTrail(ctx context.Context, limit int) ([]store.AuditEntry, error)
-	Summarize(ctx context.Context, from, to time.Time, offset time.Duration) (store.AiringSummary, error)
+	Summarize(ctx context.Context, zone string, from, to time.Time, offset time.Duration) (store.AiringSummary, error)
 	ChainHeadBefore(ctx context.Context, end time.Time) (store.PeriodHead, bool, error)
 }
 
@@ -172,7 +172,7 @@ func (c *Commune) planInputs(ctx context.Context, from time.Time) (*playlist.Pla
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ledger, err := station.BuildLedger(ctx, c.d.Store, c.d.Location, from)
+	ledger, err := station.BuildLedger(ctx, c.d.Store, "", c.d.Location, from)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -27,4 +27,11 @@ type Airing struct {
 	Duration    time.Duration // the segment's full length
 	Status      Status
 	Reason      string
+	// Zone is the code of the zone the airing played in; "" is
+	// DefaultZone.
+	Zone string
 }
+
+// DefaultZone is the zone of a station without zones, and of every
+// airing logged before zones existed.
+const DefaultZone = "chung"

@@ -47,6 +47,9 @@ type OpenFunc func(seg playlist.Segment) (audio.Streamer, io.Closer, error)
 
 // Deps is what a station is built from.
 type Deps struct {
+	// Zone is the code of the zone the station airs in: its rows carry it
+	// and its history is the zone's. "" is playlist.DefaultZone.
+	Zone    string
 	Store   Log
 	Planner *playlist.Planner
 	Deck    *audio.Deck
@@ -74,6 +77,14 @@ type Deps struct {
 	// LogWrites: what a failed write to the airing log does (logbook.go);
 	// the zero value stops the station with the error.
 	LogWrites LogWrites
+}
+
+// zone is the code of the station's zone.
+func (s *Station) zone() string {
+	if s.Zone == "" {
+		return playlist.DefaultZone
+	}
+	return s.Zone
 }
 
 // Station runs the timetable.
@@ -368,7 +379,7 @@ func (s *Station) RunRange(ctx context.Context, from, to time.Time) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		done, err := s.Store.HasScheduled(ctx, s.zone(), occ.Slot, occ.Start, occ.End())
 		if err != nil {
 			return err
 		}
@@ -405,7 +416,7 @@ func (s *Station) nextOccurrence(ctx context.Context, now, handled time.Time) (p
 			if !occ.End().After(now) || !occ.Start.After(handled) {
 				continue
 			}
-			done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+			done, err := s.Store.HasScheduled(ctx, s.zone(), occ.Slot, occ.Start, occ.End())
 			if err != nil {
 				return occ, false, err
 			}
@@ -425,7 +436,7 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 	}
 	count := 0
 	for _, occ := range playlist.Occurrences(s.planner().Slots, from.In(s.loc), to.In(s.loc)) {
-		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		done, err := s.Store.HasScheduled(ctx, s.zone(), occ.Slot, occ.Start, occ.End())
 		if err != nil {
 			return err
 		}
@@ -462,7 +473,7 @@ func (s *Station) logMissed(ctx context.Context, from, to time.Time, reason stri
 // Ledger builds the planner's view of the past up to t from the log, and
 // from the rows held in memory while the disk is full.
 func (s *Station) Ledger(ctx context.Context, t time.Time) (*playlist.Ledger, error) {
-	l, err := BuildLedger(ctx, s.Store, s.loc, t)
+	l, err := BuildLedger(ctx, s.Store, s.zone(), s.loc, t)
 	if err != nil {
 		return nil, err
 	}
@@ -474,20 +485,20 @@ func (s *Station) Ledger(ctx context.Context, t time.Time) (*playlist.Ledger, er
 	return l, nil
 }
 
-// BuildLedger reads the log up to t: enough history for rotation and for the
-// month's tallies.
-func BuildLedger(ctx context.Context, st History, loc *time.Location, t time.Time) (*playlist.Ledger, error) {
+// BuildLedger reads the zone's log ("" for every zone) up to t: enough
+// history for rotation and for the month's tallies.
+func BuildLedger(ctx context.Context, st History, zone string, loc *time.Location, t time.Time) (*playlist.Ledger, error) {
 	l := playlist.NewLedger(loc)
 	lt := t.In(loc)
 	monthStart := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, loc)
-	last, err := st.LastAired(ctx, t)
+	last, err := st.LastAired(ctx, zone, t)
 	if err != nil {
 		return nil, err
 	}
 	for id, at := range last {
 		l.Record(playlist.Airing{SegmentID: id, ScheduledAt: at, Status: playlist.StatusInterrupted})
 	}
-	airings, err := st.Airings(ctx, monthStart, t)
+	airings, err := st.Airings(ctx, zone, monthStart, t)
 	if err != nil {
 		return nil, err
 	}

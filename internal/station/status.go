@@ -140,7 +140,7 @@ func (s *Station) Status(ctx context.Context) (Status, error) {
 		if !occ.Start.After(now) {
 			continue
 		}
-		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		done, err := s.Store.HasScheduled(ctx, s.zone(), occ.Slot, occ.Start, occ.End())
 		if err != nil {
 			return st, err
 		}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
 )
 
 // The airing log is a hash chain. Each row gets, in the transaction that
@@ -24,6 +26,10 @@ import (
 //	id, segment_id, title, topics (the stored comma-joined codes), slot,
 //	scheduled_at (Unix ms), started_at (Unix ms, empty when NULL),
 //	ended_at (Unix ms, empty when NULL), played_ms, duration_ms, status, reason
+//
+// followed, for a row of any zone but chung (playlist.DefaultZone), by its
+// zone code. Rows of chung, which every row logged before zones was, hash
+// as they always have; the zone of any other row is covered.
 //
 // Integers are written in decimal. Changing any field of a closed row, or
 // removing or reordering rows, breaks the chain at that row; VerifyChain
@@ -49,6 +55,7 @@ type row struct {
 	PlayedMS           int64
 	DurationMS         int64
 	Status, Reason     string
+	Zone               string
 }
 
 // Canonical is the line the hash covers (see the package comment).
@@ -59,11 +66,15 @@ func (r row) Canonical() string {
 		}
 		return strconv.FormatInt(n.Int64, 10)
 	}
-	return strings.Join([]string{
+	fields := []string{
 		strconv.FormatInt(r.ID, 10), strconv.FormatInt(r.SegmentID, 10), r.Title, r.Topics, r.Slot,
 		strconv.FormatInt(r.ScheduledAt, 10), opt(r.StartedAt), opt(r.EndedAt),
 		strconv.FormatInt(r.PlayedMS, 10), strconv.FormatInt(r.DurationMS, 10), r.Status, r.Reason,
-	}, "\x1f")
+	}
+	if r.Zone != playlist.DefaultZone {
+		fields = append(fields, r.Zone)
+	}
+	return strings.Join(fields, "\x1f")
 }
 
 // ChainHash is the hash of a row whose canonical line is canonical, chained
@@ -73,12 +84,15 @@ func ChainHash(prev, canonical string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
+// rowColumnsBeforeZones are the airings' columns before migration 0008.
+const rowColumnsBeforeZones = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
+
+const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone"
 
 func scanRow(sc interface{ Scan(...any) error }, extra ...any) (row, error) {
 	var r row
 	dest := append([]any{&r.ID, &r.SegmentID, &r.Title, &r.Topics, &r.Slot, &r.ScheduledAt, &r.StartedAt, &r.EndedAt,
-		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason}, extra...)
+		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason, &r.Zone}, extra...)
 	return r, sc.Scan(dest...)
 }
 
@@ -127,7 +141,9 @@ func chainClosedRows(ctx context.Context, tx *sql.Tx) error {
 	defer upd.Close()
 	var after int64
 	for {
-		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
+		// This runs inside migration 0002, before airings had a zone:
+		// every row then was of the default zone.
+		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumnsBeforeZones+", '"+playlist.DefaultZone+"' FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
 		if err != nil {
 			return err
 		}
