@@ -32,8 +32,11 @@ type Shipper struct {
 	Store  Store
 	Client *Client
 	Batch  int // airings per request; 0 means DefaultBatch
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Backoff is the first wait after a failure (doubling up to 5
+	// minutes); 0 means 2 s.
+	Backoff time.Duration
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Backlog is how far the province is behind the station's log.
@@ -203,13 +206,16 @@ func (s *Shipper) Status(ctx context.Context) (Status, error) {
 }
 
 // Run ships continuously until ctx ends: a sync every interval (and at
-// once when Nudge is called), and after a failure again after a back-off
-// that doubles from 2 s up to 5 minutes. It never returns an error the
+// once on a nudge), and after a failure again after a back-off that
+// doubles from Backoff up to 5 minutes. It never returns an error the
 // station must act on: failures are logged and recorded.
 func (s *Shipper) Run(ctx context.Context, interval time.Duration, nudge <-chan struct{}) {
 	log := s.logger()
 	backoff := time.Duration(0)
-	const minBackoff, maxBackoff = 2 * time.Second, 5 * time.Minute
+	minBackoff, maxBackoff := s.Backoff, 5*time.Minute
+	if minBackoff <= 0 {
+		minBackoff = 2 * time.Second
+	}
 	for {
 		res, err := s.Sync(ctx)
 		wait := interval
