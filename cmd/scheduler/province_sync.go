@@ -19,6 +19,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/provsync"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/web"
 	"github.com/truyenthanh/cchc/internal/words"
 )
 
@@ -73,6 +74,21 @@ func (m *Main) runProvince(ctx context.Context, st *store.Store, stn *station.St
 	m.newShipper(st, c).Run(ctx, provinceSyncInterval, nil)
 	<-done
 	return nil
+}
+
+// provinceStatus is the web app's view of the reporting to the province
+// (nil without a province section): read from the station's own record.
+func (m *Main) provinceStatus(st *store.Store) func(ctx context.Context) (web.ProvinceStatus, error) {
+	p := m.config().Province
+	if !p.Enabled() {
+		return nil
+	}
+	sh := &provsync.Shipper{Store: st}
+	return func(ctx context.Context) (web.ProvinceStatus, error) {
+		s, err := sh.Status(ctx)
+		return web.ProvinceStatus{URL: p.URL, LastSync: s.LastSync, Behind: s.Behind.Airings, Oldest: s.Behind.Oldest,
+			LastError: s.LastError, LastErrorAt: s.LastErrorAt}, err
+	}
 }
 
 // bulletinStation is what the station does with the province's bulletins,

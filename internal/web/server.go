@@ -64,7 +64,10 @@ type Deps struct {
 	// ErrNotPaused and ErrAlreadyPaused are the operator's mistakes.
 	Control func(ctx context.Context, a station.Action) error
 	// Report builds a period's report from the log, reasons in lang.
-	Report   func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error)
+	Report func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error)
+	// Province is the station's reporting to the province; nil when it
+	// has none (province.go).
+	Province func(ctx context.Context) (ProvinceStatus, error)
 	MediaDir string
 	DataDir  string
 	Version  string
