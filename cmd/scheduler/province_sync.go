@@ -71,7 +71,11 @@ func (m *Main) runProvince(ctx context.Context, st *store.Store, stn *station.St
 		defer close(done)
 		recv.Run(ctx)
 	}()
-	m.newShipper(st, c).Run(ctx, provinceSyncInterval, nil)
+	// What the station airs nudges the shipper: a closed airing goes up
+	// within seconds when the province can be reached.
+	changed, unsubscribe := stn.Subscribe()
+	defer unsubscribe()
+	m.newShipper(st, c).Run(ctx, provinceSyncInterval, changed)
 	<-done
 	return nil
 }

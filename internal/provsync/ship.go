@@ -35,8 +35,11 @@ type Shipper struct {
 	// Backoff is the first wait after a failure (doubling up to 5
 	// minutes); 0 means 2 s.
 	Backoff time.Duration
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// MinGap is how long a nudge waits before the sync it asks for, so
+	// that a burst of nudges makes one sync; 0 means 2 s.
+	MinGap time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Backlog is how far the province is behind the station's log.
@@ -205,8 +208,8 @@ func (s *Shipper) Status(ctx context.Context) (Status, error) {
 	return Status{LastSync: st.LastSync, Behind: b, LastError: st.LastError, LastErrorAt: st.LastErrorAt}, nil
 }
 
-// Run ships continuously until ctx ends: a sync every interval (and at
-// once on a nudge), and after a failure again after a back-off that
+// Run ships continuously until ctx ends: a sync every interval, and soon
+// after a nudge (serve nudges it when an airing starts or ends), and after a failure again after a back-off that
 // doubles from Backoff up to 5 minutes. It never returns an error the
 // station must act on: failures are logged and recorded.
 func (s *Shipper) Run(ctx context.Context, interval time.Duration, nudge <-chan struct{}) {
@@ -247,6 +250,19 @@ func (s *Shipper) Run(ctx context.Context, interval time.Duration, nudge <-chan 
 		case <-t.C:
 		case <-wake:
 			t.Stop()
+			// Airings close in bursts (an occurrence's items one after
+			// the other): one sync per gap ships them together.
+			gap := s.MinGap
+			if gap <= 0 {
+				gap = 2 * time.Second
+			}
+			g := time.NewTimer(gap)
+			select {
+			case <-ctx.Done():
+				g.Stop()
+				return
+			case <-g.C:
+			}
 		}
 	}
 }
