@@ -208,9 +208,9 @@ func (s *Shipper) Status(ctx context.Context) (Status, error) {
 	return Status{LastSync: st.LastSync, Behind: b, LastError: st.LastError, LastErrorAt: st.LastErrorAt}, nil
 }
 
-// Run ships continuously until ctx ends: a sync every interval, and soon
-// after a nudge (serve nudges it when an airing starts or ends), and after a failure again after a back-off that
-// doubles from Backoff up to 5 minutes. It never returns an error the
+// Run ships continuously until ctx ends: a sync every interval, soon after
+// a nudge (serve nudges it when an airing starts or ends), and after a
+// failure again after a back-off that doubles from Backoff up to 5 minutes. It never returns an error the
 // station must act on: failures are logged and recorded.
 func (s *Shipper) Run(ctx context.Context, interval time.Duration, nudge <-chan struct{}) {
 	log := s.logger()
