@@ -11,7 +11,7 @@ ARGS  ?=
 # test (reference tools and the sound stack the tests drive; sox also
 # writes the AMR test files, through libsox-fmt-base).
 BUILD_DEBS := gcc pkg-config libasound2-dev ffmpeg
-TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox libsox-fmt-base ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2
+TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox libsox-fmt-base ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2 postgresql
 # make test runs the packages that start goroutines with the race detector
 # (it needs cgo and gcc, in BUILD_DEBS). cmd/scheduler is not among them: its
 # tests drive the built binary, and a race-built binary is too slow for the

@@ -77,6 +77,16 @@ func (r row) Canonical() string {
 	return strings.Join(fields, "\x1f")
 }
 
+// AiringCanonical is the canonical line of a logged airing (as read back
+// from a store: its title already cleaned, its times whole milliseconds),
+// exactly as the chain hashes it; the province recomputes the hashes of the
+// airings stations ship with it.
+func AiringCanonical(a playlist.Airing) string {
+	r := rowOf(a)
+	r.ID, r.Title = a.ID, a.Title
+	return r.Canonical()
+}
+
 // ChainHash is the hash of a row whose canonical line is canonical, chained
 // to prev.
 func ChainHash(prev, canonical string) string {
