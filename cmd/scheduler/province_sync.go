@@ -53,7 +53,7 @@ func (m *Main) newReceiver(st *store.Store, c *provsync.Client, s provsync.Stati
 // runProvince is serve's link to the province: it ships the closed airings
 // continuously and receives bulletins until ctx ends, never holding up the
 // station. Without a province section it returns at once.
-func (m *Main) runProvince(ctx context.Context, st *store.Store, stn *station.Station) error {
+func (m *Main) runProvince(ctx context.Context, st *store.Store, stn *station.Group) error {
 	c, ok, err := m.provinceClient()
 	if !ok || err != nil {
 		return err
@@ -64,7 +64,7 @@ func (m *Main) runProvince(ctx context.Context, st *store.Store, stn *station.St
 		if err != nil {
 			return err
 		}
-		return stn.Emergency(ctx, segs)
+		return zoneError(stn.Emergency(ctx, m.knownZones(zones), segs))
 	}})
 	done := make(chan struct{})
 	go func() {
@@ -168,10 +168,26 @@ func (b *bulletinStation) AirNow(ctx context.Context, id int64, zones []string) 
 	return nil
 }
 
+// knownZones keeps the zones of an emergency this station has. An alert
+// is never lost to a zone code the station does not know: when none of
+// the zones named is here, it airs in every zone.
+func (m *Main) knownZones(zones []string) []string {
+	cfg := m.config()
+	var out []string
+	for _, z := range zones {
+		if _, ok := cfg.Zone(z); ok {
+			out = append(out, z)
+		} else {
+			m.logger.Warn("province emergency: a zone this station does not have", "zone", z)
+		}
+	}
+	return out
+}
+
 // controlSocketEmergency hands an emergency to the running station (what
 // `play --now` does); an error when no station runs.
-func (m *Main) controlSocketEmergency(ctx context.Context, ids []int64, _ []string) error {
-	resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Emergency: ids})
+func (m *Main) controlSocketEmergency(ctx context.Context, ids []int64, zones []string) error {
+	resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Emergency: ids, Zones: m.knownZones(zones)})
 	if err != nil {
 		return err
 	}

@@ -37,10 +37,17 @@ func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink,
 	return sink, nil
 }
 
-// newStation wires a station around an open store, sink and clock. unheard:
-// the output is simulate's null sink, where only timing matters, so segments
-// are converted with the cheap linear resampler instead of the sinc one.
+// newStation wires the first zone's station (the one zone of a config
+// without zones:) around an open store, sink and clock. unheard: the output
+// is simulate's null sink, where only timing matters, so segments are
+// converted with the cheap linear resampler instead of the sinc one.
 func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
+	return m.newZoneStation(st, m.config().ZoneList()[0].Code, sink, dead, clock, unheard)
+}
+
+// newZoneStation is newStation for the zone with that code: its timetable
+// is the zone's slots, its rows and history the zone's.
+func (m *Main) newZoneStation(st *store.Store, zone string, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
 	rate := m.cfg.Audio.SampleRate
 	gain := func(seg playlist.Segment) float64 {
 		a := m.config().Audio // a reload may change them while the station runs
@@ -73,13 +80,14 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		}
 	}
 	return station.New(station.Deps{
+		Zone:    zone,
 		Store:   st,
-		Planner: m.planner(),
+		Planner: m.planner().ForZone(zone),
 		Deck:    audio.NewDeck(audio.Rate(rate)),
 		Sink:    sink, DeadReason: dead,
 		Clock:                clock,
 		Open:                 open,
-		Logger:               m.logger.With("component", "station"),
+		Logger:               m.logger.With("component", "station", "zone", zone),
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 		SilenceAlert:         m.cfg.Audio.SilenceAlert,

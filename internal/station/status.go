@@ -31,6 +31,8 @@ type UpNext struct {
 
 // Status is a snapshot of the station: what airs now and what comes next.
 type Status struct {
+	// Zone is the code of the station's zone.
+	Zone  string
 	At    time.Time
 	OnAir *OnAir // nil when nothing is on air
 	Next  []UpNext
@@ -43,6 +45,9 @@ type Status struct {
 	Dead   string
 	// Held: airing log writes waiting in memory for disk space (logbook.go).
 	Held LogHeld
+	// Zones is every zone's status, in config order, when the status is
+	// that of a Group (the fields above are then the first zone's).
+	Zones []Status
 }
 
 // statusBoard holds what the station is airing, for Status, and tells
@@ -114,7 +119,7 @@ func (s *Station) Subscribe() (<-chan struct{}, func()) {
 // it now.
 func (s *Station) Status(ctx context.Context) (Status, error) {
 	now := s.Clock.Now()
-	st := Status{At: now, Dead: s.deadReason(), Held: s.LogHeld()}
+	st := Status{Zone: s.Zone, At: now, Dead: s.deadReason(), Held: s.LogHeld()}
 	if s.Sink != nil {
 		st.Output = s.Sink.Name()
 	}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/station"
+	"github.com/truyenthanh/cchc/internal/store"
+)
+
+// liveZone is one zone of serve: its station and the output it plays to.
+type liveZone struct {
+	zone config.Zone
+	stn  *station.Station
+	sink audio.Sink // nil when no device opened
+}
+
+// output names what the zone plays to, for the operator.
+func (z liveZone) output() string {
+	if z.sink != nil {
+		return z.sink.Name()
+	}
+	return strings.Join(z.zone.Outputs, ", ")
+}
+
+// openZones builds the station of every zone in force, each on its own
+// output, in config order.
+func (m *Main) openZones(ctx context.Context, st *store.Store, clock audio.Clock) ([]liveZone, error) {
+	var out []liveZone
+	for _, z := range m.cfg.ZoneList() {
+		sink, dead, err := m.zoneSink(ctx, z, clock)
+		if err != nil {
+			return nil, fmt.Errorf("zone %s: %w", z.Code, err)
+		}
+		stn := m.newZoneStation(st, z.Code, sink, dead, clock, false)
+		// Audio needs no disk: on a full disk the station keeps to its
+		// timetable and holds the log's writes until space returns.
+		stn.SetLogWrites(station.HoldWhenFull)
+		out = append(out, liveZone{zone: z, stn: stn, sink: sink})
+	}
+	return out, nil
+}
+
+// zoneSink opens a zone's output for serve.
+//
+// TODO(outputs): a zone fans out to every spec of z.Outputs through the
+// output factory (internal/output); until it is wired in, the zone plays to
+// its first output only.
+func (m *Main) zoneSink(ctx context.Context, z config.Zone, clock audio.Clock) (audio.Sink, string, error) {
+	if len(z.Outputs) > 1 {
+		m.logger.Warn("zone has several outputs; only the first plays for now", "zone", z.Code, "outputs", z.Outputs)
+	}
+	spec := z.Outputs[0]
+	out, err := config.ParseOutput(spec)
+	if err != nil || out.Kind == "null" || out.Kind == "file" {
+		return m.startSink(ctx, spec, true, clock)
+	}
+	sink, err := m.deviceSink(out)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := sink.Open(ctx); err != nil {
+		fmt.Fprintf(m.Stderr, "\n!!! %s %s (%s)\n!!! %v\n!!! %s\n\n",
+			m.T("KHÔNG MỞ ĐƯỢC THIẾT BỊ ÂM THANH — LOA SẼ KHÔNG PHÁT — vùng", "NO AUDIO DEVICE COULD BE OPENED — NOTHING WILL BE HEARD — zone"), z.Name, z.Code, err,
+			m.T("Trạm vẫn chạy và thử lại thiết bị liên tục; đến khi có lại, mỗi lượt phát của vùng này được ghi là 'lỗi phát' (không có thiết bị âm thanh). Các vùng khác vẫn phát. Kiểm tra card âm thanh, dây nối, hoặc đặt outputs của vùng.",
+				"The station keeps running and keeps trying the device; until it is back, every airing of this zone is logged as failed (no audio device). The other zones play on. Check the sound card and cables, or set the zone's outputs."))
+	}
+	return sink, "", nil
+}
+
+// checkZones refuses zone codes the configuration does not list (exit 2).
+func (m *Main) checkZones(codes []string) error {
+	cfg := m.config()
+	for _, c := range codes {
+		if _, ok := cfg.Zone(c); !ok {
+			var known []string
+			for _, z := range cfg.ZoneList() {
+				known = append(known, z.Code)
+			}
+			return badInput("--zone %q: %s %s", c, m.T("không có vùng này; các vùng:", "no such zone; the zones are:"), strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// zoneError turns a group's unknown zone into the control socket's bad
+// request.
+func zoneError(err error) error {
+	if errors.Is(err, station.ErrUnknownZone) {
+		return fmt.Errorf("%w: %v", control.ErrBadRequest, err)
+	}
+	return err
+}
