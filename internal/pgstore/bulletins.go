@@ -194,8 +194,12 @@ func (db *DB) BulletinAudio(ctx context.Context, commune string, id int64) ([]by
 // one comes for the commune or ctx ends (then it returns ctx's error): the
 // long-poll of the stations. All waiters share one listening connection.
 func (db *DB) WaitBulletins(ctx context.Context, commune string, afterID int64, limit int) ([]Bulletin, error) {
+	l := db.bulletinListener()
+	if l == nil {
+		return nil, errors.New("wait for bulletins: the database is closed")
+	}
 	for {
-		changed := db.bulletinListener().changed()
+		changed := l.changed()
 		bs, err := db.BulletinsFor(ctx, commune, afterID, limit)
 		if err != nil || len(bs) > 0 {
 			return bs, err
