@@ -219,7 +219,31 @@ func (m *Main) provinceCommunesCommand(open provinceOpener) *cobra.Command {
 			return tw.Flush()
 		})
 	}
-	cmd.AddCommand(add, list)
+	reset := &cobra.Command{
+		Use:   "token CODE",
+		Short: "Give a commune's station a new token (the old one stops working); prints it once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := open(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			token, err := db.ResetToken(ctx, args[0])
+			if errors.Is(err, store.ErrNotFound) {
+				return badInput("%s %q %s", m.T("không có xã mã", "no commune with code"), args[0], m.T("— xem: scheduler province communes list", "— see: scheduler province communes list"))
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stderr, "%s %s. %s\n", m.T("mã trạm mới của xã", "new station token of commune"), args[0],
+				m.T("Mã cũ hết hiệu lực; mã dưới đây chỉ in một lần: ghi vào tệp province.token_file của trạm.", "The old one no longer works; the token below is printed once only: put it in the station's province.token_file."))
+			fmt.Fprintln(m.Stdout, token)
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, reset)
 	return cmd
 }
 

@@ -3,8 +3,8 @@ package province
 import (
 	"bytes"
 	"context"
-	"sync"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/pgstore"

@@ -56,6 +56,7 @@ type Server struct {
 	handler http.Handler
 	pages   map[string]*template.Template
 	exts    extCache
+	limiter *web.LoginLimiter
 
 	mu sync.Mutex
 	ln net.Listener
@@ -87,7 +88,7 @@ func New(d Deps, addr string) (*Server, error) {
 	if d.Language != "en" {
 		d.Language = "vi"
 	}
-	s := &Server{Deps: d, addr: addr}
+	s := &Server{Deps: d, addr: addr, limiter: web.NewLoginLimiter()}
 	s.life, s.endLife = context.WithCancel(context.Background())
 	pages, err := parsePages()
 	if err != nil {

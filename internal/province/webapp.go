@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -239,6 +240,16 @@ func csrfOK(r *http.Request, sess store.Session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) == 1
 }
 
+// peerIP is the address the connection came from (behind a reverse proxy:
+// the proxy's, so the limit then holds per name only in effect).
+func peerIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 // back redirects to a page with a message (ok) or an error (err).
 func back(w http.ResponseWriter, r *http.Request, path, key, msg string) {
 	http.Redirect(w, r, path+"?"+key+"="+url.QueryEscape(msg), http.StatusSeeOther)
@@ -266,11 +277,18 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
+	ip := peerIP(r)
+	if wait := s.limiter.Blocked(s.Now(), ip, name); wait > 0 {
+		back(w, r, "/login", "err", tr(lang, fmt.Sprintf("Đăng nhập sai quá nhiều lần — hãy đợi %d phút", int(wait.Minutes())+1),
+			fmt.Sprintf("Too many failed logins — wait %d minutes", int(wait.Minutes())+1)))
+		return
+	}
 	u, err := s.Users.CheckPassword(r.Context(), name, pw)
 	if err != nil {
 		switch {
 		case errors.Is(err, store.ErrBadPassword), errors.Is(err, store.ErrNotFound):
-			s.Logger.Warn("failed login", "user", name, "ip", r.RemoteAddr)
+			s.limiter.Fail(s.Now(), ip, name)
+			s.Logger.Warn("failed login", "user", name, "ip", ip)
 			back(w, r, "/login", "err", tr(lang, "Sai tên hoặc mật khẩu", "Wrong name or password"))
 		case errors.Is(err, store.ErrDisabled):
 			back(w, r, "/login", "err", tr(lang, "Tài khoản đã bị khóa", "This account is disabled"))
@@ -280,6 +298,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.limiter.Succeed(name)
 	if !ValidRole(u.Role) {
 		back(w, r, "/login", "err", tr(lang, "Tài khoản này không có vai trò của tỉnh", "This account has no province role"))
 		return
@@ -292,7 +311,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")})
-	s.audit(r, u.Name, store.ActionLogin, "", r.RemoteAddr)
+	s.audit(r, u.Name, store.ActionLogin, "", ip)
 	next := r.PostFormValue("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		next = "/"

@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // SecurityHeaders sets the headers every response of the station's web app
 // carries (nosniff, no framing, same-origin referrer, a strict CSP) on h:
@@ -9,3 +12,22 @@ func SecurityHeaders(h http.Handler) http.Handler { return securityHeaders(h) }
 
 // SameOrigin reports whether a request's Origin, when sent, is this site.
 func SameOrigin(r *http.Request) bool { return sameOrigin(r) }
+
+// LoginLimiter counts failed logins per client address and per name, as
+// the station's login does: five in five minutes block the address or the
+// name for the rest of the window.
+type LoginLimiter struct{ l *loginLimiter }
+
+// NewLoginLimiter returns an empty limiter.
+func NewLoginLimiter() *LoginLimiter { return &LoginLimiter{l: newLoginLimiter()} }
+
+// Blocked is how long the address or the name must wait (0: not blocked).
+func (l *LoginLimiter) Blocked(now time.Time, ip, name string) time.Duration {
+	return l.l.blocked(now, ip, name)
+}
+
+// Fail counts a failed login.
+func (l *LoginLimiter) Fail(now time.Time, ip, name string) { l.l.fail(now, ip, name) }
+
+// Succeed forgets the name's failures.
+func (l *LoginLimiter) Succeed(name string) { l.l.succeed(name) }
