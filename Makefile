@@ -22,7 +22,7 @@ E2E_RACE  ?=
 # make bench also compares playout with Liquidsoap (a large package: not for CI).
 BENCH_DEBS := liquidsoap
 
-.PHONY: run build test bench deps test-deps vet clean
+.PHONY: run build test bench deps test-deps vet clean province-demo
 
 run: build
 	./$(BIN) segments import --approve media
@@ -44,6 +44,12 @@ test: test-deps
 bench: build test-deps
 	@scripts/install-debs.sh $(BENCH_DEBS) || echo "liquidsoap is not installed: bench/playcpu.sh compares with aplay only"
 	bash bench/run.sh
+
+# province-demo: PostgreSQL, the province server and three simulated
+# communes that each ship a month; prints the province report and the web
+# address; Ctrl-C stops all of it (scripts/province-demo.sh).
+province-demo:
+	@scripts/province-demo.sh
 
 # deps installs the packages that are missing, with apt-get when root; as
 # another user it says what to install.
