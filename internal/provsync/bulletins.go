@@ -214,7 +214,7 @@ func (r *Receiver) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		backoff = min(max(2*backoff, 2*time.Second), 5*time.Minute)
+		backoff = min(max(2*backoff, 2*time.Second), 30*time.Second)
 		r.logger().Warn("province bulletins: poll failed; retrying", "err", err, "retry_in", backoff)
 		t := time.NewTimer(backoff)
 		select {

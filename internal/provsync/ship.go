@@ -32,8 +32,10 @@ type Shipper struct {
 	Store  Store
 	Client *Client
 	Batch  int // airings per request; 0 means DefaultBatch
-	// Backoff is the first wait after a failure (doubling up to 5
-	// minutes); 0 means 2 s.
+	// Backoff is the first wait after a failure (doubling up to 30 s, so
+	// that a station notices the province is back within half a minute;
+	// 200 communes retrying cost the province a few requests a second);
+	// 0 means 2 s.
 	Backoff time.Duration
 	// MinGap is how long a nudge waits before the sync it asks for, so
 	// that a burst of nudges makes one sync; 0 means 2 s.
@@ -210,12 +212,12 @@ func (s *Shipper) Status(ctx context.Context) (Status, error) {
 
 // Run ships continuously until ctx ends: a sync every interval, soon after
 // a nudge (serve nudges it when an airing starts or ends), and after a
-// failure again after a back-off that doubles from Backoff up to 5 minutes. It never returns an error the
+// failure again after a back-off that doubles from Backoff up to 30 s. It never returns an error the
 // station must act on: failures are logged and recorded.
 func (s *Shipper) Run(ctx context.Context, interval time.Duration, nudge <-chan struct{}) {
 	log := s.logger()
 	backoff := time.Duration(0)
-	minBackoff, maxBackoff := s.Backoff, 5*time.Minute
+	minBackoff, maxBackoff := s.Backoff, 30*time.Second
 	if minBackoff <= 0 {
 		minBackoff = 2 * time.Second
 	}
