@@ -72,6 +72,9 @@ func logAirings(t *testing.T, st *store.Store, from time.Time, n int) {
 		}
 		a := playlist.Airing{SegmentID: int64(1 + i%3), Title: "Bản tin thủ tục hành chính", Topics: []string{"tthc"}, Slot: "sang",
 			ScheduledAt: at, StartedAt: at, EndedAt: at.Add(5 * time.Minute), Played: 5 * time.Minute, Duration: 5 * time.Minute, Status: status}
+		if i%5 == 1 {
+			a.Zone = "thon-dong" // a zone's rows hash their zone too
+		}
 		if _, err := st.LogClosed(context.Background(), a); err != nil {
 			t.Fatal(err)
 		}
@@ -155,12 +158,18 @@ func TestAiringsReachTheProvinceOnceAcrossAnOutage(t *testing.T) {
 		if len(got) != want {
 			t.Fatalf("%s: province holds %d airings, want %d", c, len(got), want)
 		}
-		ids := map[int64]bool{}
+		ids, zoned := map[int64]bool{}, 0
 		for k, a := range got {
+			if a.Zone == "thon-dong" {
+				zoned++
+			}
 			if a.ChainSeq != int64(k+1) || ids[a.ID] {
 				t.Fatalf("%s: row %d is chain_seq %d id %d (doubled or out of order)", c, k, a.ChainSeq, a.ID)
 			}
 			ids[a.ID] = true
+		}
+		if zoned != want/5 {
+			t.Fatalf("%s: %d rows of zone thon-dong reached the province, want %d", c, zoned, want/5)
 		}
 		status, err := shipper(stores[c], prov.url(), c, "tok-"+c).Status(ctx)
 		if err != nil || status.Behind.Airings != 0 || status.LastSync.IsZero() || status.LastError != "" {
