@@ -189,6 +189,7 @@ func run() error {
 		return err
 	}
 	agree := refTotal == rep.Totals
+	loadBefore := loadavg()
 	var ours, ref []time.Duration
 	for range o.runs {
 		t0 := time.Now()
@@ -202,6 +203,7 @@ func run() error {
 		}
 		ref = append(ref, d)
 	}
+	loadAfter := loadavg()
 	plan, err := explain(ctx, db, sql)
 	if err != nil {
 		return err
@@ -245,9 +247,22 @@ func run() error {
 		offlineRows, len(offline), msf(slices.Max(offline)), msf(med(offline)), verdict(slices.Max(offline) <= 2*time.Second))
 	fmt.Printf("Same figures from both: %v (province totals: %d completed, %d interrupted, %d failed, %d missed, %d ms played).\n",
 		map[bool]string{true: "yes", false: "NO"}[agree], rep.Totals.Completed, rep.Totals.Interrupted, rep.Totals.Failed, rep.Totals.Missed, rep.Totals.PlayedMS)
-	fmt.Printf("Runs (ms), ours: %s; psql: %s.\n\n", list(ours), list(ref))
+	fmt.Printf("Runs (ms), ours: %s; psql: %s. Load average %s before the timed runs of the report, %s after.\n\n", list(ours), list(ref), loadBefore, loadAfter)
 	fmt.Printf("`psql`'s time is its `\\timing`: the query sent, run and its rows received, without starting psql or connecting; ours is `DB.Report` from the call to the filled Go struct, on a pooled connection. The query is `pgstore.ReportQuery` with the month's bounds written in:\n\n```sql\n%s;\n```\n\nIts plan (`EXPLAIN (ANALYZE, BUFFERS)`, one run):\n\n```\n%s```\n", sql, plan)
 	return nil
+}
+
+// loadavg is the machine's 1, 5 and 15-minute load averages.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func list(ds []time.Duration) string {

@@ -46,6 +46,8 @@ type Options struct {
 	// Port is a loopback TCP port to listen on besides the socket; 0
 	// listens on the socket only.
 	Port int
+	// BinDir holds initdb, pg_ctl and postgres; empty: BinDir.
+	BinDir string
 	// Durable keeps PostgreSQL's crash safety (fsync, full page writes).
 	// Off, the cluster trades it for speed: right for tests, whose
 	// cluster is thrown away.
@@ -54,6 +56,7 @@ type Options struct {
 
 // Cluster is a running cluster.
 type Cluster struct {
+	bin     string
 	dir     string
 	port    int
 	temp    bool
@@ -67,12 +70,16 @@ const socketPort = 5432
 
 // Start creates the cluster if its folder has none, and starts it.
 func Start(ctx context.Context, o Options) (*Cluster, error) {
+	bin := o.BinDir
+	if bin == "" {
+		bin = BinDir
+	}
 	for _, prog := range []string{"initdb", "pg_ctl", "postgres"} {
-		if _, err := os.Stat(filepath.Join(BinDir, prog)); err != nil {
-			return nil, fmt.Errorf("%s/%s: %w", BinDir, prog, ErrMissing)
+		if _, err := os.Stat(filepath.Join(bin, prog)); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(bin, prog), ErrMissing)
 		}
 	}
-	c := &Cluster{dir: o.Dir, port: o.Port}
+	c := &Cluster{bin: bin, dir: o.Dir, port: o.Port}
 	if c.port == 0 {
 		c.port = socketPort
 	}
@@ -157,7 +164,7 @@ func (c *Cluster) chown() error {
 
 // run runs one of PostgreSQL's programs, as the postgres user when root.
 func (c *Cluster) run(ctx context.Context, prog string, args ...string) error {
-	path := filepath.Join(BinDir, prog)
+	path := filepath.Join(c.bin, prog)
 	var cmd *exec.Cmd
 	if c.asUser != "" {
 		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.asUser, "--", path}, args...)...)

@@ -2,7 +2,9 @@ package pgcluster
 
 import (
 	"context"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -36,5 +38,13 @@ func TestStartCreateStop(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("the temporary folder %s is still there after Stop: %v", dir, err)
+	}
+}
+
+// Without PostgreSQL's programs Start says what to install.
+func TestStartWithoutPostgreSQLSaysWhatToInstall(t *testing.T) {
+	_, err := Start(context.Background(), Options{BinDir: t.TempDir()})
+	if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "apt-get install postgresql") {
+		t.Errorf("err = %v; want ErrMissing naming the package to install", err)
 	}
 }

@@ -28,7 +28,10 @@ func lockCommune(ctx context.Context, tx pgx.Tx, commune string) error {
 	return nil
 }
 
-const airingColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
+const airingColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone"
+
+// zoneIs filters by the zone in the given parameter, "" meaning every zone.
+func zoneIs(param string) string { return "(" + param + " = '' OR zone = " + param + ")" }
 
 // scanAiring reads airingColumns (and extra) into an airing.
 func scanAiring(row pgx.Row, extra ...any) (playlist.Airing, error) {
@@ -36,7 +39,7 @@ func scanAiring(row pgx.Row, extra ...any) (playlist.Airing, error) {
 	var topics, status string
 	var sched, playedMS, durMS int64
 	var started, ended *int64
-	dest := append([]any{&a.ID, &a.SegmentID, &a.Title, &topics, &a.Slot, &sched, &started, &ended, &playedMS, &durMS, &status, &a.Reason}, extra...)
+	dest := append([]any{&a.ID, &a.SegmentID, &a.Title, &topics, &a.Slot, &sched, &started, &ended, &playedMS, &durMS, &status, &a.Reason, &a.Zone}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return a, err
 	}
@@ -51,9 +54,13 @@ func scanAiring(row pgx.Row, extra ...any) (playlist.Airing, error) {
 	return a, nil
 }
 
-// stored is an airing as it is written: title cleaned, whole milliseconds.
+// stored is an airing as it is written: title cleaned, whole milliseconds,
+// its zone given (the default zone when none is).
 func stored(a playlist.Airing) playlist.Airing {
 	a.Title = title.Clean(a.Title)
+	if a.Zone == "" {
+		a.Zone = playlist.DefaultZone
+	}
 	trunc := func(t time.Time) time.Time {
 		if t.IsZero() {
 			return t
@@ -73,12 +80,12 @@ func airingArgs(commune string, a playlist.Airing, l store.Link) []any {
 	}
 	return []any{commune, a.ID, a.SegmentID, a.Title, strings.Join(a.Topics, ","), a.Slot, a.ScheduledAt.UnixMilli(),
 		msOf(a.StartedAt), msOf(a.EndedAt), a.Played.Milliseconds(), a.Duration.Milliseconds(), string(a.Status), a.Reason,
-		seq, prev, hash}
+		a.Zone, seq, prev, hash}
 }
 
 const insertAiring = `INSERT INTO airings (commune, id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
-	played_ms, duration_ms, status, reason, chain_seq, prev_hash, hash)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+	played_ms, duration_ms, status, reason, zone, chain_seq, prev_hash, hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
 
 // chainTail is the last link of the commune's chain and its airing
 // (Genesis, 0 when empty).
@@ -256,17 +263,18 @@ func (s *Store) listAirings(ctx context.Context, query string, args ...any) ([]p
 	return out, nil
 }
 
-// Airings lists the commune's airings scheduled in [from, to), in log order.
-func (s *Store) Airings(ctx context.Context, from, to time.Time) ([]playlist.Airing, error) {
-	return s.listAirings(ctx, "SELECT "+airingColumns+" FROM airings WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 ORDER BY scheduled_at, id",
-		s.commune, from.UnixMilli(), to.UnixMilli())
+// Airings lists the commune's airings of the zone ("" for every zone)
+// scheduled in [from, to), in log order.
+func (s *Store) Airings(ctx context.Context, zone string, from, to time.Time) ([]playlist.Airing, error) {
+	return s.listAirings(ctx, "SELECT "+airingColumns+" FROM airings WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND "+zoneIs("$4")+
+		" ORDER BY scheduled_at, id", s.commune, from.UnixMilli(), to.UnixMilli(), zone)
 }
 
-// LoggedAirings lists the commune's airings scheduled in [from, to), in
-// log order, with their links.
-func (s *Store) LoggedAirings(ctx context.Context, from, to time.Time) ([]store.LoggedAiring, error) {
-	rows, err := s.db.pool.Query(ctx, "SELECT "+airingColumns+", chain_seq, prev_hash, hash FROM airings WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 ORDER BY scheduled_at, id",
-		s.commune, from.UnixMilli(), to.UnixMilli())
+// LoggedAirings lists the commune's airings of the zone ("" for every
+// zone) scheduled in [from, to), in log order, with their links.
+func (s *Store) LoggedAirings(ctx context.Context, zone string, from, to time.Time) ([]store.LoggedAiring, error) {
+	rows, err := s.db.pool.Query(ctx, "SELECT "+airingColumns+", chain_seq, prev_hash, hash FROM airings WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND "+
+		zoneIs("$4")+" ORDER BY scheduled_at, id", s.commune, from.UnixMilli(), to.UnixMilli(), zone)
 	if err != nil {
 		return nil, fmt.Errorf("list airings: %w", err)
 	}
@@ -307,21 +315,21 @@ func (s *Store) LatestAiring(ctx context.Context) (playlist.Airing, error) {
 	return a, err
 }
 
-// HasScheduled reports whether the log holds an airing of the slot
-// scheduled in [start, end).
-func (s *Store) HasScheduled(ctx context.Context, slot string, start, end time.Time) (bool, error) {
+// HasScheduled reports whether the log holds an airing in the zone ("" for
+// any zone) of the slot scheduled in [start, end).
+func (s *Store) HasScheduled(ctx context.Context, zone, slot string, start, end time.Time) (bool, error) {
 	var ok bool
-	err := s.db.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM airings WHERE commune = $1 AND slot = $2 AND scheduled_at >= $3 AND scheduled_at < $4)",
-		s.commune, slot, start.UnixMilli(), max(end.UnixMilli(), start.UnixMilli()+1)).Scan(&ok)
+	err := s.db.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM airings WHERE commune = $1 AND slot = $2 AND scheduled_at >= $3 AND scheduled_at < $4 AND "+zoneIs("$5")+")",
+		s.commune, slot, start.UnixMilli(), max(end.UnixMilli(), start.UnixMilli()+1), zone).Scan(&ok)
 	return ok, err
 }
 
-// LastAired gives, for each segment that started airing before t, the
-// scheduled time of its latest airing.
-func (s *Store) LastAired(ctx context.Context, t time.Time) (map[int64]time.Time, error) {
+// LastAired gives, for each segment that started airing in the zone (""
+// for any zone) before t, the scheduled time of its latest airing there.
+func (s *Store) LastAired(ctx context.Context, zone string, t time.Time) (map[int64]time.Time, error) {
 	rows, err := s.db.pool.Query(ctx, `SELECT segment_id, MAX(scheduled_at) FROM airings
-		WHERE commune = $1 AND segment_id <> 0 AND status IN ('completed', 'interrupted', 'open') AND scheduled_at < $2 GROUP BY segment_id`,
-		s.commune, t.UnixMilli())
+		WHERE commune = $1 AND segment_id <> 0 AND status IN ('completed', 'interrupted', 'open') AND scheduled_at < $2 AND `+zoneIs("$3")+` GROUP BY segment_id`,
+		s.commune, t.UnixMilli(), zone)
 	if err != nil {
 		return nil, fmt.Errorf("last aired: %w", err)
 	}

@@ -123,9 +123,9 @@ func (s *Store) VerifyTallies(ctx context.Context) (store.TallyCheck, error) {
 	var c store.TallyCheck
 	off := tallyOffset.Milliseconds()
 	err := s.db.pool.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM (SELECT 1 FROM airings WHERE commune = $1 AND status <> 'open' GROUP BY (scheduled_at + $2) / 86400000, topics, status) d),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM airings WHERE commune = $1 AND status <> 'open' GROUP BY (scheduled_at + $2) / 86400000, zone, topics, status) d),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM airings WHERE commune = $1 AND status = 'completed'
-			GROUP BY to_char(to_timestamp((scheduled_at + $2) / 1000.0) AT TIME ZONE 'UTC', 'YYYYMM'), topics, segment_id) m)`,
+			GROUP BY to_char(to_timestamp((scheduled_at + $2) / 1000.0) AT TIME ZONE 'UTC', 'YYYYMM'), zone, topics, segment_id) m)`,
 		s.commune, off).Scan(&c.Days, &c.Segments)
 	if err != nil {
 		return c, fmt.Errorf("verify the totals: %w", err)
@@ -133,15 +133,16 @@ func (s *Store) VerifyTallies(ctx context.Context) (store.TallyCheck, error) {
 	return c, nil
 }
 
-// Summarize sums up the commune's airings scheduled in [from, to), days
-// counted at offset, by GROUP BY over the airings.
-func (s *Store) Summarize(ctx context.Context, from, to time.Time, offset time.Duration) (store.AiringSummary, error) {
+// Summarize sums up the commune's airings of the zone ("" for every zone,
+// added up) scheduled in [from, to), days counted at offset, by GROUP BY
+// over the airings.
+func (s *Store) Summarize(ctx context.Context, zone string, from, to time.Time, offset time.Duration) (store.AiringSummary, error) {
 	var sum store.AiringSummary
 	lo, hi := from.UnixMilli(), to.UnixMilli()
 	split := topicSplitter()
 	rows, err := s.db.pool.Query(ctx, `SELECT MIN(scheduled_at), topics, status, COUNT(*), SUM(played_ms)
-		FROM airings WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND status <> 'open'
-		GROUP BY (scheduled_at + $4) / 86400000, topics, status ORDER BY 1, 2, 3`, s.commune, lo, hi, offset.Milliseconds())
+		FROM airings WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND status <> 'open' AND `+zoneIs("$5")+`
+		GROUP BY (scheduled_at + $4) / 86400000, topics, status ORDER BY 1, 2, 3`, s.commune, lo, hi, offset.Milliseconds(), zone)
 	if err != nil {
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
@@ -161,8 +162,8 @@ func (s *Store) Summarize(ctx context.Context, from, to time.Time, offset time.D
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
 	rows, err = s.db.pool.Query(ctx, `SELECT topics, segment_id FROM airings
-		WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND status = 'completed' GROUP BY topics, segment_id ORDER BY 1, 2`,
-		s.commune, lo, hi)
+		WHERE commune = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND status = 'completed' AND `+zoneIs("$4")+` GROUP BY topics, segment_id ORDER BY 1, 2`,
+		s.commune, lo, hi, zone)
 	if err != nil {
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
@@ -181,8 +182,8 @@ func (s *Store) Summarize(ctx context.Context, from, to time.Time, offset time.D
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
 	sum.Incidents, err = s.listAirings(ctx, "SELECT "+airingColumns+` FROM airings
-		WHERE commune = $1 AND status IN ('interrupted', 'missed', 'failed') AND scheduled_at >= $2 AND scheduled_at < $3 ORDER BY scheduled_at, id`,
-		s.commune, lo, hi)
+		WHERE commune = $1 AND status IN ('interrupted', 'missed', 'failed') AND scheduled_at >= $2 AND scheduled_at < $3 AND `+zoneIs("$4")+` ORDER BY scheduled_at, id`,
+		s.commune, lo, hi, zone)
 	if err != nil {
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}

@@ -96,7 +96,7 @@ func (db *DB) clock() time.Time {
 }
 
 var ingestColumns = []string{"commune", "id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at",
-	"played_ms", "duration_ms", "status", "reason", "chain_seq", "prev_hash", "hash"}
+	"played_ms", "duration_ms", "status", "reason", "zone", "chain_seq", "prev_hash", "hash"}
 
 // IngestAirings appends airings a commune's station shipped: closed
 // airings with their links, as store.Store.LoggedAirings gives them (any
@@ -170,9 +170,13 @@ func (db *DB) IngestAirings(ctx context.Context, commune string, batch []store.L
 			if got := store.ChainHash(l.PrevHash, store.AiringCanonical(a)); got != l.Hash {
 				return fail(ProblemContent, l.Hash, got)
 			}
+			zone := a.Zone
+			if zone == "" {
+				zone = playlist.DefaultZone
+			}
 			rows = append(rows, []any{commune, a.ID, a.SegmentID, a.Title, strings.Join(a.Topics, ","), a.Slot, a.ScheduledAt.UnixMilli(),
 				msOf(a.StartedAt), msOf(a.EndedAt), a.Played.Milliseconds(), a.Duration.Milliseconds(), string(a.Status), a.Reason,
-				l.Seq, l.PrevHash, l.Hash})
+				zone, l.Seq, l.PrevHash, l.Hash})
 			newIDs = append(newIDs, a.ID)
 			prev, tailID = l, a.ID
 		}

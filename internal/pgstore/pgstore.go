@@ -25,7 +25,12 @@
 //
 // Every row carries its commune's code; a Store reads and writes its own
 // commune's rows only. db.Province() is the store of the province itself
-// (code ""): its users, sessions and audit trail.
+// (code ""): its users, sessions and audit trail. A commune's airings are
+// written either by its station's shipments (IngestAirings) or through its
+// Store, not both: both number the commune's airings and chain them. The
+// Store of a commune that ships can read its log (Airings, LoggedAirings,
+// Summarize, VerifyChain); VerifyChain then also names the ids of airings
+// still open at the station (not shipped yet) as missing.
 //
 // # Communes and tokens
 //
@@ -64,11 +69,19 @@
 //
 // # The province report
 //
-//	rep, err := db.Report(ctx, from, to)   // airings scheduled in [from, to)
+//	rep, err := db.Report(ctx, from, to)   // ProvinceReport of the airings scheduled in [from, to)
 //
-// one GROUP BY (GROUPING SETS) over the airings: per commune and topic,
-// per commune, per topic and for the province, the completed, interrupted,
-// failed and missed airings and the time played.
+// ReportQuery, one GROUP BY over the airings (commune, topic, first topic)
+// read from a covering index, gives per commune and topic the completed,
+// interrupted, failed and missed airings and the time played; the commune
+// totals (each airing once), the province's topics and totals are summed
+// from its rows.
+//
+// # Clock and logger
+//
+//	db.SetClock(func() time.Time)   // stamps last sync and bulletins (tests, demos)
+//	db.SetLogger(*slog.Logger)      // the bulletin listener's reconnections
+//	db.SetHashCost(n)               // bcrypt cost of passwords (tests)
 package pgstore
 
 import (

@@ -79,7 +79,7 @@ func TestCommuneStoresAreApart(t *testing.T) {
 		t.Errorf("A closed %d airings, %v; want none (B's are not A's)", n, err)
 	}
 	for name, st := range map[string]*pgstore.Store{"A": a, "B": b} {
-		got, _ := st.Airings(ctx, at(5, 1, 0, 0), at(6, 1, 0, 0))
+		got, _ := st.Airings(ctx, "", at(5, 1, 0, 0), at(6, 1, 0, 0))
 		rep, err := st.VerifyChain(ctx)
 		if len(got) != 1 || err != nil || rep.Break != nil || rep.Verified != 1 {
 			t.Errorf("%s: %d airings, chain %+v, %v; want its one airing, chained alone", name, len(got), rep, err)
@@ -142,6 +142,9 @@ func stationLog(t *testing.T, n int) []store.LoggedAiring {
 		sched := at(5, 1, 6, 0).Add(time.Duration(i) * 6 * time.Hour)
 		a := playlist.Airing{SegmentID: int64(i%3 + 1), Title: "Bản tin số " + string(rune('A'+i%26)), Topics: []string{"tthc", "chi-so"}[:i%2+1],
 			Slot: "sang", ScheduledAt: sched, StartedAt: sched, Duration: 90 * time.Second}
+		if i%5 == 0 {
+			a.Zone = "dong" // a zone other than chung: its code is hashed too
+		}
 		switch i % 4 {
 		case 3:
 			a.Status, a.StartedAt, a.Reason = playlist.StatusMissed, time.Time{}, "mất điện"
@@ -159,7 +162,7 @@ func stationLog(t *testing.T, n int) []store.LoggedAiring {
 			}
 		}
 	}
-	logged, err := st.LoggedAirings(ctx, at(1, 1, 0, 0), at(12, 1, 0, 0))
+	logged, err := st.LoggedAirings(ctx, "", at(1, 1, 0, 0), at(12, 1, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +176,7 @@ func stationLog(t *testing.T, n int) []store.LoggedAiring {
 
 func count(t *testing.T, db *pgstore.DB, commune string) int {
 	t.Helper()
-	got, err := db.Commune(commune).Airings(context.Background(), at(1, 1, 0, 0), at(12, 1, 0, 0))
+	got, err := db.Commune(commune).Airings(context.Background(), "", at(1, 1, 0, 0), at(12, 1, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +278,7 @@ func TestIngestChecksTheChain(t *testing.T) {
 	if err != nil || rep.Break != nil || rep.Verified != 12 || rep.Last.Hash != log[11].Link.Hash {
 		t.Errorf("the province's copy of the chain: %+v, %v", rep, err)
 	}
-	held, err := st.LoggedAirings(ctx, at(1, 1, 0, 0), at(12, 1, 0, 0))
+	held, err := st.LoggedAirings(ctx, "", at(1, 1, 0, 0), at(12, 1, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +289,7 @@ func TestIngestChecksTheChain(t *testing.T) {
 	for _, h := range held {
 		want := byID[h.ID]
 		if !h.ScheduledAt.Equal(want.ScheduledAt) || !h.StartedAt.Equal(want.StartedAt) || !h.EndedAt.Equal(want.EndedAt) ||
-			h.Played != want.Played || h.Title != want.Title || !reflect.DeepEqual(h.Topics, want.Topics) || h.Status != want.Status || h.Link != want.Link {
+			h.Played != want.Played || h.Title != want.Title || !reflect.DeepEqual(h.Topics, want.Topics) || h.Status != want.Status || h.Zone != want.Zone || h.Link != want.Link {
 			t.Errorf("airing %d held as %+v, shipped as %+v", h.ID, h, want)
 		}
 	}
@@ -457,7 +460,7 @@ func TestReportEqualsACount(t *testing.T) {
 	want := pgstore.ProvinceReport{From: from, To: to}
 	provTopics := map[string]*pgstore.Counts{}
 	for _, c := range communes {
-		airings, err := db.Commune(c).Airings(ctx, from, to)
+		airings, err := db.Commune(c).Airings(ctx, "", from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -501,4 +504,36 @@ func sortedTopics(m map[string]*pgstore.Counts) []pgstore.TopicCounts {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
 	return out
+}
+
+// The same batch sent twice at once (a retry racing the first try) is
+// stored once: the commune's lock puts one after the other.
+func TestIngestTwiceAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.AddCommune(ctx, "25252", "Xã Nghĩa Trụ", at(5, 1, 8, 0)); err != nil {
+		t.Fatal(err)
+	}
+	log := stationLog(t, 8)
+	results := make(chan pgstore.IngestResult, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			res, err := db.IngestAirings(ctx, "25252", log)
+			results <- res
+			errs <- err
+		}()
+	}
+	added, dups := 0, 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		res := <-results
+		added += res.Added
+		dups += res.Duplicates
+	}
+	if added != 8 || dups != 8 || count(t, db, "25252") != 8 {
+		t.Errorf("two tries at once: %d added, %d duplicates, %d held; want 8, 8, 8", added, dups, count(t, db, "25252"))
+	}
 }
