@@ -295,7 +295,30 @@ func (m *Main) provinceUsersCommand(open provinceOpener) *cobra.Command {
 		},
 	}
 	add.Flags().StringVar(&role, "role", "", "admin (communes and users), operator (uploads bulletins) or viewer (reports)")
-	cmd.AddCommand(add)
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the province's users and their roles",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := open(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			users, err := db.Province().Users(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, m.T("TÊN\tVAI TRÒ\tNGÀY TẠO", "NAME\tROLE\tCREATED"))
+			for _, u := range users {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, province.RoleName(m.language(), u.Role), u.Created.In(m.loc).Format("2006-01-02 15:04"))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(add, list)
 	return cmd
 }
 

@@ -80,8 +80,14 @@ func TestProvinceCLI(t *testing.T) {
 	if r := runIn(t, "mat-khau-dai\n", "province", "users", "add", "quantri", "--role", "admin", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "quản trị") {
 		t.Errorf("users add: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
+	if r := runIn(t, "", "--lang", "en", "province", "users", "list", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "quantri") || !strings.Contains(r.stdout, "administrator") {
+		t.Errorf("users list: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
 	if r := runIn(t, "", "province", "communes", "token", "25252", "--db", db); r.code != 0 || len(strings.TrimSpace(r.stdout)) != 64 || strings.TrimSpace(r.stdout) == strings.TrimSpace(first) {
 		t.Errorf("communes token: exit %d, %q (want a new token)", r.code, r.stdout)
+	}
+	if r := runIn(t, "", "--lang", "en", "province", "users", "list", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "quantri") || !strings.Contains(r.stdout, "administrator") {
+		t.Errorf("users list: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	if r := runIn(t, "", "province", "communes", "token", "99999", "--db", db); r.code != 2 {
 		t.Errorf("communes token of an unknown commune: exit %d, want 2", r.code)

@@ -164,7 +164,7 @@ func loggedAiring(a provinceapi.Airing) store.LoggedAiring {
 			ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics, Slot: a.Slot,
 			ScheduledAt: time.UnixMilli(a.ScheduledAtMS), StartedAt: ms(a.StartedAtMS), EndedAt: ms(a.EndedAtMS),
 			Played: time.Duration(a.PlayedMS) * time.Millisecond, Duration: time.Duration(a.DurationMS) * time.Millisecond,
-			Status: playlist.Status(a.Status), Reason: a.Reason,
+			Status: playlist.Status(a.Status), Reason: a.Reason, Zone: a.Zone,
 		},
 		Link: store.Link{Seq: a.ChainSeq, PrevHash: a.PrevHash, Hash: a.Hash},
 	}
@@ -203,10 +203,11 @@ func (s *Server) apiBulletins(w http.ResponseWriter, r *http.Request, commune st
 		ctx, cancel := context.WithTimeout(r.Context(), wait)
 		stop := context.AfterFunc(s.life, cancel) // a shutdown ends the wait
 		list, err = s.Store.WaitBulletins(ctx, commune, after, pollLimit)
+		ended := ctx.Err() != nil // the wait ran out, or the server stops
 		stop()
 		cancel()
-		if ctx.Err() != nil && r.Context().Err() == nil {
-			err = nil // the wait ran out: an empty answer
+		if err != nil && ended && r.Context().Err() == nil {
+			list, err = nil, nil // an empty answer
 		}
 	}
 	if err != nil {

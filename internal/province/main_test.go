@@ -156,6 +156,9 @@ func stationLog(t *testing.T, days int, statuses ...playlist.Status) []provincea
 			}
 			a := playlist.Airing{SegmentID: segID, Title: fmt.Sprintf("Bản tin %d", n), Topics: topic, Slot: "sang",
 				ScheduledAt: at, Duration: 90 * time.Second, Status: s}
+			if d == 2 {
+				a.Zone = "thon-dong" // hashed with its zone: the province must keep it
+			}
 			if s != playlist.StatusMissed {
 				a.StartedAt, a.EndedAt = at, at.Add(90*time.Second)
 			}
@@ -168,7 +171,7 @@ func stationLog(t *testing.T, days int, statuses ...playlist.Status) []provincea
 			n++
 		}
 	}
-	rows, err := st.LoggedAirings(ctx, time.Date(2024, 1, 1, 0, 0, 0, 0, ict), time.Date(2025, 1, 1, 0, 0, 0, 0, ict))
+	rows, err := st.LoggedAirings(ctx, "", time.Date(2024, 1, 1, 0, 0, 0, 0, ict), time.Date(2025, 1, 1, 0, 0, 0, 0, ict))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,5 +194,5 @@ func wire(r store.LoggedAiring) provinceapi.Airing {
 	return provinceapi.Airing{ID: r.ID, ChainSeq: r.Link.Seq, PrevHash: r.Link.PrevHash, Hash: r.Link.Hash, SegmentID: r.SegmentID,
 		Title: r.Title, Topics: strings.Join(r.Topics, ","), Slot: r.Slot, ScheduledAtMS: r.ScheduledAt.UnixMilli(),
 		StartedAtMS: ms(r.StartedAt), EndedAtMS: ms(r.EndedAt), PlayedMS: r.Played.Milliseconds(), DurationMS: r.Duration.Milliseconds(),
-		Status: string(r.Status), Reason: r.Reason}
+		Status: string(r.Status), Reason: r.Reason, Zone: r.Zone}
 }

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/report"
@@ -87,7 +86,7 @@ var contentTypes = map[string]string{
 
 type reportsData struct {
 	Month, Quarter, Year string
-	Query                string
+	Key, Value           string // the period's query parameter, for the download links
 	Formats              []string
 	Report               *report.Province
 	Body                 template.HTML
@@ -115,16 +114,7 @@ func (s *Server) reportsPage(r *http.Request, v *view) error {
 		return err
 	}
 	d.Report = &rep
-	vals := url.Values{}
-	switch p.Kind {
-	case report.KindMonth:
-		vals.Set("month", p.Value)
-	case report.KindQuarter:
-		vals.Set("quarter", p.Value)
-	default:
-		vals.Set("year", p.Value)
-	}
-	d.Query = vals.Encode()
+	d.Key, d.Value = p.Kind, p.Value // month, quarter, year: the parameters' names
 	v.Data = d
 	return nil
 }

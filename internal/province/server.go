@@ -90,7 +90,7 @@ func New(d Deps, addr string) (*Server, error) {
 	}
 	s := &Server{Deps: d, addr: addr, limiter: web.NewLoginLimiter()}
 	s.life, s.endLife = context.WithCancel(context.Background())
-	pages, err := parsePages()
+	pages, err := parsePages(d.Location)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,18 +94,33 @@ type view struct {
 
 type navItem struct{ Href, Page, Label string }
 
-func parsePages() (map[string]*template.Template, error) {
+func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"t":    tr,
 		"role": RoleName,
 		"level": func(lang, l string) string {
 			return LevelName(lang, l)
 		},
+		// num is a figure with one decimal, a decimal comma in Vietnamese.
+		"num": func(lang string, v float64) string {
+			s := strconv.FormatFloat(v, 'f', 1, 64)
+			if lang != "en" {
+				s = strings.Replace(s, ".", ",", 1)
+			}
+			return s
+		},
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
 			}
-			return t.Format("02/01/2006 15:04")
+			return t.In(loc).Format("02/01/2006 15:04")
+		},
+		"mb": func(lang string, n int64) string {
+			s := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+			if lang != "en" {
+				s = strings.Replace(s, ".", ",", 1)
+			}
+			return s
 		},
 	}
 	pages := map[string]*template.Template{}

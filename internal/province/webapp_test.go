@@ -136,8 +136,18 @@ func TestWebRoles(t *testing.T) {
 		if code, _ := viewer.get("/users"); code != http.StatusForbidden {
 			t.Errorf("the viewer on /users: %d, want 403", code)
 		}
-		if code, page := viewer.get("/reports?month=2024-05"); code != http.StatusOK || !strings.Contains(page, "Xã Tân Lập") {
+		if code, page := viewer.get("/reports?month=2024-05"); code != http.StatusOK || !strings.Contains(page, "Xã Tân Lập") ||
+			!strings.Contains(page, "/reports/download?month=2024-05&amp;format=xlsx") {
 			t.Errorf("the viewer's report page: %d", code)
+		}
+		if code, body := viewer.get("/reports/download?month=2024-05&format=docx"); code != http.StatusOK || !strings.HasPrefix(body, "PK") {
+			t.Errorf("the viewer's DOCX download: %d", code)
+		}
+		if code, _ := viewer.get("/reports/download?month=2024-05&format=pdf"); code != http.StatusBadRequest {
+			t.Errorf("a download in no known format: %d, want 400", code)
+		}
+		if code, page := viewer.get("/reports?month=2024-13"); code != http.StatusOK || !strings.Contains(page, "Tháng không hợp lệ") {
+			t.Errorf("a bad month on the report page: %d, not named", code)
 		}
 	})
 
