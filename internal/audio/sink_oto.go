@@ -71,7 +71,9 @@ func pointALSADefault(device, tmpDir string) error {
 	if os.Getenv("ALSA_CONFIG_PATH") != "" {
 		return nil
 	}
-	path := filepath.Join(tmpDir, "asound-output.conf")
+	// One file per device: the output processes of several zones start
+	// at once in the same folder.
+	path := filepath.Join(tmpDir, "asound-output-"+safeFileName(device)+".conf")
 	conf := fmt.Sprintf("pcm.!default { type plug slave.pcm %q }\n", device)
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		return fmt.Errorf("write ALSA configuration for device %s: %w", device, err)
@@ -232,3 +234,15 @@ func (s *OtoSink) Drain() { time.Sleep(s.rate.D(s.latency()) + s.buffer/2) }
 // Close suspends the device: no more frames are written to it. oto cannot
 // release its Context; the process keeps it until exit.
 func (s *OtoSink) Close() error { return s.ctx.Suspend() }
+
+// safeFileName keeps letters, digits, dots and dashes of name, for a file
+// name; anything else becomes an underscore.
+func safeFileName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
