@@ -43,6 +43,9 @@ type Station interface {
 	AirNow(ctx context.Context, segmentID int64, zones []string) error
 }
 
+// DefaultEmergencyMaxAge is how late an emergency may still air at once.
+const DefaultEmergencyMaxAge = 2 * time.Hour
+
 // PermanentError: the bulletin cannot be handled as sent (an audio file the
 // station refuses, a topic it does not know). It is recorded with the
 // reason and not tried again.
@@ -60,6 +63,11 @@ type Receiver struct {
 	// province/ folder).
 	Dir    string
 	Wait   time.Duration // long-poll wait; 0 means 30 s
+	// EmergencyMaxAge: an emergency received longer than this after the
+	// province sent it (a station back from a long outage, or registered
+	// after it was sent) is imported and approved but not aired at once:
+	// the operator decides. 0 means DefaultEmergencyMaxAge.
+	EmergencyMaxAge time.Duration
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -183,7 +191,14 @@ func (r *Receiver) handle(ctx context.Context, b provinceapi.Bulletin, rec *stor
 		}
 	case provinceapi.LevelEmergency:
 		if !b.ValidTo.IsZero() && r.now().After(b.ValidTo) {
-			return segID, &PermanentError{fmt.Errorf("bulletin %d: emergency valid until %s, received after it: not aired", b.ID, b.ValidTo.Format(time.RFC3339))}
+			return segID, &PermanentError{fmt.Errorf("bulletin %d: emergency valid until %s, received after it: imported, not aired", b.ID, b.ValidTo.Format(time.RFC3339))}
+		}
+		maxAge := r.EmergencyMaxAge
+		if maxAge <= 0 {
+			maxAge = DefaultEmergencyMaxAge
+		}
+		if late := r.now().Sub(b.CreatedAt); !b.CreatedAt.IsZero() && late > maxAge {
+			return segID, &PermanentError{fmt.Errorf("bulletin %d: emergency sent %s ago: imported and approved, not aired at once (the operator decides)", b.ID, late.Round(time.Minute))}
 		}
 		// Mark it handled before airing: the airing itself is logged by
 		// the station; a retry must never air it twice.
