@@ -61,15 +61,15 @@ type Receiver struct {
 	Station Station
 	// Dir is where audio is downloaded before import (the data folder's
 	// province/ folder).
-	Dir    string
-	Wait   time.Duration // long-poll wait; 0 means 30 s
+	Dir  string
+	Wait time.Duration // long-poll wait; 0 means 30 s
 	// EmergencyMaxAge: an emergency received longer than this after the
 	// province sent it (a station back from a long outage, or registered
 	// after it was sent) is imported and approved but not aired at once:
 	// the operator decides. 0 means DefaultEmergencyMaxAge.
 	EmergencyMaxAge time.Duration
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 func (r *Receiver) now() time.Time {
