@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -137,7 +138,10 @@ func (b *bulletinStation) Import(ctx context.Context, path string, bl provinceap
 		in.ValidUntil = bl.ValidTo.In(m.loc).Format("2006-01-02")
 	}
 	im := &library.Importer{Topics: known, Now: time.Now, LibraryDir: m.libraryDir()}
-	seg, _, err := m.newCommune(b.st).ImportBulletin(ctx, im, path, in)
+	seg, existed, err := m.newCommune(b.st).ImportBulletin(ctx, im, path, in)
+	if existed && seg.Path != path {
+		os.Remove(path) // the library had this audio: the copy just fetched is not needed
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrDiskFull) || ctx.Err() != nil {
 			return 0, err
