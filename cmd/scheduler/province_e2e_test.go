@@ -132,7 +132,8 @@ func closedAirings(t *testing.T, data string) int64 {
 // back, and every airing arrives once; a token cannot write another
 // commune; a tampered row is refused by name; an emergency bulletin the
 // province sends airs at once in a running station and its airing reports
-// back up.
+// back up; the province goes away under the running station and gets
+// everything once when it returns.
 func TestStationsAndTheRealProvince(t *testing.T) {
 	prov := startRealProvince(t)
 	type station struct {
@@ -219,6 +220,9 @@ func TestStationsAndTheRealProvince(t *testing.T) {
 	// An emergency from the province airs at once in tan-lap's running
 	// station and its airing goes up.
 	live := provinceConfig(t, stationConfig(t), prov.url(), a.code, a.token)
+	short := filepath.Join(t.TempDir(), "short.wav") // fits the test's 12 s slot
+	writeTone(t, short, "4")
+	mustRun(t, a.data, "--config", live, "segments", "import", "--topic", "tthc", "--approve", short)
 	serve := exec.Command(binPath, "--data", a.data, "--config", live, "serve")
 	serve.Dir = "../.."
 	// The simulated log ends weeks ago: a slot every 15 s would leave a
@@ -354,6 +358,34 @@ func TestStationsAndTheRealProvince(t *testing.T) {
 			t.Errorf("the province's actions in the audit trail: %v, want 3 loads, 2 emergencies, 1 pin", actions)
 		}
 		break
+	}
+
+	// The province goes away under the running station, which keeps
+	// airing and logging; back, it gets every airing once.
+	before := closedAirings(t, a.data)
+	prov.stop()
+	deadline = time.Now().Add(40 * time.Second)
+	for closedAirings(t, a.data) < before+1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the station logged nothing while the province was down (%d closed airings)", before)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	prov.start()
+	target := closedAirings(t, a.data)
+	for {
+		ch := prov.chain(a.code, a.token)
+		if ch.Airings != ch.LastSeq {
+			t.Fatalf("the province holds %d rows for a chain of %d: doubled or lost", ch.Airings, ch.LastSeq)
+		}
+		if ch.LastSeq >= target {
+			t.Logf("logged during the outage: %d airings, all at the province", target-before)
+			break
+		}
+		if time.Now().After(deadline.Add(40 * time.Second)) {
+			t.Fatalf("serve did not ship what it logged during the outage: the province holds %d of %d", ch.LastSeq, target)
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 }
 
