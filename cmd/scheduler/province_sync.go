@@ -39,7 +39,7 @@ func (m *Main) provinceClient() (c *provsync.Client, ok bool, err error) {
 	if err != nil {
 		return nil, true, badInput("province.token_file: %s (%v)", m.T("không đọc được mã truy cập của trạm", "cannot read the station's token"), err)
 	}
-	return &provsync.Client{BaseURL: p.URL, Commune: p.Commune, Token: tok}, true, nil
+	return &provsync.Client{BaseURL: p.URL, Commune: p.Commune, Token: tok, ReadToken: p.ReadToken}, true, nil
 }
 
 func (m *Main) newShipper(st *store.Store, c *provsync.Client) *provsync.Shipper {

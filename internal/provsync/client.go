@@ -32,7 +32,11 @@ type Client struct {
 	BaseURL string // e.g. https://truyenthanh.tinh.gov.vn
 	Commune string
 	Token   string
-	HTTP    *http.Client // nil: a client with no overall timeout (long-polls); each call has its own
+	// ReadToken, when set, gives the token for each request instead of
+	// Token: the station's token file is read again, so that a token the
+	// province replaced works without restarting the station.
+	ReadToken func() (string, error)
+	HTTP      *http.Client // nil: a client with no overall timeout (long-polls); each call has its own
 }
 
 // UnreachableError: the province could not be reached or failed on its side
@@ -95,7 +99,13 @@ func (c *Client) send(ctx context.Context, method, path string, body io.Reader) 
 	if err != nil {
 		return nil, fmt.Errorf("province request %s: %w", path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
+	tok := c.Token
+	if c.ReadToken != nil {
+		if tok, err = c.ReadToken(); err != nil {
+			return nil, err
+		}
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

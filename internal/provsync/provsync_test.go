@@ -5,9 +5,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/provsync"
 	"github.com/truyenthanh/cchc/internal/provsync/provsynctest"
@@ -233,5 +236,26 @@ func TestATokenCannotWriteAnotherCommune(t *testing.T) {
 	}
 	if len(prov.Airings("yen-my")) != 0 || len(prov.Airings("tan-lap")) != 0 {
 		t.Fatal("rows were stored under the wrong token")
+	}
+}
+
+// The token file is read for each request: a token replaced in the file
+// works at once, without restarting the station.
+func TestAReplacedTokenWorksWithoutARestart(t *testing.T) {
+	prov := startProvince(t)
+	prov.AddCommune("tan-lap", "new-token")
+	st := openStore(t)
+	logAirings(t, st, time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC), 5)
+	file := filepath.Join(t.TempDir(), "province.token")
+	os.WriteFile(file, []byte("old-token\n"), 0o600)
+	s := shipper(st, prov.url(), "tan-lap", "")
+	s.Client.ReadToken = config.Province{TokenFile: file}.ReadToken
+	var refused *provsync.RefusedError
+	if _, err := s.Sync(context.Background()); !errors.As(err, &refused) || refused.Status != http.StatusUnauthorized {
+		t.Fatalf("sync with the old token: %v, want 401", err)
+	}
+	os.WriteFile(file, []byte("new-token\n"), 0o600)
+	if res, err := s.Sync(context.Background()); err != nil || res.Accepted != 5 {
+		t.Fatalf("sync after the token file was replaced: %+v, %v", res, err)
 	}
 }
