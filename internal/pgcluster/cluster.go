@@ -41,7 +41,8 @@ var ErrMissing = errors.New("PostgreSQL 15 is not installed: apt-get install pos
 type Options struct {
 	// Dir holds the cluster (data/, the socket, the server log). Empty: a
 	// new temporary folder, removed by Stop. A Dir that already holds a
-	// cluster is started again as it is.
+	// cluster is started again as it is (or taken over if its server is
+	// still running).
 	Dir string
 	// Port is a loopback TCP port to listen on besides the socket; 0
 	// listens on the socket only.
@@ -126,6 +127,11 @@ func (c *Cluster) start(ctx context.Context, o Options) error {
 		if err := c.run(ctx, "initdb", "-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"); err != nil {
 			return fmt.Errorf("initdb %s: %w", data, err)
 		}
+	}
+	// A server left running in this folder (its owner killed before
+	// Stop) is taken over as it is.
+	if c.run(ctx, "pg_ctl", "-D", data, "status") == nil {
+		return nil
 	}
 	listen := "''"
 	if o.Port != 0 {
