@@ -14,6 +14,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/csvsafe"
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
@@ -450,6 +451,24 @@ type statusJSON struct {
 	// Province: the last successful sync and how far behind the province
 	// is; absent when the station reports to none.
 	Province *provinceJSON `json:"province,omitempty"`
+	// Zones is each zone's own state, in config order (one zone, chung,
+	// when config.yaml has no zones:). The fields above are the first
+	// zone's, except AudioOK and Problem, which hold for every zone.
+	Zones []zoneStatusJSON `json:"zones"`
+}
+
+// zoneStatusJSON is one zone of /api/status.
+type zoneStatusJSON struct {
+	Code         string       `json:"code"`
+	Name         string       `json:"name"`
+	OnAir        *onAirJSON   `json:"on_air"`
+	Next         []upNextJSON `json:"next"`
+	NextSlot     string       `json:"next_slot,omitempty"`
+	NextSlotAt   *string      `json:"next_slot_at"`
+	NextSlotText string       `json:"next_slot_text,omitempty"`
+	Output       string       `json:"output"`
+	AudioOK      bool         `json:"audio_ok"`
+	Problem      string       `json:"problem,omitempty"`
 }
 
 type onAirJSON struct {
@@ -475,7 +494,8 @@ type upNextJSON struct {
 }
 
 func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
-	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}, Province: s.province(ctx, lang)}
+	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}, Zones: []zoneStatusJSON{},
+		Province: s.province(ctx, lang)}
 	if s.Station == nil {
 		out.Problem = tr(lang, "trạm không chạy", "the station is not running")
 		return out, nil
@@ -486,32 +506,68 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	}
 	out.Running = true
 	out.At = st.At.In(s.Location).Format(time.RFC3339)
-	out.Output, out.AudioOK = st.Output, st.Dead == ""
-	if st.Dead != "" {
-		out.Problem = words.Reason(lang, st.Dead)
-	}
 	if h := st.Held; h.Pending > 0 {
 		since := h.Since.In(s.Location).Format(time.RFC3339)
 		out.DiskFull, out.PendingWrites, out.DiskFullSince = true, h.Pending, &since
 		out.DiskFullText = s.diskFullBanner(lang, h)
 	}
+	zones := st.Zones
+	if len(zones) == 0 {
+		zones = []station.Status{st}
+	}
+	out.AudioOK = true
+	var problems []string
+	for _, zs := range zones {
+		z := s.zoneStatus(zs, lang)
+		out.Zones = append(out.Zones, z)
+		if !z.AudioOK {
+			out.AudioOK = false
+			if len(zones) > 1 {
+				problems = append(problems, z.Name+": "+z.Problem)
+			} else {
+				problems = append(problems, z.Problem)
+			}
+		}
+	}
+	out.Problem = strings.Join(problems, "; ")
+	first := out.Zones[0]
+	out.OnAir, out.Next, out.Output = first.OnAir, first.Next, first.Output
+	out.NextSlot, out.NextSlotAt, out.NextSlotText = first.NextSlot, first.NextSlotAt, first.NextSlotText
+	return out, nil
+}
+
+// zoneStatus is one zone's part of the status.
+func (s *Server) zoneStatus(st station.Status, lang string) zoneStatusJSON {
+	z := zoneStatusJSON{Code: st.Zone, Name: st.Zone, Next: []upNextJSON{}, Output: st.Output, AudioOK: st.Dead == ""}
+	if s.Config != nil {
+		cfg := s.Config()
+		if z.Code == "" {
+			z.Code = cfg.ZoneList()[0].Code
+		}
+		if zc, ok := cfg.Zone(z.Code); ok {
+			z.Name = zc.Name
+		}
+	}
+	if st.Dead != "" {
+		z.Problem = words.Reason(lang, st.Dead)
+	}
 	if a := st.OnAir; a != nil {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)
-		out.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
+		z.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
 			StartedAt: a.Started.In(s.Location).Format(time.RFC3339Nano), DurationMS: a.Length.Milliseconds(),
 			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds(),
 			TopicsText: s.topicNames(a.Topics), SlotTitle: s.slotTitle(lang, a.Slot)}
 	}
 	for _, n := range st.Next {
-		out.Next = append(out.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
+		z.Next = append(z.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
 			StartsAt: n.StartsAt.In(s.Location).Format(time.RFC3339), DurationMS: n.Length.Milliseconds()})
 	}
 	if !st.NextSlotAt.IsZero() {
 		t := st.NextSlotAt.In(s.Location).Format(time.RFC3339)
-		out.NextSlot, out.NextSlotAt = st.NextSlot, &t
-		out.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
+		z.NextSlot, z.NextSlotAt = st.NextSlot, &t
+		z.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
 	}
-	return out, nil
+	return z
 }
 
 func nonNil(s []string) []string {
