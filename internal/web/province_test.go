@@ -60,6 +60,10 @@ func TestStatusShowsTheLastSyncWithTheProvince(t *testing.T) {
 		p.AgeMS != (6*time.Hour).Milliseconds() || !strings.Contains(p.Text, "còn 3 lượt phát chưa gửi") {
 		t.Fatalf("/api/status: %d %s", rec.Code, rec.Body)
 	}
+	if page := e.do(as(httptest.NewRequest("GET", "/", nil), cookie, "")).Body.String(); !strings.Contains(page, `id="lead-province"`) ||
+		!strings.Contains(page, "còn 3 lượt phát chưa gửi") {
+		t.Errorf("the overview does not show the link to the province")
+	}
 	page := e.do(as(httptest.NewRequest("GET", "/system", nil), cookie, "")).Body.String()
 	if !strings.Contains(page, "Báo cáo về tỉnh") || !strings.Contains(page, "Đồng bộ lần cuối Thứ Sáu 10/05/2024 08:00") {
 		t.Errorf("the system page does not show the last sync")
