@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/commune"
-	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/library"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/provinceapi"
@@ -101,8 +100,8 @@ func (m *Main) provinceStatus(st *store.Store) func(ctx context.Context) (web.Pr
 type bulletinStation struct {
 	m  *Main
 	st *store.Store
-	// airNow is the station's emergency path: in serve, the running
-	// station; in sync, the control socket of the station that runs.
+	// airNow is the station's emergency path (serve's zones): what the
+	// control socket's emergencies and the web's play take.
 	airNow func(ctx context.Context, ids []int64, zones []string) error
 }
 
@@ -188,44 +187,29 @@ func (m *Main) knownZones(zones []string) []string {
 	return out
 }
 
-// controlSocketEmergency hands an emergency to the running station (what
-// `play --now` does); an error when no station runs.
-func (m *Main) controlSocketEmergency(ctx context.Context, ids []int64, zones []string) error {
-	resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Emergency: ids, Zones: m.knownZones(zones)})
-	if err != nil {
-		return err
-	}
-	if !resp.OK {
-		return fmt.Errorf("station: %s", resp.Error)
-	}
-	return nil
-}
-
 // syncJSON is `sync --json`.
 type syncJSON struct {
-	Province       string `json:"province"`
-	Commune        string `json:"commune"`
-	OK             bool   `json:"ok"`
-	Error          string `json:"error,omitempty"`
-	BehindAirings  int64  `json:"behind_airings"`
-	BehindOldest   string `json:"behind_oldest,omitempty"`
-	BehindAgeMS    int64  `json:"behind_age_ms"`
-	Accepted       int    `json:"accepted"`
-	Duplicates     int    `json:"duplicates"`
-	Batches        int    `json:"batches"`
-	LastSeq        int64  `json:"last_seq"`
-	ElapsedMS      int64  `json:"elapsed_ms"`
-	RefusedAiring  int64  `json:"refused_airing_id,omitempty"`
-	RefusedSeq     int64  `json:"refused_chain_seq,omitempty"`
-	Bulletins      int    `json:"bulletins"`
-	BulletinsError string `json:"bulletins_error,omitempty"`
+	Province      string `json:"province"`
+	Commune       string `json:"commune"`
+	OK            bool   `json:"ok"`
+	Error         string `json:"error,omitempty"`
+	BehindAirings int64  `json:"behind_airings"`
+	BehindOldest  string `json:"behind_oldest,omitempty"`
+	BehindAgeMS   int64  `json:"behind_age_ms"`
+	Accepted      int    `json:"accepted"`
+	Duplicates    int    `json:"duplicates"`
+	Batches       int    `json:"batches"`
+	LastSeq       int64  `json:"last_seq"`
+	ElapsedMS     int64  `json:"elapsed_ms"`
+	RefusedAiring int64  `json:"refused_airing_id,omitempty"`
+	RefusedSeq    int64  `json:"refused_chain_seq,omitempty"`
 }
 
 func (m *Main) syncCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "sync",
-		Short: "Ship the closed airings to the province once and fetch its bulletins (đồng bộ với tỉnh)",
+		Short: "Ship the closed airings to the province once (đồng bộ với tỉnh); serve ships continuously and receives the bulletins",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -254,16 +238,7 @@ func (m *Main) syncCommand() *cobra.Command {
 			if errors.As(err, &refused) {
 				out.RefusedAiring, out.RefusedSeq = refused.Body.AiringID, refused.Body.ChainSeq
 			}
-			if err == nil {
-				// Bulletins waiting at the province: imported now; an
-				// emergency goes to the running station.
-				recv := m.newReceiver(st, c, &bulletinStation{m: m, st: st, airNow: m.controlSocketEmergency})
-				n, berr := recv.Poll(ctx, 0)
-				out.Bulletins = n
-				if berr != nil {
-					out.BulletinsError = berr.Error()
-				}
-			} else {
+			if err != nil {
 				out.Error = err.Error()
 			}
 			if asJSON {
@@ -303,12 +278,6 @@ func (m *Main) printSync(w io.Writer, out syncJSON, res provsync.Result, err err
 			res.Duplicates, m.T("trùng, không tính lại", "duplicates, not counted twice"), m.T("trong", "in"), res.Batches, m.T("lô", "batches"),
 			m.T("mất", "took"), words.Decimal(lang, float64(out.ElapsedMS)/1000, 2)+m.T(" giây", " s"),
 			m.T("Chuỗi nhật ký ở tỉnh đến lượt số", "The province's chain now ends at"), res.Chain.LastSeq)
-		if out.Bulletins > 0 {
-			fmt.Fprintf(w, "%s: %d.\n", m.T("Bản tin mới từ tỉnh đã nhận", "New bulletins from the province received"), out.Bulletins)
-		}
-		if out.BulletinsError != "" {
-			fmt.Fprintf(w, "%s: %s\n", m.T("Chưa nhận hết bản tin của tỉnh, sẽ thử lại", "Not all of the province's bulletins were received; will retry"), out.BulletinsError)
-		}
 	case errors.As(err, &refused):
 		msg := refused.Body.Error
 		if lang == "en" || msg == "" {
@@ -328,6 +297,10 @@ func (m *Main) printSync(w io.Writer, out syncJSON, res provsync.Result, err err
 		fmt.Fprintf(m.Stderr, "%s: %s %s (%v). %s\n", m.T("lỗi", "error"), m.T("Không kết nối được máy chủ tỉnh", "cannot reach the province server"), out.Province, unreachable.Err,
 			m.T("Trạm vẫn phát và ghi nhật ký bình thường; nhật ký sẽ được gửi khi có mạng (serve tự gửi lại, hoặc chạy lại 'scheduler sync').",
 				"The station keeps playing and logging; the log is shipped when the network returns (serve retries by itself, or run 'scheduler sync' again)."))
+	case errors.Is(err, provsync.ErrDiverged):
+		fmt.Fprintf(m.Stderr, "%s: %s (%v). %s\n", m.T("lỗi", "error"), m.T("Chuỗi nhật ký ở tỉnh không khớp với nhật ký của trạm", "the province's chain does not match this station's log"), err,
+			m.T("Không gửi gì. Cơ sở dữ liệu của trạm có thể đã được thay (khôi phục bản sao cũ?): chạy 'scheduler log verify' và báo cho tỉnh.",
+				"Nothing was shipped. The station's database may have been replaced (an old backup restored?): run 'scheduler log verify' and tell the province."))
 	default:
 		fmt.Fprintf(m.Stderr, "%s: %s: %v\n", m.T("lỗi", "error"), m.T("Đồng bộ với tỉnh thất bại", "sync with the province failed"), err)
 	}
