@@ -259,3 +259,28 @@ func TestAReplacedTokenWorksWithoutARestart(t *testing.T) {
 		t.Fatalf("sync after the token file was replaced: %+v, %v", res, err)
 	}
 }
+
+// A station whose database was replaced (an old backup restored, or
+// another station's) does not match the province's chain: nothing is
+// shipped and the error says so.
+func TestADivergedLogShipsNothing(t *testing.T) {
+	ctx := context.Background()
+	prov := startProvince(t)
+	prov.AddCommune("tan-lap", "tok")
+	st := openStore(t)
+	logAirings(t, st, time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC), 20)
+	if _, err := shipper(st, prov.url(), "tan-lap", "tok").Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		rows int
+	}{{"a shorter log", 10}, {"another log of the same length", 30}} {
+		other := openStore(t)
+		logAirings(t, other, time.Date(2026, 10, 1, 6, 0, 0, 0, time.UTC), c.rows)
+		_, err := shipper(other, prov.url(), "tan-lap", "tok").Sync(ctx)
+		if !errors.Is(err, provsync.ErrDiverged) || len(prov.Airings("tan-lap")) != 20 {
+			t.Fatalf("%s: %v, province holds %d rows; want ErrDiverged and nothing shipped", c.name, err, len(prov.Airings("tan-lap")))
+		}
+	}
+}
