@@ -52,11 +52,16 @@ func (m *Main) newReceiver(st *store.Store, c *provsync.Client, s provsync.Stati
 
 // runProvince is serve's link to the province: it ships the closed airings
 // continuously and receives bulletins until ctx ends, never holding up the
-// station. Without a province section it returns at once.
+// station. Without a province section it returns at once; a token it
+// cannot read is logged and the station goes on without the province.
 func (m *Main) runProvince(ctx context.Context, st *store.Store, stn *station.Group) error {
 	c, ok, err := m.provinceClient()
-	if !ok || err != nil {
-		return err
+	if err != nil {
+		m.logger.Error("not reporting to the province", "err", err)
+		return nil
+	}
+	if !ok {
+		return nil
 	}
 	m.logger.Info("reporting to the province", "url", c.BaseURL, "commune", c.Commune)
 	recv := m.newReceiver(st, c, &bulletinStation{m: m, st: st, airNow: func(ctx context.Context, ids []int64, zones []string) error {
