@@ -162,6 +162,10 @@ func (r *Receiver) handle(ctx context.Context, b provinceapi.Bulletin, rec *stor
 		}
 		path := filepath.Join(r.Dir, fmt.Sprintf("bulletin-%d%s", b.ID, ext))
 		if err := r.Client.DownloadAudio(ctx, b.ID, path); err != nil {
+			var refused *RefusedError
+			if errors.As(err, &refused) { // listed but not ours to fetch: asking again will not help
+				return 0, &PermanentError{fmt.Errorf("bulletin %d: %w", b.ID, err)}
+			}
 			return 0, err
 		}
 		if b.SHA256 != "" {
