@@ -17,12 +17,12 @@ TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-
 # tests drive the built binary, and a race-built binary is too slow for the
 # real-time PulseAudio tests (and doubles the run); `make test E2E_RACE=1`
 # builds that binary with -race, to look for races in serve by hand.
-RACE_PKGS := ./internal/audio ./internal/control ./internal/pgstore ./internal/playlist ./internal/sdnotify ./internal/station ./internal/web
+RACE_PKGS := ./internal/audio ./internal/control ./internal/pgstore ./internal/playlist ./internal/sdnotify ./internal/station ./internal/web ./internal/provsync
 E2E_RACE  ?=
 # make bench also compares playout with Liquidsoap (a large package: not for CI).
 BENCH_DEBS := liquidsoap
 
-.PHONY: run build test bench deps test-deps vet clean
+.PHONY: run build test bench deps test-deps vet clean province-demo
 
 run: build
 	./$(BIN) segments import --approve media
@@ -44,6 +44,12 @@ test: test-deps
 bench: build test-deps
 	@scripts/install-debs.sh $(BENCH_DEBS) || echo "liquidsoap is not installed: bench/playcpu.sh compares with aplay only"
 	bash bench/run.sh
+
+# province-demo: PostgreSQL, the province server and three simulated
+# communes that each ship a month; prints the province report and the web
+# address; Ctrl-C stops all of it (scripts/province-demo.sh).
+province-demo:
+	@scripts/province-demo.sh
 
 # deps installs the packages that are missing, with apt-get when root; as
 # another user it says what to install.

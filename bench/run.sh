@@ -65,6 +65,7 @@ rate() { awk -v b="$size" -v s="$1" 'BEGIN{ if (s>0) printf "%.0f", b/1048576/s;
 
 bash bench/report.sh
 bash bench/province.sh                     # the province tier: PostgreSQL report, ingest, a week offline
+bash bench/provsync.sh                     # a station back from a week offline: scheduler sync to the real province
 bash bench/startacc.sh
 bash bench/planning.sh
 bash bench/played.sh

@@ -146,6 +146,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	root.AddCommand(m.segmentsCommand(), m.scheduleCommand(), m.simulateCommand(), m.logCommand(),
 		m.reportCommand(), m.playCommand(), m.analyzeCommand(), m.serveCommand(), m.controlCommand())
 	root.AddCommand(m.backupCommand(), m.usersCommand(), m.audioOutputCommand())
+	root.AddCommand(m.syncCommand())
 	root.AddCommand(m.provinceCommand())
 	return root
 }

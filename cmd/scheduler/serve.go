@@ -98,11 +98,16 @@ func (m *Main) serveCommand() *cobra.Command {
 				m.logger.Warn("systemd watchdog off", "err", err)
 			}
 			go m.watchReload(ctx, group, st)
+			provDone := make(chan error, 1)
+			go func() { provDone <- m.runProvince(ctx, st, group) }() // province_sync.go
 			webCtx, stopWeb := context.WithCancel(ctx)
 			webDone := m.runWeb(webCtx, srv, st)
 			err = group.Run(ctx)
 			stopWeb()
 			<-webDone
+			if perr := <-provDone; perr != nil {
+				m.logger.Error("province", "err", perr)
+			}
 			select {
 			case cerr := <-ctlErr:
 				if cerr != nil && err == nil {

@@ -43,6 +43,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Group, listen string) (*web.
 		Report: func(ctx context.Context, kind string, from, to time.Time, lang, zone string) (report.Report, error) {
 			return app.Report(ctx, kind, from, to, lang, true, zone) // rows: the web offers the XLSX too
 		},
+		Province: m.provinceStatus(st), // province_sync.go
 		MediaDir: mediaDir,
 		DataDir:  m.dataDir,
 		Version:  buildVersion(),

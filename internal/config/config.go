@@ -22,6 +22,9 @@ type Config struct {
 	// own programme at the same time; empty is one zone, DefaultZone,
 	// playing to audio.output. Read them through ZoneList.
 	Zones []Zone `yaml:"zones" mapstructure:"zones"`
+	// Province is the province server the station reports to; left out,
+	// the station has none (province.go).
+	Province Province `yaml:"province" mapstructure:"province"`
 }
 
 // Zone is one loudspeaker network of the commune (vùng phát): its own

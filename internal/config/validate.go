@@ -203,6 +203,9 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if err := c.Province.validate(); err != nil {
+		return err
+	}
 	return nil
 }
 

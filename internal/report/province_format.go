@@ -66,7 +66,7 @@ func (p Province) WriteText(w io.Writer, lang string) error {
 	wd, _ := wordsFor(lang)
 	var b strings.Builder
 	line := func(s string) { b.WriteString(strings.TrimRight(s, " ")); b.WriteByte('\n') }
-	topics := Report{Topics: p.Topics, Totals: p.Totals}.topicTable(wd)
+	topics := topicTable(wd, p.Topics, p.Totals)
 	cols := []column{{head: v.CommuneHeads[0]}, {head: v.CommuneHeads[1], max: 30}, {head: v.CommuneHeads[2]},
 		{head: v.CommuneHeads[3], right: true}, {head: v.CommuneHeads[4], right: true}, {head: v.CommuneHeads[5], right: true},
 		{head: v.CommuneHeads[6], right: true}}
@@ -142,9 +142,9 @@ tr.below td { background: #fde8e4; }
 {{range $i, $r := .CommuneRows}}<tr{{if index $.CommuneBelow $i}} class="below"{{end}}>{{range $j, $c := $r}}<td{{if gt $j 2}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</table>
 <h2>{{.PW.SecProvince}}</h2>
-<table><tr>{{range .Heads}}<th>{{range $k, $l := .}}{{if $k}}<br>{{end}}{{$l}}{{end}}</th>{{end}}</tr>
-{{range .Rows}}<tr{{if .Below}} class="below"{{end}}><td class="n">{{.No}}</td><td>{{.Name}}{{if .Flag}} <i>{{.Flag}}</i>{{end}}</td><td class="n">{{.TargetAirings}}</td><td class="n">{{.TargetMinutes}}</td><td class="n">{{.Airings}}</td><td class="n">{{.Minutes}}</td><td class="n">{{.Segments}}</td><td class="n">{{.Pct}}</td></tr>
-{{end}}<tr><td></td><td><b>{{.Total.Name}}</b></td><td></td><td></td><td class="n"><b>{{.Total.Airings}}</b></td><td class="n"><b>{{.Total.Minutes}}</b></td><td class="n"><b>{{.Total.Segments}}</b></td><td></td></tr></table>
+<table><tr>{{range .Table.Heads}}<th>{{range $k, $l := .}}{{if $k}}<br>{{end}}{{$l}}{{end}}</th>{{end}}</tr>
+{{range .Table.Rows}}<tr{{if .Below}} class="below"{{end}}><td class="n">{{.No}}</td><td>{{.Name}}{{if .Flag}} <i>{{.Flag}}</i>{{end}}</td><td class="n">{{.TargetAirings}}</td><td class="n">{{.TargetMinutes}}</td><td class="n">{{.Airings}}</td><td class="n">{{.Minutes}}</td><td class="n">{{.Segments}}</td><td class="n">{{.Pct}}</td></tr>
+{{end}}<tr><td></td><td><b>{{.Table.Total.Name}}</b></td><td></td><td></td><td class="n"><b>{{.Table.Total.Airings}}</b></td><td class="n"><b>{{.Table.Total.Minutes}}</b></td><td class="n"><b>{{.Table.Total.Segments}}</b></td><td></td></tr></table>
 <h2>{{.PW.SecBelow}}</h2>{{if .Below}}<ul>{{range .Below}}<li>{{.}}</li>{{end}}</ul>{{else}}<p>{{.PW.NoneOK}}</p>{{end}}
 <h2>{{.PW.SecNotSynced}}</h2>{{if .NotSynced}}<ul>{{range .NotSynced}}<li>{{.}}</li>{{end}}</ul>{{else}}<p>{{.PW.NoneOK}}</p>{{end}}
 </body></html>
@@ -229,7 +229,7 @@ func (p Province) WriteXLSX(w io.Writer, lang string) error {
 	x.set(topics, 1, 1, v.Title+" — "+v.Label)
 	x.merge(topics, 1, 1, 8, 1)
 	x.styleRange(topics, 1, 1, 8, 1, x.title)
-	for i, h := range v.Heads {
+	for i, h := range v.Table.Heads {
 		x.set(topics, i+1, 3, strings.Join(h, " "))
 	}
 	x.styleRange(topics, 1, 3, 8, 3, x.head)
@@ -249,7 +249,7 @@ func (p Province) WriteXLSX(w io.Writer, lang string) error {
 		x.styleRange(topics, 1, rr, 8, rr, x.cells[below][1])
 	}
 	tr := 4 + len(p.Topics)
-	for j, c := range []any{"", v.Total.Name, "", "", p.Totals.Airings, p.Totals.Minutes, p.Totals.Segments, ""} {
+	for j, c := range []any{"", v.Table.Total.Name, "", "", p.Totals.Airings, p.Totals.Minutes, p.Totals.Segments, ""} {
 		x.set(topics, j+1, tr, c)
 	}
 	x.styleRange(topics, 1, tr, 8, tr, x.total)

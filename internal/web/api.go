@@ -463,6 +463,9 @@ type statusJSON struct {
 	PendingWrites int     `json:"pending_writes"`
 	DiskFullSince *string `json:"disk_full_since,omitempty"`
 	DiskFullText  string  `json:"disk_full_text,omitempty"`
+	// Province: the last successful sync and how far behind the province
+	// is; absent when the station reports to none.
+	Province *provinceJSON `json:"province,omitempty"`
 	// Zones is each zone's own state, in config order (one zone, chung,
 	// when config.yaml has no zones:). The fields above are the first
 	// zone's, except AudioOK and Problem, which hold for every zone.
@@ -506,7 +509,8 @@ type upNextJSON struct {
 }
 
 func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
-	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}, Zones: []zoneStatusJSON{}}
+	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}, Zones: []zoneStatusJSON{},
+		Province: s.province(ctx, lang)}
 	if s.Station == nil {
 		out.Problem = tr(lang, "trạm không chạy", "the station is not running")
 		return out, nil

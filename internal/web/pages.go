@@ -732,6 +732,7 @@ type systemData struct {
 	Version                string
 	Users                  []store.User
 	Database               string
+	Province               *provinceJSON
 }
 
 type diskFree struct {
@@ -764,6 +765,7 @@ func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	d.Audio, d.AudioOK, d.AudioProblem = st.Output, st.AudioOK && st.Running, st.Problem
+	d.Province = st.Province
 	d.AudioText = v.Air.Text
 	d.Disks = []diskFree{statDisk(v.L, tr(v.L, "Dữ liệu", "Data"), s.DataDir), statDisk(v.L, tr(v.L, "Thư mục bản tin", "Media folder"), s.MediaDir)}
 	a, err := s.Store.LatestAiring(r.Context())

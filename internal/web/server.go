@@ -65,7 +65,10 @@ type Deps struct {
 	Control func(ctx context.Context, a station.Action) error
 	// Report builds a period's report from the log, reasons in lang: of
 	// the zone with that code, or of the whole commune ("").
-	Report   func(ctx context.Context, kind string, from, to time.Time, lang, zone string) (report.Report, error)
+	Report func(ctx context.Context, kind string, from, to time.Time, lang, zone string) (report.Report, error)
+	// Province is the station's reporting to the province; nil when it
+	// has none (province.go).
+	Province func(ctx context.Context) (ProvinceStatus, error)
 	MediaDir string
 	DataDir  string
 	Version  string
