@@ -15,6 +15,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/icecast"
 )
 
 // audioOutputCommand is the hidden output process of serve: it holds the
@@ -78,7 +79,7 @@ func (m *Main) deviceSink(out config.Output) (*audio.DeviceSink, error) {
 func (m *Main) stationSink(ctx context.Context, clock audio.Clock) (audio.Sink, string, error) {
 	spec := m.cfg.Audio.Output
 	out, err := config.ParseOutput(spec)
-	if err != nil || out.Kind == "null" || out.Kind == "file" {
+	if err != nil || out.Kind == "null" || out.Kind == "file" || out.Kind == icecast.Scheme {
 		return m.startSink(ctx, spec, true, clock)
 	}
 	sink, err := m.deviceSink(out)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/icecast"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
@@ -21,10 +22,15 @@ import (
 func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink, error) {
 	out, err := config.ParseOutput(spec)
 	if err != nil {
-		return nil, badInput("output %q: %s", spec, m.T("dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null", "use auto, alsa, alsa:DEVICE, file:PATH.wav or null"))
+		if errors.Is(err, icecast.ErrSpec) {
+			return nil, badInput("%v", err)
+		}
+		return nil, badInput("output %q: %s", icecast.Redact(spec), m.T("dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav, null hoặc icecast://…", "use auto, alsa, alsa:DEVICE, file:PATH.wav, null or icecast://…"))
 	}
 	rate := audio.Rate(m.cfg.Audio.SampleRate)
 	switch out.Kind {
+	case icecast.Scheme:
+		return m.icecastSink(out.Icecast)
 	case "null":
 		return audio.NewNullSink(rate, paced, clock), nil
 	case "file":

@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/icecast"
 )
 
 // CronParser parses slot specs: five fields (minute hour day month weekday)
@@ -48,8 +49,13 @@ func (c Config) Validate() error {
 		return bad("station.language", c.Station.Language, "is not a supported language", "không phải ngôn ngữ được hỗ trợ", "use vi or en", "dùng vi hoặc en")
 	}
 	if _, err := ParseOutput(c.Audio.Output); err != nil {
-		return bad("audio.output", c.Audio.Output, "is not an output", "không phải đầu ra hợp lệ",
-			"use auto, alsa, alsa:DEVICE, file:PATH.wav or null", "dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null")
+		if errors.Is(err, icecast.ErrSpec) {
+			return bad("audio.output", icecast.Redact(c.Audio.Output), err.Error(), "không phải đầu ra Icecast hợp lệ: "+err.Error(),
+				"write icecast://source:PASSWORD@HOST:PORT/MOUNT?codec=mp3&bitrate=64k&channels=1 (PASSWORD may be ${ENV_NAME})",
+				"viết icecast://source:MẬT_KHẨU@MÁY_CHỦ:CỔNG/MOUNT?codec=mp3&bitrate=64k&channels=1 (MẬT_KHẨU có thể là ${TÊN_BIẾN_MÔI_TRƯỜNG})")
+		}
+		return bad("audio.output", icecast.Redact(c.Audio.Output), "is not an output", "không phải đầu ra hợp lệ",
+			"use auto, alsa, alsa:DEVICE, file:PATH.wav, null or icecast://…", "dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav, null hoặc icecast://…")
 	}
 	switch c.Audio.SampleRate {
 	case 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000:
@@ -247,13 +253,23 @@ func (c Config) checkOverlaps(quiet []QuietSpan) error {
 
 // Output is a parsed audio.output value.
 type Output struct {
-	Kind   string // auto, alsa, file, null
-	Device string // for alsa: the ALSA device name; empty is the default
-	Path   string // for file
+	Kind    string // auto, alsa, file, null, icecast
+	Device  string // for alsa: the ALSA device name; empty is the default
+	Path    string // for file
+	Icecast icecast.Spec
 }
 
-// ParseOutput parses auto, alsa, alsa:DEVICE, file:PATH.wav, null.
+// ParseOutput parses auto, alsa, alsa:DEVICE, file:PATH.wav, null,
+// icecast://USER:PASSWORD@HOST:PORT/MOUNT?... (its errors never show the
+// password).
 func ParseOutput(spec string) (Output, error) {
+	if icecast.IsSpec(spec) {
+		s, err := icecast.ParseSpec(spec)
+		if err != nil {
+			return Output{}, err
+		}
+		return Output{Kind: icecast.Scheme, Icecast: s}, nil
+	}
 	kind, arg, _ := strings.Cut(spec, ":")
 	switch kind {
 	case "auto", "null":
@@ -269,7 +285,7 @@ func ParseOutput(spec string) (Output, error) {
 		}
 		return Output{Kind: kind, Path: arg}, nil
 	}
-	return Output{}, fmt.Errorf("output %q: want auto, alsa, alsa:DEVICE, file:PATH.wav or null", spec)
+	return Output{}, fmt.Errorf("output %q: want auto, alsa, alsa:DEVICE, file:PATH.wav, null or icecast://USER:PASSWORD@HOST:PORT/MOUNT", icecast.Redact(spec))
 }
 
 // CheckJingle checks that the file at path is there, readable, and a WAV or

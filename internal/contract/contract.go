@@ -47,6 +47,10 @@ type Airing struct {
 	DurationMS  int64    `json:"duration_ms"`
 	Status      string   `json:"status"`
 	Reason      string   `json:"reason"`
+	// Listeners is, for an airing on a stream output, how many listeners
+	// (IP loudspeaker clusters) the server counted on its mount (the lower
+	// of its counts at the start and the end); absent for other outputs.
+	Listeners *int `json:"listeners,omitempty"`
 	// PrevHash and Hash are the row's link in the log's hash chain (see
 	// store/chain.go); null while the airing is open.
 	PrevHash *string `json:"prev_hash"`
@@ -142,7 +146,8 @@ func FromSegment(s playlist.Segment, loc *time.Location) Segment {
 func FromAiring(a playlist.Airing, loc *time.Location) Airing {
 	return Airing{ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics(a.Topics), Slot: a.Slot,
 		ScheduledAt: Time(a.ScheduledAt, loc), StartedAt: optTime(a.StartedAt, loc), EndedAt: optTime(a.EndedAt, loc),
-		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason}
+		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason,
+		Listeners: a.Listeners}
 }
 
 // Chained returns a with its link in the hash chain ("" for none).

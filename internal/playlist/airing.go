@@ -27,4 +27,9 @@ type Airing struct {
 	Duration    time.Duration // the segment's full length
 	Status      Status
 	Reason      string
+	// Listeners is, for an airing on a stream output, how many listeners
+	// (IP loudspeaker clusters) the server counted on its mount: the lower
+	// of its counts at the start and at the end. nil for other outputs, and
+	// when the count could not be read.
+	Listeners *int
 }

@@ -250,6 +250,9 @@ func (s *Station) deadReason() string {
 		return ReasonNoDevice
 	}
 	if _, err := s.deviceState(); err != nil {
+		if detail, ok := streamDetail(err); ok {
+			return ReasonServerUnreachable + ": " + detail // device.go
+		}
 		return ReasonNoDevice + ": " + audio.DeviceDetail(err) // the sink keeps trying it
 	}
 	s.mu.Lock()
@@ -666,6 +669,8 @@ type pending struct {
 	started bool
 	startAt time.Time
 	closed  bool
+	// listeners: the stream output's count when the item started (device.go).
+	listeners *int
 }
 
 // Air plays a plan's items back to back and logs each. Every row is written
@@ -777,7 +782,11 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 				reason += "; " + note
 			}
 		}
-		return s.book.close(wctx, p.row, status, p.startAt, end, played, reason)
+		var heardBy *int
+		if p.started {
+			heardBy = fewer(p.listeners, s.listeners())
+		}
+		return s.book.close(wctx, p.row, status, p.startAt, end, played, reason, heardBy)
 	}
 	progress := time.NewTicker(progressEvery)
 	defer progress.Stop()
@@ -863,7 +872,7 @@ func (s *Station) air(ctx context.Context, plan playlist.Plan, withIntro bool) (
 			p := rows[i]
 			switch ev.Kind {
 			case audio.CueStarted:
-				p.started, p.startAt = true, ev.At
+				p.started, p.startAt, p.listeners = true, ev.At, s.listeners()
 				s.onAir(plan, i, ev.At) // status.go
 				if stopping == "" {
 					if err := queue(); err != nil {

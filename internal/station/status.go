@@ -43,6 +43,9 @@ type Status struct {
 	Dead   string
 	// Held: airing log writes waiting in memory for disk space (logbook.go).
 	Held LogHeld
+	// Listeners: for a stream output, the clusters connected to its mount
+	// now (device.go); nil for other outputs.
+	Listeners *int
 }
 
 // statusBoard holds what the station is airing, for Status, and tells
@@ -114,7 +117,7 @@ func (s *Station) Subscribe() (<-chan struct{}, func()) {
 // it now.
 func (s *Station) Status(ctx context.Context) (Status, error) {
 	now := s.Clock.Now()
-	st := Status{At: now, Dead: s.deadReason(), Held: s.LogHeld()}
+	st := Status{At: now, Dead: s.deadReason(), Held: s.LogHeld(), Listeners: s.listeners()}
 	if s.Sink != nil {
 		st.Output = s.Sink.Name()
 	}

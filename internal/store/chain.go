@@ -25,6 +25,10 @@ import (
 //	scheduled_at (Unix ms), started_at (Unix ms, empty when NULL),
 //	ended_at (Unix ms, empty when NULL), played_ms, duration_ms, status, reason
 //
+// and, only when it is not NULL (an airing on a stream output, since
+// migration 0009), listeners: a field added to the end, so that the rows
+// closed before it keep their hashes.
+//
 // Integers are written in decimal. Changing any field of a closed row, or
 // removing or reordering rows, breaks the chain at that row; VerifyChain
 // finds the first break. Open rows are not in the chain until they close.
@@ -49,6 +53,7 @@ type row struct {
 	PlayedMS           int64
 	DurationMS         int64
 	Status, Reason     string
+	Listeners          sql.NullInt64
 }
 
 // Canonical is the line the hash covers (see the package comment).
@@ -59,11 +64,15 @@ func (r row) Canonical() string {
 		}
 		return strconv.FormatInt(n.Int64, 10)
 	}
-	return strings.Join([]string{
+	fields := []string{
 		strconv.FormatInt(r.ID, 10), strconv.FormatInt(r.SegmentID, 10), r.Title, r.Topics, r.Slot,
 		strconv.FormatInt(r.ScheduledAt, 10), opt(r.StartedAt), opt(r.EndedAt),
 		strconv.FormatInt(r.PlayedMS, 10), strconv.FormatInt(r.DurationMS, 10), r.Status, r.Reason,
-	}, "\x1f")
+	}
+	if r.Listeners.Valid {
+		fields = append(fields, opt(r.Listeners))
+	}
+	return strings.Join(fields, "\x1f")
 }
 
 // ChainHash is the hash of a row whose canonical line is canonical, chained
@@ -73,12 +82,16 @@ func ChainHash(prev, canonical string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
+const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, listeners"
+
+// rowColumns0002 are the columns as migration 0002 finds them (before
+// listeners, added by 0009, which rows closed then do not have).
+const rowColumns0002 = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, NULL"
 
 func scanRow(sc interface{ Scan(...any) error }, extra ...any) (row, error) {
 	var r row
 	dest := append([]any{&r.ID, &r.SegmentID, &r.Title, &r.Topics, &r.Slot, &r.ScheduledAt, &r.StartedAt, &r.EndedAt,
-		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason}, extra...)
+		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason, &r.Listeners}, extra...)
 	return r, sc.Scan(dest...)
 }
 
@@ -127,7 +140,7 @@ func chainClosedRows(ctx context.Context, tx *sql.Tx) error {
 	defer upd.Close()
 	var after int64
 	for {
-		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
+		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumns0002+" FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
 		if err != nil {
 			return err
 		}
