@@ -12,6 +12,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/icecast"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/sdnotify"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -48,7 +49,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			output := m.cfg.Audio.Output
+			output := icecast.Redact(m.cfg.Audio.Output)
 			if sink != nil {
 				output = sink.Name()
 			}

@@ -71,6 +71,15 @@ func Redact(spec string) string {
 	return spec[:m[4]] + user + ":***" + spec[m[5]:]
 }
 
+// inText matches the password of any icecast:// spec in a text.
+var inText = regexp.MustCompile(`(?i)(icecast://[^\s:@/?#"']*):[^\s@/?#"']*@`)
+
+// RedactText is text (a configuration file shown to the operator) with the
+// password of every icecast:// spec in it replaced by "***".
+func RedactText(text string) string {
+	return inText.ReplaceAllString(text, "${1}:***@")
+}
+
 // envRef is a password written ${NAME}.
 var envRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 

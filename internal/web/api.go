@@ -447,6 +447,11 @@ type statusJSON struct {
 	PendingWrites int     `json:"pending_writes"`
 	DiskFullSince *string `json:"disk_full_since,omitempty"`
 	DiskFullText  string  `json:"disk_full_text,omitempty"`
+	// Listeners: for a stream output, the receivers (IP loudspeaker
+	// clusters) connected to its mount now; ListenersText says so to the
+	// operator. Absent for a sound card.
+	Listeners     *int   `json:"listeners,omitempty"`
+	ListenersText string `json:"listeners_text,omitempty"`
 }
 
 type onAirJSON struct {
@@ -486,6 +491,10 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	out.Output, out.AudioOK = st.Output, st.Dead == ""
 	if st.Dead != "" {
 		out.Problem = words.Reason(lang, st.Dead)
+	}
+	if n := st.Listeners; n != nil {
+		out.Listeners = n
+		out.ListenersText = tr(lang, "Cụm loa đang nhận chương trình: ", "Loudspeaker clusters connected: ") + strconv.Itoa(*n)
 	}
 	if h := st.Held; h.Pending > 0 {
 		since := h.Since.In(s.Location).Format(time.RFC3339)
