@@ -35,11 +35,11 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			defer st.Close()
 			clock := audio.WallClock{}
-			sink, dead, err := m.stationSink(ctx, clock)
+			sink, err := m.openOutputs(ctx, []string{m.config().Audio.Output}, true, clock)
 			if err != nil {
 				return err
 			}
-			stn := m.newStation(st, sink, dead, clock, false)
+			stn := m.newStation(st, sink, "", clock, false)
 			// Audio needs no disk: on a full disk the station keeps to its
 			// timetable and holds the log's writes until space returns.
 			stn.SetLogWrites(station.HoldWhenFull)
