@@ -53,14 +53,11 @@ func (m *Main) playCommand() *cobra.Command {
 				output = m.config().Audio.Output
 			}
 			clock := audio.WallClock{}
-			sink, dead, err := m.startSink(ctx, output, false, clock)
+			sink, err := m.openOutputs(ctx, []string{output}, false, clock)
 			if err != nil {
 				return err
 			}
-			if _, inProcess := sink.(*audio.OtoSink); inProcess {
-				leanRealTime()
-			}
-			stn := m.newStation(st, sink, dead, clock, false)
+			stn := m.newStation(st, sink, "", clock, false)
 			// Files not in the library are measured ahead of the play
 			// head, not all before the first sound.
 			stn.Open = measureAhead(ctx, unmeasured, audio.Analyze, stn.Open)

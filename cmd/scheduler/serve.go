@@ -12,7 +12,7 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/control"
-	"github.com/truyenthanh/cchc/internal/icecast"
+	outputpkg "github.com/truyenthanh/cchc/internal/output"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/sdnotify"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -36,11 +36,11 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			defer st.Close()
 			clock := audio.WallClock{}
-			sink, dead, err := m.stationSink(ctx, clock)
+			sink, err := m.openOutputs(ctx, []string{m.config().Audio.Output}, true, clock)
 			if err != nil {
 				return err
 			}
-			stn := m.newStation(st, sink, dead, clock, false)
+			stn := m.newStation(st, sink, "", clock, false)
 			// Audio needs no disk: on a full disk the station keeps to its
 			// timetable and holds the log's writes until space returns.
 			stn.SetLogWrites(station.HoldWhenFull)
@@ -49,7 +49,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			output := icecast.Redact(m.cfg.Audio.Output)
+			output := outputpkg.Redact(m.cfg.Audio.Output)
 			if sink != nil {
 				output = sink.Name()
 			}

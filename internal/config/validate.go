@@ -13,7 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/truyenthanh/cchc/internal/audio"
-	"github.com/truyenthanh/cchc/internal/icecast"
+	"github.com/truyenthanh/cchc/internal/output"
 )
 
 // CronParser parses slot specs: five fields (minute hour day month weekday)
@@ -48,14 +48,13 @@ func (c Config) Validate() error {
 	if c.Station.Language != "vi" && c.Station.Language != "en" {
 		return bad("station.language", c.Station.Language, "is not a supported language", "không phải ngôn ngữ được hỗ trợ", "use vi or en", "dùng vi hoặc en")
 	}
-	if _, err := ParseOutput(c.Audio.Output); err != nil {
-		if errors.Is(err, icecast.ErrSpec) {
-			return bad("audio.output", icecast.Redact(c.Audio.Output), err.Error(), "không phải đầu ra Icecast hợp lệ: "+err.Error(),
-				"write icecast://source:PASSWORD@HOST:PORT/MOUNT?codec=mp3&bitrate=64k&channels=1 (PASSWORD may be ${ENV_NAME})",
-				"viết icecast://source:MẬT_KHẨU@MÁY_CHỦ:CỔNG/MOUNT?codec=mp3&bitrate=64k&channels=1 (MẬT_KHẨU có thể là ${TÊN_BIẾN_MÔI_TRƯỜNG})")
+	if _, err := output.Parse(c.Audio.Output); err != nil {
+		var oe *output.Error
+		if !errors.As(err, &oe) {
+			return err
 		}
-		return bad("audio.output", icecast.Redact(c.Audio.Output), "is not an output", "không phải đầu ra hợp lệ",
-			"use auto, alsa, alsa:DEVICE, file:PATH.wav, null or icecast://…", "dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav, null hoặc icecast://…")
+		return bad("audio.output", output.Redact(c.Audio.Output), "is not an output: it "+oe.Problem.Problem, "không phải đầu ra hợp lệ: "+oe.ProblemVI,
+			oe.Fix, oe.FixVI)
 	}
 	switch c.Audio.SampleRate {
 	case 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000:
@@ -249,43 +248,6 @@ func (c Config) checkOverlaps(quiet []QuietSpan) error {
 		}
 	}
 	return nil
-}
-
-// Output is a parsed audio.output value.
-type Output struct {
-	Kind    string // auto, alsa, file, null, icecast
-	Device  string // for alsa: the ALSA device name; empty is the default
-	Path    string // for file
-	Icecast icecast.Spec
-}
-
-// ParseOutput parses auto, alsa, alsa:DEVICE, file:PATH.wav, null,
-// icecast://USER:PASSWORD@HOST:PORT/MOUNT?... (its errors never show the
-// password).
-func ParseOutput(spec string) (Output, error) {
-	if icecast.IsSpec(spec) {
-		s, err := icecast.ParseSpec(spec)
-		if err != nil {
-			return Output{}, err
-		}
-		return Output{Kind: icecast.Scheme, Icecast: s}, nil
-	}
-	kind, arg, _ := strings.Cut(spec, ":")
-	switch kind {
-	case "auto", "null":
-		if arg != "" {
-			break
-		}
-		return Output{Kind: kind}, nil
-	case "alsa":
-		return Output{Kind: kind, Device: arg}, nil
-	case "file":
-		if arg == "" || !strings.HasSuffix(strings.ToLower(arg), ".wav") {
-			return Output{}, errors.New("file output needs a path ending in .wav")
-		}
-		return Output{Kind: kind, Path: arg}, nil
-	}
-	return Output{}, fmt.Errorf("output %q: want auto, alsa, alsa:DEVICE, file:PATH.wav, null or icecast://USER:PASSWORD@HOST:PORT/MOUNT", icecast.Redact(spec))
 }
 
 // CheckJingle checks that the file at path is there, readable, and a WAV or
