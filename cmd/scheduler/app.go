@@ -233,7 +233,7 @@ func (m *Main) planner() *playlist.Planner {
 	for _, s := range cfg.Schedule.Slots {
 		sched, _ := config.ParseCron(s.Cron) // validated at load
 		slot := playlist.Slot{Name: s.Name, Title: s.Title, Schedule: sched, Length: s.Length, Topics: s.Topics,
-			Intro: m.jingle(s.Intro), Outro: m.jingle(s.Outro)}
+			Intro: m.jingle(s.Intro), Outro: m.jingle(s.Outro), Zones: s.Zones}
 		for _, d := range s.DaysOff {
 			from, to, _ := config.ParseDayOff(d) // validated at load
 			slot.DaysOff = append(slot.DaysOff, playlist.DateRange{From: from, To: to})

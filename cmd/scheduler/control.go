@@ -22,8 +22,9 @@ const (
 )
 
 func (m *Main) controlCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "control stop|skip|pause|resume",
+	var zones []string
+	cmd := &cobra.Command{
+		Use:   "control stop|skip|pause|resume [--zone CODE]...",
 		Short: "Act on what the running station airs: stop the slot, skip the segment, pause, resume",
 		Long: `Act on what the running station (scheduler serve) airs, through its control socket:
   stop    end the slot on the air: the segment playing is logged interrupted with the
@@ -32,7 +33,8 @@ func (m *Main) controlCommand() *cobra.Command {
           one plays after the gap
   pause   hold the output (silence); the segment keeps its place. A slot still paused at
           its end is stopped there ("paused past the end of the slot")
-  resume  play on from where the pause held it`,
+  resume  play on from where the pause held it
+With --zone CODE (repeatable) it acts on those zones only; by default on every zone.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"stop", "skip", "pause", "resume"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,7 +45,10 @@ func (m *Main) controlCommand() *cobra.Command {
 			if !ok {
 				return badInput("%q: %s", args[0], m.T("dùng stop, skip, pause hoặc resume", "use stop, skip, pause or resume"))
 			}
-			resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Action: string(action)})
+			if err := m.checkZones(zones); err != nil {
+				return err
+			}
+			resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Action: string(action), Zones: zones})
 			if errors.Is(err, control.ErrNotRunning) {
 				return fmt.Errorf("%s", m.T("trạm chưa chạy (không có 'scheduler serve' nào dùng thư mục dữ liệu này)",
 					"the station is not running (no 'scheduler serve' uses this data folder)"))
@@ -68,13 +73,15 @@ func (m *Main) controlCommand() *cobra.Command {
 			if st, err := store.Open(cmd.Context(), m.dataDir); err != nil {
 				m.logger.Error("audit trail: cannot open the database", "err", err)
 			} else {
-				m.newCommune(st).Controlled(cmd.Context(), commune.CLIActor(), action)
+				m.newCommune(st).Controlled(cmd.Context(), commune.CLIActor(), action, zones...)
 				st.Close()
 			}
 			fmt.Fprintln(m.Stdout, m.controlDone(action))
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVar(&zones, "zone", nil, "the zone (vùng) to act on, by code; repeat for several (default: every zone)")
+	return cmd
 }
 
 // controlDone says what the station did.
@@ -93,15 +100,17 @@ func (m *Main) controlDone(a station.Action) string {
 	return m.T("Đã phát tiếp.", "Playing on.")
 }
 
-// controlStation carries out an operator's action on the running station
-// (the control socket's handler).
-func (m *Main) controlStation(ctx context.Context, stn *station.Station, name string) error {
+// controlStation carries out an operator's action on the running zones
+// named (every zone when none is): the control socket's handler.
+func (m *Main) controlStation(ctx context.Context, group *station.Group, zones []string, name string) error {
 	action, ok := station.ParseAction(name)
 	if !ok {
 		return fmt.Errorf("%w: unknown action %q", control.ErrBadRequest, name)
 	}
-	err := stn.Control(ctx, action)
+	err := group.Control(ctx, zones, action)
 	switch {
+	case errors.Is(err, station.ErrUnknownZone):
+		return zoneError(err)
 	case errors.Is(err, station.ErrNothingOnAir):
 		return &control.CodedError{Code: codeNothingOnAir, Err: err}
 	case errors.Is(err, station.ErrNotPaused):
@@ -109,7 +118,7 @@ func (m *Main) controlStation(ctx context.Context, stn *station.Station, name st
 	case errors.Is(err, station.ErrAlreadyPaused):
 		return &control.CodedError{Code: codeAlreadyPaused, Err: err}
 	case err == nil:
-		m.logger.Info("operator action", "action", name)
+		m.logger.Info("operator action", "action", name, "zones", zones)
 	}
 	return err
 }

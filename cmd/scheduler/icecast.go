@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/output"
 )
 
@@ -15,6 +16,18 @@ func (m *Main) streamInfo() output.StreamInfo {
 		Description: "Chương trình truyền thanh cơ sở " + c,
 		Genre:       "Truyền thanh cơ sở",
 	}
+}
+
+// zoneStreamInfo names a zone's stream: the zone's name with the commune's.
+func (m *Main) zoneStreamInfo(z config.Zone) output.StreamInfo {
+	info := m.streamInfo()
+	if z.Code == config.DefaultZone {
+		return info
+	}
+	c := m.config().Station.Commune
+	info.Name = z.Name + " — " + c
+	info.Description = "Chương trình truyền thanh cơ sở " + c + ", " + z.Name + " (" + z.Code + ")"
+	return info
 }
 
 // noServerBanner says loudly that the loudspeaker clusters fed by a stream

@@ -49,7 +49,7 @@ func (m *Main) logCommand() *cobra.Command {
 		if last.Before(start) {
 			return badInput("--to %s %s --from %s", to, m.T("sớm hơn", "is before"), from)
 		}
-		airings, err := st.LoggedAirings(ctx, start, last.AddDate(0, 0, 1))
+		airings, err := st.LoggedAirings(ctx, "", start, last.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (m *Main) logVerifyCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		airings, err := st.Airings(ctx, time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
+		airings, err := st.Airings(ctx, "", time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
 		if err != nil {
 			return err
 		}

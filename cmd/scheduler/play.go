@@ -24,8 +24,9 @@ import (
 func (m *Main) playCommand() *cobra.Command {
 	var output string
 	var now bool
+	var zones []string
 	cmd := &cobra.Command{
-		Use:   "play [--output SPEC] [--now] PATH|ID...",
+		Use:   "play [--output SPEC] [--now [--zone CODE]...] PATH|ID...",
 		Short: "Play now, back to back, logged as a manual airing (phát ngay)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -35,11 +36,17 @@ func (m *Main) playCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if len(zones) > 0 && !now {
+				return badInput("--zone: %s", m.T("chỉ dùng cùng --now", "goes with --now only"))
+			}
+			if err := m.checkZones(zones); err != nil {
+				return err
+			}
 			if now {
-				handled, err := m.emergency(args)
+				handled, err := m.emergency(args, zones)
 				if handled && err == nil {
 					ids, _ := parseIDs(args) // emergency parsed them
-					m.newCommune(st).Played(ctx, commune.CLIActor(), store.ActionUrgent, ids)
+					m.newCommune(st).PlayedIn(ctx, commune.CLIActor(), store.ActionUrgent, zones, ids)
 				}
 				if handled || err != nil {
 					return err
@@ -86,7 +93,7 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			airings, err := st.Airings(ctx, began.Add(-time.Second), time.Now().Add(time.Hour))
+			airings, err := st.Airings(ctx, "", began.Add(-time.Second), time.Now().Add(time.Hour))
 			if err != nil {
 				return err
 			}
@@ -107,6 +114,7 @@ func (m *Main) playCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&output, "output", "", "alsa[:DEVICE], file:PATH.wav or null (default: audio.output)")
 	cmd.Flags().BoolVar(&now, "now", false, "emergency (khẩn cấp): the running station cuts what it plays and airs these at once, even in quiet hours")
+	cmd.Flags().StringArrayVar(&zones, "zone", nil, "with --now: the zone (vùng) to air in, by code; repeat for several (default: every zone)")
 	return cmd
 }
 
@@ -231,12 +239,12 @@ func measureAhead(ctx context.Context, paths []string, analyze func(path string)
 
 // emergency hands IDs to the running station. handled is false when no
 // station runs: the caller then plays them itself.
-func (m *Main) emergency(args []string) (handled bool, err error) {
+func (m *Main) emergency(args, zones []string) (handled bool, err error) {
 	ids, err := parseIDs(args)
 	if err != nil {
 		return false, badInput("--now: %s", m.T("chỉ dùng ID bản tin trong thư viện", "takes library segment IDs only"))
 	}
-	resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Emergency: ids})
+	resp, err := control.Send(filepath.Join(m.dataDir, control.SocketName), control.Request{Emergency: ids, Zones: zones})
 	if errors.Is(err, control.ErrNotRunning) {
 		fmt.Fprintln(m.Stderr, m.T("Trạm chưa chạy: phát ngay từ lệnh này.", "The station is not running: playing from this command."))
 		return false, nil

@@ -145,7 +145,7 @@ func TestPlayThroughPulseAudioTakesRealTimeAndKeepsEveryPart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	airings, err := st.Airings(ctx, began.Add(-time.Minute), time.Now().Add(time.Minute))
+	airings, err := st.Airings(ctx, "", began.Add(-time.Minute), time.Now().Add(time.Minute))
 	st.Close()
 	if err != nil {
 		t.Fatal(err)

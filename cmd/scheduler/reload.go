@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"time"
 
@@ -26,7 +27,7 @@ const reloadDelay = time.Second
 // config.yaml or the media folder change, until ctx is done. The airing in
 // progress is never cut; a configuration that does not validate is refused
 // and the running one kept.
-func (m *Main) watchReload(ctx context.Context, stn *station.Station, st *store.Store) {
+func (m *Main) watchReload(ctx context.Context, stn *station.Group, st *store.Store) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -83,7 +84,7 @@ func (m *Main) watchReload(ctx context.Context, stn *station.Station, st *store.
 
 // reload applies a new configuration and imports new files of the media
 // folder.
-func (m *Main) reload(ctx context.Context, stn *station.Station, st *store.Store, cfgToo, mediaToo bool) {
+func (m *Main) reload(ctx context.Context, stn *station.Group, st *store.Store, cfgToo, mediaToo bool) {
 	log := m.logger.With("component", "reload")
 	cur := m.config()
 	if cfgToo {
@@ -99,6 +100,9 @@ func (m *Main) reload(ctx context.Context, stn *station.Station, st *store.Store
 		default:
 			if cfg.Audio.Output != cur.Audio.Output || cfg.Audio.SampleRate != cur.Audio.SampleRate || cfg.Audio.Buffer != cur.Audio.Buffer {
 				log.Warn("audio.output, sample_rate and buffer take effect at the next start; the rest is in force now")
+			}
+			if !reflect.DeepEqual(cfg.ZoneList(), cur.ZoneList()) {
+				log.Warn("zones (their list and outputs) take effect at the next start; each running zone's slots are in force now")
 			}
 			cfg.Station.DataDir = cur.Station.DataDir // the open database stays
 			m.setConfig(cfg)

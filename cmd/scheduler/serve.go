@@ -12,7 +12,6 @@ import (
 
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/control"
-	outputpkg "github.com/truyenthanh/cchc/internal/output"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/sdnotify"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -36,41 +35,58 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			defer st.Close()
 			clock := audio.WallClock{}
-			sink, err := m.openOutputs(ctx, []string{m.config().Audio.Output}, true, clock)
+			zones, err := m.openZones(ctx, st, clock) // zones.go
 			if err != nil {
 				return err
 			}
-			stn := m.newStation(st, sink, "", clock, false)
-			// Audio needs no disk: on a full disk the station keeps to its
-			// timetable and holds the log's writes until space returns.
-			stn.SetLogWrites(station.HoldWhenFull)
+			var stations []*station.Station
+			for _, z := range zones {
+				stations = append(stations, z.stn)
+			}
+			group := station.NewGroup(stations...)
 			m.warnUnmeasuredSilence(ctx, st)
-			srv, err := m.newWeb(st, stn, listen) // web.go
+			srv, err := m.newWeb(st, group, listen) // web.go
 			if err != nil {
 				return err
 			}
-			output := outputpkg.Redact(m.cfg.Audio.Output)
-			if sink != nil {
-				output = sink.Name()
-			}
-			m.logger.Info("station starting", "commune", m.cfg.Station.Commune, "output", output, "data", m.dataDir,
+			m.logger.Info("station starting", "commune", m.cfg.Station.Commune, "zones", len(zones), "data", m.dataDir,
 				"slots", len(m.cfg.Schedule.Slots), "timezone", m.cfg.Station.Timezone)
-			fmt.Fprintf(m.Stdout, "%s %s — %s: %s. %s\n", m.T("Trạm truyền thanh xã", "Commune station"), m.cfg.Station.Commune,
-				m.T("đầu ra", "output"), output, m.T("Nhấn Ctrl-C để dừng.", "Press Ctrl-C to stop."))
-			// The sink outlives the station loop, so that the airing in
+			for _, z := range zones {
+				m.logger.Info("zone", "zone", z.zone.Code, "name", z.zone.Name, "output", z.output(), "slots", len(z.stn.Planner.Slots))
+			}
+			if len(zones) == 1 {
+				fmt.Fprintf(m.Stdout, "%s %s — %s: %s. %s\n", m.T("Trạm truyền thanh xã", "Commune station"), m.cfg.Station.Commune,
+					m.T("đầu ra", "output"), zones[0].output(), m.T("Nhấn Ctrl-C để dừng.", "Press Ctrl-C to stop."))
+			} else {
+				fmt.Fprintf(m.Stdout, "%s %s — %d %s:\n", m.T("Trạm truyền thanh xã", "Commune station"), m.cfg.Station.Commune,
+					len(zones), m.T("vùng phát", "zones"))
+				for _, z := range zones {
+					fmt.Fprintf(m.Stdout, "  %s (%s) — %s: %s\n", z.zone.Name, z.zone.Code, m.T("đầu ra", "output"), z.output())
+				}
+				fmt.Fprintln(m.Stdout, m.T("Nhấn Ctrl-C để dừng.", "Press Ctrl-C to stop."))
+			}
+			// Rows a crash left open are closed once, before any zone
+			// starts: a zone starting must not close another's airing.
+			if err := stations[0].Recover(ctx); err != nil {
+				return err
+			}
+			// The sinks outlive the station loops, so that the airings in
 			// progress can be measured and closed in the log on shutdown.
 			sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
-			stn.StartSink(sinkCtx)
+			for _, stn := range stations {
+				stn.Recovered = true
+				stn.StartSink(sinkCtx)
+			}
 			ctl := &control.Server{Path: filepath.Join(m.dataDir, control.SocketName), Logger: m.logger.With("component", "control"),
 				Handle: func(ctx context.Context, req control.Request) error {
 					if req.Action != "" {
-						return m.controlStation(ctx, stn, req.Action)
+						return m.controlStation(ctx, group, req.Zones, req.Action)
 					}
 					segs, err := m.emergencySegments(ctx, st, req.Emergency)
 					if err != nil {
 						return err
 					}
-					return stn.Emergency(ctx, segs)
+					return zoneError(group.Emergency(ctx, req.Zones, segs))
 				}}
 			ctlErr := make(chan error, 1)
 			go func() { ctlErr <- ctl.Run(ctx) }()
@@ -78,13 +94,13 @@ func (m *Main) serveCommand() *cobra.Command {
 			if err := sdnotify.Notify(notify, "READY=1"); err != nil {
 				m.logger.Warn("could not tell systemd the station is ready", "err", err)
 			}
-			if err := m.startWatchdog(ctx, stn, notify); err != nil {
+			if err := m.startWatchdog(ctx, group, notify); err != nil {
 				m.logger.Warn("systemd watchdog off", "err", err)
 			}
-			go m.watchReload(ctx, stn, st)
+			go m.watchReload(ctx, group, st)
 			webCtx, stopWeb := context.WithCancel(ctx)
 			webDone := m.runWeb(webCtx, srv, st)
-			err = stn.Run(ctx)
+			err = group.Run(ctx)
 			stopWeb()
 			<-webDone
 			select {
@@ -96,7 +112,9 @@ func (m *Main) serveCommand() *cobra.Command {
 			}
 			_ = sdnotify.Notify(notify, "STOPPING=1")
 			stopSink()
-			<-stn.SinkDone()
+			for _, stn := range stations {
+				<-stn.SinkDone()
+			}
 			if err != nil {
 				return err
 			}
@@ -109,12 +127,12 @@ func (m *Main) serveCommand() *cobra.Command {
 }
 
 // startWatchdog feeds systemd's watchdog (WatchdogSec= in the unit, passed
-// as $WATCHDOG_USEC) while the station loop is alive: the loop checks in on
-// every turn and at least every quarter interval while it waits, and the
-// pinger sends WATCHDOG=1 every half interval only while it has checked in
-// within the interval. Each zone's loop will register its own beat. Without
-// WATCHDOG_USEC it does nothing.
-func (m *Main) startWatchdog(ctx context.Context, stn *station.Station, notify string) error {
+// as $WATCHDOG_USEC) while every zone's station loop is alive: each loop
+// checks in on every turn and at least every quarter interval while it
+// waits, and the pinger sends WATCHDOG=1 every half interval only while
+// every loop has checked in within the interval. Without WATCHDOG_USEC it
+// does nothing.
+func (m *Main) startWatchdog(ctx context.Context, group *station.Group, notify string) error {
 	usec, _ := m.LookupEnv("WATCHDOG_USEC")
 	pid, _ := m.LookupEnv("WATCHDOG_PID")
 	interval, err := sdnotify.WatchdogInterval(usec, pid, os.Getpid())
@@ -123,22 +141,32 @@ func (m *Main) startWatchdog(ctx context.Context, stn *station.Station, notify s
 	}
 	w := &sdnotify.Watchdog{Interval: interval, Now: time.Now,
 		Send: func() error { return sdnotify.Notify(notify, "WATCHDOG=1") }}
-	beat := w.Register("station")
-	checkIn := beat.CheckIn
-	// Test hook, set only by TestServeWatchdogStopsWhenTheLoopFreezes: once
-	// the file named by CCHC_TEST_FREEZE_LOOP exists, the station loop
-	// blocks in its next check-in (until shutdown), as a loop stuck in the
-	// store or the deck would. A station never has it set.
-	if freeze, ok := m.LookupEnv("CCHC_TEST_FREEZE_LOOP"); ok && freeze != "" {
-		checkIn = func() {
-			if _, err := os.Stat(freeze); err == nil {
-				m.logger.Warn("test hook: station loop frozen", "file", freeze)
-				<-ctx.Done()
-			}
-			beat.CheckIn()
+	// Test hook, set only by the watchdog tests: once the file named by
+	// CCHC_TEST_FREEZE_LOOP exists, the station loop of the zone named by
+	// CCHC_TEST_FREEZE_ZONE (every zone's when it is not set) blocks in its
+	// next check-in (until shutdown), as a loop stuck in the store or the
+	// deck would. A station never has them set.
+	freeze, _ := m.LookupEnv("CCHC_TEST_FREEZE_LOOP")
+	freezeZone, _ := m.LookupEnv("CCHC_TEST_FREEZE_ZONE")
+	for _, stn := range group.Stations() {
+		name := "station"
+		if len(group.Stations()) > 1 {
+			name = "station:" + stn.Zone
 		}
+		beat := w.Register(name)
+		checkIn := beat.CheckIn
+		if freeze != "" && (freezeZone == "" || freezeZone == stn.Zone) {
+			zone := stn.Zone
+			checkIn = func() {
+				if _, err := os.Stat(freeze); err == nil {
+					m.logger.Warn("test hook: station loop frozen", "file", freeze, "zone", zone)
+					<-ctx.Done()
+				}
+				beat.CheckIn()
+			}
+		}
+		stn.SetLiveness(checkIn, interval/4)
 	}
-	stn.SetLiveness(checkIn, interval/4)
 	m.logger.Info("systemd watchdog on", "interval", interval)
 	go w.Run(ctx,
 		func(loop string) {

@@ -70,7 +70,7 @@ func (m *Main) simulateCommand() *cobra.Command {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		airings, err := st.Airings(ctx, start, end)
+		airings, err := st.Airings(ctx, "", start, end)
 		if err != nil {
 			return err
 		}

@@ -49,7 +49,13 @@ func (m *Main) outputEnv(paced bool, clock audio.Clock) output.Env {
 // not stop the run: the sink keeps trying it, the station logs airings as
 // failed while it is away, and this says so loudly.
 func (m *Main) openOutputs(ctx context.Context, specs []string, paced bool, clock audio.Clock) (audio.Sink, error) {
-	sink, err := output.Standard().OpenAll(ctx, specs, m.outputEnv(paced, clock))
+	return m.openOutputsEnv(ctx, specs, m.outputEnv(paced, clock))
+}
+
+// openOutputsEnv is openOutputs with an environment of the caller's (a
+// zone's stream name).
+func (m *Main) openOutputsEnv(ctx context.Context, specs []string, env output.Env) (audio.Sink, error) {
+	sink, err := output.Standard().OpenAll(ctx, specs, env)
 	if err != nil {
 		var oe *output.Error
 		if errors.As(err, &oe) {
@@ -69,10 +75,17 @@ func (m *Main) openOutputs(ctx context.Context, specs []string, paced bool, cloc
 	return sink, nil
 }
 
-// newStation wires a station around an open store, sink and clock. unheard:
-// the output is simulate's null sink, where only timing matters, so segments
-// are converted with the cheap linear resampler instead of the sinc one.
+// newStation wires the first zone's station (the one zone of a config
+// without zones:) around an open store, sink and clock. unheard: the output
+// is simulate's null sink, where only timing matters, so segments are
+// converted with the cheap linear resampler instead of the sinc one.
 func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
+	return m.newZoneStation(st, m.config().ZoneList()[0].Code, sink, dead, clock, unheard)
+}
+
+// newZoneStation is newStation for the zone with that code: its timetable
+// is the zone's slots, its rows and history the zone's.
+func (m *Main) newZoneStation(st *store.Store, zone string, sink audio.Sink, dead string, clock audio.Clock, unheard bool) *station.Station {
 	rate := m.cfg.Audio.SampleRate
 	gain := func(seg playlist.Segment) float64 {
 		a := m.config().Audio // a reload may change them while the station runs
@@ -105,13 +118,14 @@ func (m *Main) newStation(st *store.Store, sink audio.Sink, dead string, clock a
 		}
 	}
 	return station.New(station.Deps{
+		Zone:    zone,
 		Store:   st,
-		Planner: m.planner(),
+		Planner: m.planner().ForZone(zone),
 		Deck:    audio.NewDeck(audio.Rate(rate)),
 		Sink:    sink, DeadReason: dead,
 		Clock:                clock,
 		Open:                 open,
-		Logger:               m.logger.With("component", "station"),
+		Logger:               m.logger.With("component", "station", "zone", zone),
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 		SilenceAlert:         m.cfg.Audio.SilenceAlert,

@@ -15,7 +15,7 @@ import (
 
 // newWeb builds the web app around the running station: the same store,
 // planner, reports and emergency path as the CLI.
-func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*web.Server, error) {
+func (m *Main) newWeb(st *store.Store, stn *station.Group, listen string) (*web.Server, error) {
 	if listen == "" {
 		listen = m.config().Web.Listen
 	}
@@ -37,9 +37,9 @@ func (m *Main) newWeb(st *store.Store, stn *station.Station, listen string) (*we
 			if err != nil {
 				return err
 			}
-			return stn.Emergency(ctx, segs)
+			return stn.Emergency(ctx, nil, segs)
 		},
-		Control: stn.Control,
+		Control: func(ctx context.Context, a station.Action) error { return stn.Control(ctx, nil, a) },
 		Report: func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error) {
 			return app.Report(ctx, kind, from, to, lang, true) // rows: the web offers the XLSX too
 		},

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/user"
+	"sort"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ type Store interface {
 	SetProfile(ctx context.Context, name, fullName, jobTitle string) error
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditTrail(ctx context.Context, limit int) ([]store.AuditEntry, error)
-	Summarize(ctx context.Context, from, to time.Time, offset time.Duration) (store.AiringSummary, error)
+	Summarize(ctx context.Context, zone string, from, to time.Time, offset time.Duration) (store.AiringSummary, error)
 	ChainHeadBefore(ctx context.Context, end time.Time) (store.PeriodHead, bool, error)
 }
 
@@ -118,61 +119,103 @@ func (c *Commune) object(ctx context.Context, id int64) string {
 	return fmt.Sprintf("#%d", id)
 }
 
-// FirstAiring is when segment id would first air after `after`, were it
-// approved: the programme of [from, from+days) planned with it approved.
-// ok is false when it finds no room.
+// FirstAiring is when segment id would first air after `after`, in any
+// zone, were it approved: each zone's programme of [from, from+days)
+// planned with it approved. ok is false when it finds no room.
 func (c *Commune) FirstAiring(ctx context.Context, id int64, from time.Time, days int, after time.Time) (at time.Time, ok bool, err error) {
-	p, lib, ledger, err := c.planInputs(ctx, from)
-	if err != nil {
-		return time.Time{}, false, err
-	}
-	for i := range lib {
-		if lib[i].ID == id {
-			lib[i].Approved = true
+	for _, z := range c.zones() {
+		p, lib, ledger, err := c.planInputs(ctx, z.Code, from)
+		if err != nil {
+			return time.Time{}, false, err
 		}
-	}
-	for _, pl := range p.Preview(from, from.AddDate(0, 0, days), lib, ledger) {
-		if pl.Start.Before(after) {
-			continue
+		for i := range lib {
+			if lib[i].ID == id {
+				lib[i].Approved = true
+			}
 		}
-		for _, it := range pl.Items {
-			if it.Segment.ID == id {
-				return pl.Start, true, nil
+	plans:
+		for _, pl := range p.Preview(from, from.AddDate(0, 0, days), lib, ledger) {
+			if pl.Start.Before(after) || ok && !pl.Start.Before(at) {
+				continue
+			}
+			for _, it := range pl.Items {
+				if it.Segment.ID == id {
+					at, ok = pl.Start, true
+					break plans
+				}
 			}
 		}
 	}
-	return time.Time{}, false, nil
+	return at, ok, nil
 }
 
-// Plan is what will air in [from, to): the library as it will air (trimmed
-// of its silences when audio.trim_silence is on) and the log so far, given
-// to the planner. `schedule preview`, `schedule check`, the web's
-// programme, overview and "first airing" all plan through here.
+// Plan is what will air in [from, to), in every zone: each zone planned
+// on its own (PlanZone), the plans in time order, each naming its zone.
+// `schedule preview`, `schedule check`, the web's programme, overview and
+// "first airing" all plan through here.
 func (c *Commune) Plan(ctx context.Context, from, to time.Time) ([]playlist.Plan, error) {
-	p, lib, ledger, err := c.planInputs(ctx, from)
+	var all []playlist.Plan
+	for _, z := range c.zones() {
+		plans, err := c.PlanZone(ctx, z.Code, from, to)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, plans...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Start.Before(all[j].Start) })
+	return all, nil
+}
+
+// PlanZone is what will air in [from, to) in one zone: the library as it
+// will air (trimmed of its silences when audio.trim_silence is on) and the
+// zone's log so far, given to the zone's planner (its slots). Every topic's
+// monthly target applies to each zone, counted from that zone's airings.
+func (c *Commune) PlanZone(ctx context.Context, zone string, from, to time.Time) ([]playlist.Plan, error) {
+	p, lib, ledger, err := c.planInputs(ctx, zone, from)
 	if err != nil {
 		return nil, err
 	}
-	return p.Preview(from, to, lib, ledger), nil
+	plans := p.Preview(from, to, lib, ledger)
+	for i := range plans {
+		plans[i].Zone = zone
+	}
+	return plans, nil
 }
 
 // Outlook is, topic by topic, what the month from `from` to its end will
-// deliver against the targets.
+// deliver against the targets in the first zone (the only one of a
+// commune without zones); OutlookZone gives any zone's.
 func (c *Commune) Outlook(ctx context.Context, from time.Time) ([]playlist.TopicOutlook, error) {
-	p, lib, ledger, err := c.planInputs(ctx, from)
+	return c.OutlookZone(ctx, c.zones()[0].Code, from)
+}
+
+// OutlookZone is Outlook in one zone.
+func (c *Commune) OutlookZone(ctx context.Context, zone string, from time.Time) ([]playlist.TopicOutlook, error) {
+	p, lib, ledger, err := c.planInputs(ctx, zone, from)
 	if err != nil {
 		return nil, err
 	}
 	return p.Outlook(from, lib, ledger), nil
 }
 
-func (c *Commune) planInputs(ctx context.Context, from time.Time) (*playlist.Planner, []playlist.Segment, *playlist.Ledger, error) {
-	p := c.d.Planner()
+// zones are the zones in force (the one default zone without a
+// configuration).
+func (c *Commune) zones() []config.Zone {
+	if c.d.Config == nil {
+		return config.Config{}.ZoneList()
+	}
+	return c.d.Config().ZoneList()
+}
+
+// planInputs are the zone's planner, the library as it airs and the
+// zone's history up to from.
+func (c *Commune) planInputs(ctx context.Context, zone string, from time.Time) (*playlist.Planner, []playlist.Segment, *playlist.Ledger, error) {
+	p := c.d.Planner().ForZone(zone)
 	lib, err := c.d.Store.Segments(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ledger, err := station.BuildLedger(ctx, c.d.Store, c.d.Location, from)
+	ledger, err := station.BuildLedger(ctx, c.d.Store, zone, c.d.Location, from)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -403,16 +446,31 @@ func (c *Commune) WriteSettings(ctx context.Context, who, path string, set confi
 // the web app's play, or the control socket) and logs the airings; this is
 // the record of who asked. files are played files outside the library.
 func (c *Commune) Played(ctx context.Context, who, action string, ids []int64, files ...string) {
+	c.PlayedIn(ctx, who, action, nil, ids, files...)
+}
+
+// PlayedIn is Played in the zones named (every zone when none is).
+func (c *Commune) PlayedIn(ctx context.Context, who, action string, zones []string, ids []int64, files ...string) {
 	objs := make([]string, 0, len(ids)+len(files))
 	for _, id := range ids {
 		objs = append(objs, fmt.Sprintf("#%d", id))
 	}
 	objs = append(objs, files...)
-	c.Record(ctx, who, action, strings.Join(objs, ", "), "")
+	c.Record(ctx, who, action, strings.Join(objs, ", "), zonesDetail(zones))
 }
 
-// Controlled records an operator's stop, skip, pause or resume.
-func (c *Commune) Controlled(ctx context.Context, who string, a station.Action) {
+// zonesDetail names the zones an action was for, in the audit trail; ""
+// for every zone.
+func zonesDetail(zones []string) string {
+	if len(zones) == 0 {
+		return ""
+	}
+	return "vùng: " + strings.Join(zones, ", ")
+}
+
+// Controlled records an operator's stop, skip, pause or resume, in the
+// zones named (every zone when none is).
+func (c *Commune) Controlled(ctx context.Context, who string, a station.Action, zones ...string) {
 	name := string(a)
 	switch a {
 	case station.ActionStop:
@@ -424,5 +482,5 @@ func (c *Commune) Controlled(ctx context.Context, who string, a station.Action) 
 	case station.ActionResume:
 		name = "tiếp tục"
 	}
-	c.Record(ctx, who, store.ActionControl, name, "")
+	c.Record(ctx, who, store.ActionControl, name, zonesDetail(zones))
 }

@@ -123,3 +123,62 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		t.Errorf("approve object %q, want the segment's number and title", trail[len(trail)-1].Object)
 	}
 }
+
+// TestEachZoneIsPlannedFromItsOwnAirings: two zones share a slot; what one
+// zone aired counts for that zone's rotation and monthly targets only.
+func TestEachZoneIsPlannedFromItsOwnAirings(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sang, _ := config.ParseCron("0 6 * * *")
+	chieu, _ := config.ParseCron("0 17 * * *")
+	p := &playlist.Planner{Location: hcm, NoRepeat: 20 * time.Hour, Topics: []playlist.Topic{{Code: "tthc", Name: "Thủ tục hành chính", TargetAirings: 8}},
+		Slots: []playlist.Slot{
+			{Name: "sang", Schedule: sang, Length: 10 * time.Minute},
+			{Name: "chieu", Schedule: chieu, Length: 10 * time.Minute, Zones: []string{"tay"}},
+		}}
+	cfg := config.Config{Zones: []config.Zone{{Code: "dong", Name: "Thôn Đông", Outputs: []string{"null"}}, {Code: "tay", Name: "Thôn Tây", Outputs: []string{"null"}}}}
+	c := commune.New(commune.Deps{Store: st, Planner: func() *playlist.Planner { return p }, Config: func() config.Config { return cfg },
+		Location: hcm, Now: time.Now})
+	id := addSegment(t, st, "a")
+	// Zone dong aired the one segment this morning, three times this month.
+	for _, day := range []int{1, 2, 3} {
+		at := time.Date(2024, 5, day, 6, 0, 0, 0, hcm)
+		if _, err := st.LogClosed(ctx, playlist.Airing{SegmentID: id, Title: "a", Topics: []string{"tthc"}, Slot: "sang", ScheduledAt: at, StartedAt: at,
+			EndedAt: at.Add(90 * time.Second), Played: 90 * time.Second, Duration: 90 * time.Second, Status: playlist.StatusCompleted, Zone: "dong"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from := time.Date(2024, 5, 3, 12, 0, 0, 0, hcm)
+	plans, err := c.Plan(ctx, from, time.Date(2024, 5, 4, 5, 0, 0, 0, hcm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only tay has an evening slot, and it may air the segment: dong's
+	// morning airing is not tay's.
+	if len(plans) != 1 || plans[0].Zone != "tay" || plans[0].Slot != "chieu" || len(plans[0].Items) != 1 {
+		t.Fatalf("plans = %+v, want tay's evening slot with the segment", plans)
+	}
+	// Next morning, 24 h after dong's airing: both zones air their
+	// morning slot, each planned on its own.
+	plans, err = c.Plan(ctx, time.Date(2024, 5, 4, 5, 0, 0, 0, hcm), time.Date(2024, 5, 4, 7, 0, 0, 0, hcm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 2 || plans[0].Zone != "dong" || plans[1].Zone != "tay" {
+		t.Fatalf("morning plans = %+v, want dong's and tay's", plans)
+	}
+	// The month's target is each zone's: dong has delivered 3, tay none.
+	for zone, want := range map[string]int{"dong": 3, "tay": 0} {
+		out, err := c.OutlookZone(ctx, zone, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 1 || out[0].DeliveredAirings != want {
+			t.Errorf("zone %s outlook %+v, want %d delivered", zone, out, want)
+		}
+	}
+}

@@ -16,13 +16,13 @@ import (
 func (c *Commune) reportLog(ctx context.Context, from, to time.Time, lang string, rows bool) (report.Input, error) {
 	offset, fixed := fixedOffset(from, to)
 	if rows || !fixed {
-		airings, err := c.d.Store.Airings(ctx, from, to)
+		airings, err := c.d.Store.Airings(ctx, "", from, to)
 		for i := range airings {
 			airings[i].Reason = words.Reason(lang, airings[i].Reason)
 		}
 		return report.Input{Airings: airings}, err
 	}
-	s, err := c.d.Store.Summarize(ctx, from, to, offset)
+	s, err := c.d.Store.Summarize(ctx, "", from, to, offset)
 	if err != nil {
 		return report.Input{}, err
 	}

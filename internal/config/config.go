@@ -5,6 +5,8 @@ package config
 
 import (
 	"time"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
 )
 
 // Config is the whole of config.yaml.
@@ -16,6 +18,64 @@ type Config struct {
 	Topics   []Topic  `yaml:"topics" mapstructure:"topics"`
 	Report   Report   `yaml:"report" mapstructure:"report"`
 	Web      Web      `yaml:"web" mapstructure:"web"`
+	// Zones are the parts of the loudspeaker network that each play their
+	// own programme at the same time; empty is one zone, DefaultZone,
+	// playing to audio.output. Read them through ZoneList.
+	Zones []Zone `yaml:"zones" mapstructure:"zones"`
+}
+
+// Zone is one loudspeaker network of the commune (vùng phát): its own
+// timetable (the slots that name it, and those that name no zone) on its
+// own outputs.
+type Zone struct {
+	// Code names the zone in slots, the log and the CLI: [a-z0-9-]+.
+	Code string `yaml:"code" mapstructure:"code"`
+	// Name is what the operator reads.
+	Name string `yaml:"name" mapstructure:"name"`
+	// Outputs are audio.output specs; the zone plays to all of them.
+	Outputs []string `yaml:"outputs" mapstructure:"outputs"`
+	// Clusters is how many stream receivers (IP loudspeaker clusters) the
+	// zone expects; 0 when it has none.
+	Clusters int `yaml:"clusters" mapstructure:"clusters"`
+}
+
+// DefaultZone is the code of the one zone of a config without zones:; it
+// is also the zone of every airing logged before zones existed.
+const DefaultZone = playlist.DefaultZone
+
+// DefaultZoneName is DefaultZone's name.
+const DefaultZoneName = "Toàn xã"
+
+// ZoneList is the zones in force, in config order: those under zones:, or
+// the one zone DefaultZone playing to audio.output. Every caller reads
+// zones through it.
+func (c Config) ZoneList() []Zone {
+	if len(c.Zones) == 0 {
+		return []Zone{{Code: DefaultZone, Name: DefaultZoneName, Outputs: []string{c.Audio.Output}}}
+	}
+	return c.Zones
+}
+
+// Zone returns the zone with that code.
+func (c Config) Zone(code string) (Zone, bool) {
+	for _, z := range c.ZoneList() {
+		if z.Code == code {
+			return z, true
+		}
+	}
+	return Zone{}, false
+}
+
+// ZoneSlots is the slots of the zone's timetable, in config order: those
+// that name the zone and those that name none.
+func (c Config) ZoneSlots(code string) []Slot {
+	var out []Slot
+	for _, s := range c.Schedule.Slots {
+		if s.InZone(code) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Station is who we are and where state lives.
@@ -79,6 +139,22 @@ type Slot struct {
 	// path is from the working folder, like station.media_dir.
 	Intro string `yaml:"intro" mapstructure:"intro"`
 	Outro string `yaml:"outro" mapstructure:"outro"`
+	// Zones are the codes of the zones the slot airs in; empty is every
+	// zone.
+	Zones []string `yaml:"zones" mapstructure:"zones"`
+}
+
+// InZone says whether the slot airs in the zone with that code.
+func (s Slot) InZone(code string) bool {
+	if len(s.Zones) == 0 {
+		return true
+	}
+	for _, z := range s.Zones {
+		if z == code {
+			return true
+		}
+	}
+	return false
 }
 
 // Approval says whether a leader must approve a segment before it airs.

@@ -135,6 +135,7 @@ func Parse(path string, raw []byte, lookupEnv func(string) (string, bool)) (Conf
 			cfg.Audio.Output = "null"
 		}
 	}
+	nullOutputs(&root, &cfg)
 	if err := cfg.Validate(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -254,4 +255,28 @@ func lineOf(root *yaml.Node, key string) int {
 		return n.Line
 	}
 	return line
+}
+
+// nullOutputs turns a YAML null in a zone's outputs ("outputs: [null]"),
+// which decodes as "", into the null output the operator means.
+func nullOutputs(root *yaml.Node, cfg *Config) {
+	zones := nodeAt(root, "zones")
+	if zones == nil || zones.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, z := range zones.Content {
+		if i >= len(cfg.Zones) || z.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(z.Content); j += 2 {
+			if z.Content[j].Value != "outputs" || z.Content[j+1].Kind != yaml.SequenceNode {
+				continue
+			}
+			for k, o := range z.Content[j+1].Content {
+				if k < len(cfg.Zones[i].Outputs) && o.Tag == "!!null" && o.Value == "null" {
+					cfg.Zones[i].Outputs[k] = "null"
+				}
+			}
+		}
+	}
 }

@@ -111,6 +111,10 @@ func (c Config) Validate() error {
 			return bad(key+".target_minutes", fmt.Sprint(t.TargetMinutes), "is negative", "là số âm", "use 0 or more", "dùng số từ 0 trở lên")
 		}
 	}
+	zones, err := c.validateZones()
+	if err != nil {
+		return err
+	}
 	if len(c.Schedule.Slots) == 0 {
 		return bad("schedule.slots", "", "lists no slot", "chưa có khung giờ phát nào",
 			"add a slot with name, cron and length", "thêm khung giờ với name, cron và length")
@@ -143,6 +147,15 @@ func (c Config) Validate() error {
 				return bad(j.key, j.path, "cannot be played as a jingle: "+err.Error(), "không phát được làm nhạc hiệu: "+err.Error(),
 					"give the path of a readable recording (WAV, MP3, M4A...) (relative to the working folder), e.g. media/jingles/intro.wav, or remove the key",
 					"ghi đường dẫn tới một tệp WAV hoặc MP3 đọc được (tính từ thư mục làm việc), ví dụ media/jingles/intro.wav, hoặc bỏ khóa này")
+			}
+		}
+		for j, code := range s.Zones {
+			if !zones[code] {
+				return &Error{Key: fmt.Sprintf("%s.zones[%d]", key, j), Value: code,
+					Problem:   fmt.Sprintf("slot %s names zone %q, which is not listed under zones", s.Name, code),
+					ProblemVI: fmt.Sprintf("khung giờ %s ghi vùng %q, không có trong danh sách vùng (zones)", s.Name, code),
+					Fix:       "use one of the codes under zones (" + strings.Join(c.zoneCodes(), ", ") + "), or leave zones empty for every zone",
+					FixVI:     "dùng một mã có trong phần zones (" + strings.Join(c.zoneCodes(), ", ") + "), hoặc để trống để phát ở mọi vùng"}
 			}
 		}
 		for j, code := range s.Topics {
@@ -198,16 +211,65 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// validateZones checks zones: and returns the set of zone codes in force.
+func (c Config) validateZones() (map[string]bool, error) {
+	codes := map[string]bool{}
+	for i, z := range c.Zones {
+		key := fmt.Sprintf("zones[%d]", i)
+		bad := func(field, value, problem, problemVI, fix, fixVI string) error {
+			return &Error{Key: key + field, Value: value, Problem: problem, ProblemVI: problemVI, Fix: fix, FixVI: fixVI}
+		}
+		if !codeRE.MatchString(z.Code) {
+			return nil, bad(".code", z.Code, "is not a zone code", "không phải mã vùng hợp lệ",
+				"use lower-case letters, digits and dashes, e.g. thon-1", "dùng chữ thường không dấu, số và gạch ngang, ví dụ thon-1")
+		}
+		if codes[z.Code] {
+			return nil, bad(".code", z.Code, "is listed twice", "bị lặp lại", "give each zone its own code", "mỗi vùng một mã riêng")
+		}
+		codes[z.Code] = true
+		if strings.TrimSpace(z.Name) == "" {
+			return nil, bad(".name", "", "is empty", "đang trống", "write the zone's name, e.g. Thôn Đông", "ghi tên vùng, ví dụ Thôn Đông")
+		}
+		if len(z.Outputs) == 0 {
+			return nil, bad(".outputs", "", "lists no output", "chưa có đầu ra nào",
+				"list at least one output, e.g. [alsa:hw:1,0]", "liệt kê ít nhất một đầu ra, ví dụ [alsa:hw:1,0]")
+		}
+		for j, o := range z.Outputs {
+			if _, err := output.Parse(o); err != nil {
+				var oe *output.Error
+				if !errors.As(err, &oe) {
+					return nil, err
+				}
+				return nil, bad(fmt.Sprintf(".outputs[%d]", j), output.Redact(o), "is not an output: it "+oe.Problem.Problem, "không phải đầu ra hợp lệ: "+oe.ProblemVI,
+					oe.Fix, oe.FixVI)
+			}
+		}
+		if z.Clusters < 0 {
+			return nil, bad(".clusters", fmt.Sprint(z.Clusters), "is negative", "là số âm", "use 0 or more", "dùng số từ 0 trở lên")
+		}
+	}
+	if len(c.Zones) == 0 {
+		codes[DefaultZone] = true
+	}
+	return codes, nil
+}
+
+// zoneCodes lists the codes of the zones in force.
+func (c Config) zoneCodes() []string {
+	var out []string
+	for _, z := range c.ZoneList() {
+		out = append(out, z.Code)
+	}
+	return out
+}
+
 // checkOverlaps looks two weeks ahead for two slots whose occurrences
 // overlap, and for a slot that reaches into quiet hours.
 func (c Config) checkOverlaps(quiet []QuietSpan) error {
 	loc, _ := time.LoadLocation(c.Station.Timezone)
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, loc)
 	end := start.AddDate(0, 0, 14)
-	type span struct {
-		slot       int
-		start, end time.Time
-	}
+	type span = overlapSpan
 	var spans []span
 	for i, s := range c.Schedule.Slots {
 		sched, _ := ParseCron(s.Cron)
@@ -232,6 +294,30 @@ func (c Config) checkOverlaps(quiet []QuietSpan) error {
 		}
 		return spans[i].slot < spans[j].slot
 	})
+	// Slots of different zones may overlap: each zone is checked on its own.
+	for _, z := range c.ZoneList() {
+		var mine []span
+		for _, sp := range spans {
+			if c.Schedule.Slots[sp.slot].InZone(z.Code) {
+				mine = append(mine, sp)
+			}
+		}
+		if err := c.firstOverlap(mine); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// overlapSpan is one occurrence of a slot.
+type overlapSpan struct {
+	slot       int
+	start, end time.Time
+}
+
+// firstOverlap reports the first two of spans (sorted by start) that
+// overlap.
+func (c Config) firstOverlap(spans []overlapSpan) error {
 	// Keep the span that reaches furthest; any later start before its end overlaps.
 	for i := 1; i < len(spans); i++ {
 		a, b := spans[i-1], spans[i]

@@ -27,6 +27,9 @@ type Request struct {
 	Emergency []int64 `json:"emergency,omitempty"`
 	// Action acts on what is on the air: stop, skip, pause or resume.
 	Action string `json:"action,omitempty"`
+	// Zones are the codes of the zones the request is for; empty is every
+	// zone.
+	Zones []string `json:"zones,omitempty"`
 }
 
 // Response is the station's answer.

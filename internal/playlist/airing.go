@@ -27,9 +27,16 @@ type Airing struct {
 	Duration    time.Duration // the segment's full length
 	Status      Status
 	Reason      string
+	// Zone is the code of the zone the airing played in; "" is
+	// DefaultZone.
+	Zone string
 	// Listeners is, for an airing on a stream output, how many listeners
 	// (IP loudspeaker clusters) the server counted on its mount: the lower
 	// of its counts at the start and at the end. nil for other outputs, and
 	// when the count could not be read.
 	Listeners *int
 }
+
+// DefaultZone is the zone of a station without zones, and of every
+// airing logged before zones existed.
+const DefaultZone = "chung"

@@ -59,6 +59,23 @@ type Plan struct {
 	Occurrence
 	Items     []Item
 	Shortfall *Shortfall
+	// Zone is the code of the zone the plan airs in, when the use-case
+	// layer plans several (commune.Plan); "" from the planner itself.
+	Zone string
+}
+
+// ForZone is the planner of one zone: the same rules over the slots that
+// air in it. Planned with the zone's own history (its ledger), every
+// topic's monthly target applies to each zone on its own.
+func (p *Planner) ForZone(code string) *Planner {
+	z := &Planner{Topics: p.Topics, Location: p.Location, NoRepeat: p.NoRepeat, Gap: p.Gap,
+		ApprovalRequired: p.ApprovalRequired, TrimSilence: p.TrimSilence}
+	for _, s := range p.Slots {
+		if s.InZone(code) {
+			z.Slots = append(z.Slots, s)
+		}
+	}
+	return z
 }
 
 // Slot returns the slot called name.

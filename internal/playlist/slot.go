@@ -1,6 +1,7 @@
 package playlist
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -25,6 +26,14 @@ type Slot struct {
 	// and after the last, separated from them by the gap. They are not
 	// segments: they have no airing rows and count for no topic.
 	Intro, Outro *Jingle
+	// Zones are the codes of the zones the slot airs in; empty is every
+	// zone.
+	Zones []string
+}
+
+// InZone says whether the slot airs in the zone with that code.
+func (s Slot) InZone(code string) bool {
+	return len(s.Zones) == 0 || slices.Contains(s.Zones, code)
 }
 
 // Jingle is a slot's intro or outro: a file and how long it plays.

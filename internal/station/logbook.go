@@ -66,7 +66,9 @@ type logWrite struct {
 // hash chain is computed in the transaction that closes a row, so writing
 // the held closes in their order gives the chain the order they happened in.
 type logbook struct {
-	store  Log
+	store Log
+	// zone is the station's zone: every row it writes is of that zone.
+	zone   string
 	mode   LogWrites
 	logger *slog.Logger
 	now    func() time.Time
@@ -84,7 +86,7 @@ type logbook struct {
 
 // start writes an open row for a, which is about to play.
 func (b *logbook) start(ctx context.Context, a playlist.Airing) (*logRow, error) {
-	a.Status = playlist.StatusOpen
+	a.Status, a.Zone = playlist.StatusOpen, b.zone
 	r := &logRow{a: a}
 	if b.mode == WriteWhenClosed {
 		return r, nil
@@ -110,6 +112,7 @@ func (b *logbook) close(ctx context.Context, r *logRow, status playlist.Status, 
 
 // logClosed writes a row that is over (missed, failed).
 func (b *logbook) logClosed(ctx context.Context, a playlist.Airing) error {
+	a.Zone = b.zone
 	return b.write(ctx, logWrite{kind: writeClosed, row: &logRow{a: a}, a: a})
 }
 

@@ -49,7 +49,7 @@ func TestRunLogsDowntimeAsMissedThenAirs(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 
-	missed, err := e.st.Airings(ctx, down, start)
+	missed, err := e.st.Airings(ctx, "", down, start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestRunLogsDowntimeAsMissedThenAirs(t *testing.T) {
 		t.Errorf("downtime: %d rows in %d occurrences, want 8 in 4", len(missed), len(occurrences))
 	}
 
-	after, err := e.st.Airings(ctx, start, start.AddDate(0, 1, 0))
+	after, err := e.st.Airings(ctx, "", start, start.AddDate(0, 1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -291,7 +291,7 @@ func TestSequenceIsFrameExact(t *testing.T) {
 
 	// The log: three completed airings, each starting when its first
 	// sample went out, with its exact played length. No row for jingles.
-	rows, err := st.Airings(ctx, day(10, 0, 0), day(11, 0, 0))
+	rows, err := st.Airings(ctx, "", day(10, 0, 0), day(11, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

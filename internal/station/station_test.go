@@ -197,7 +197,7 @@ func (e *env) store(name, path string, dur time.Duration, rate int, topics ...st
 // airings lists the whole log.
 func (e *env) airings() []playlist.Airing {
 	e.t.Helper()
-	as, err := e.st.Airings(context.Background(), time.Unix(0, 0), day(31, 0, 0).AddDate(1, 0, 0))
+	as, err := e.st.Airings(context.Background(), "", time.Unix(0, 0), day(31, 0, 0).AddDate(1, 0, 0))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -31,6 +31,8 @@ type UpNext struct {
 
 // Status is a snapshot of the station: what airs now and what comes next.
 type Status struct {
+	// Zone is the code of the station's zone.
+	Zone  string
 	At    time.Time
 	OnAir *OnAir // nil when nothing is on air
 	Next  []UpNext
@@ -46,6 +48,9 @@ type Status struct {
 	// Listeners: for a stream output, the clusters connected to its mount
 	// now (device.go); nil for other outputs.
 	Listeners *int
+	// Zones is every zone's status, in config order, when the status is
+	// that of a Group (the fields above are then the first zone's).
+	Zones []Status
 }
 
 // statusBoard holds what the station is airing, for Status, and tells
@@ -117,7 +122,7 @@ func (s *Station) Subscribe() (<-chan struct{}, func()) {
 // it now.
 func (s *Station) Status(ctx context.Context) (Status, error) {
 	now := s.Clock.Now()
-	st := Status{At: now, Dead: s.deadReason(), Held: s.LogHeld(), Listeners: s.listeners()}
+	st := Status{Zone: s.Zone, At: now, Dead: s.deadReason(), Held: s.LogHeld(), Listeners: s.listeners()}
 	if s.Sink != nil {
 		st.Output = s.Sink.Name()
 	}
@@ -143,7 +148,7 @@ func (s *Station) Status(ctx context.Context) (Status, error) {
 		if !occ.Start.After(now) {
 			continue
 		}
-		done, err := s.Store.HasScheduled(ctx, occ.Slot, occ.Start, occ.End())
+		done, err := s.Store.HasScheduled(ctx, s.zone(), occ.Slot, occ.Start, occ.End())
 		if err != nil {
 			return st, err
 		}

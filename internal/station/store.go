@@ -8,10 +8,10 @@ import (
 )
 
 // History is what the planner's ledger is read from: when each segment
-// last aired and the month's airings.
+// last aired and the month's airings, of one zone ("" for every zone).
 type History interface {
-	LastAired(ctx context.Context, t time.Time) (map[int64]time.Time, error)
-	Airings(ctx context.Context, from, to time.Time) ([]playlist.Airing, error)
+	LastAired(ctx context.Context, zone string, t time.Time) (map[int64]time.Time, error)
+	Airings(ctx context.Context, zone string, from, to time.Time) ([]playlist.Airing, error)
 }
 
 // Log is the store as the station uses it: the library to plan from, the
@@ -21,7 +21,7 @@ type History interface {
 type Log interface {
 	History
 	Segments(ctx context.Context, withRetired bool) ([]playlist.Segment, error)
-	HasScheduled(ctx context.Context, slot string, start, end time.Time) (bool, error)
+	HasScheduled(ctx context.Context, zone, slot string, start, end time.Time) (bool, error)
 	StartAiring(ctx context.Context, a playlist.Airing) (int64, error)
 	Progress(ctx context.Context, id int64, played time.Duration) error
 	CloseAiring(ctx context.Context, id int64, status playlist.Status, started, ended time.Time, played time.Duration, reason string) error

@@ -46,9 +46,9 @@ func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error)
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO airings (id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
-			played_ms, duration_ms, status, reason, listeners, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			played_ms, duration_ms, status, reason, zone, listeners, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason,
-			r.Listeners, l.Seq, l.PrevHash, l.Hash)
+			r.Zone, r.Listeners, l.Seq, l.PrevHash, l.Hash)
 		return err
 	})
 	if err != nil {
@@ -58,9 +58,13 @@ func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error)
 }
 
 func rowOf(a playlist.Airing) row {
+	zone := a.Zone
+	if zone == "" {
+		zone = playlist.DefaultZone
+	}
 	return row{SegmentID: a.SegmentID, Title: title.Clean(a.Title), Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
 		ScheduledAt: a.ScheduledAt.UnixMilli(), StartedAt: ms(a.StartedAt), EndedAt: ms(a.EndedAt),
-		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason,
+		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason, Zone: zone,
 		Listeners: listenersOf(a.Listeners)}
 }
 
@@ -74,8 +78,8 @@ func listenersOf(n *int) sql.NullInt64 {
 func (s *Store) insertAiring(ctx context.Context, a playlist.Airing) (int64, error) {
 	r := rowOf(a)
 	res, err := s.db.ExecContext(ctx, `INSERT INTO airings (segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
-		played_ms, duration_ms, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason)
+		played_ms, duration_ms, status, reason, zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason, r.Zone)
 	if err != nil {
 		return 0, fmt.Errorf("log airing of segment %d: %w", a.SegmentID, MarkDiskFull(err))
 	}
@@ -193,7 +197,7 @@ func (s *Store) CloseOpenAirings(ctx context.Context, reason string) (int, error
 }
 
 func (r row) airing() playlist.Airing {
-	a := playlist.Airing{ID: r.ID, SegmentID: r.SegmentID, Title: r.Title, Slot: r.Slot, Reason: r.Reason}
+	a := playlist.Airing{ID: r.ID, SegmentID: r.SegmentID, Title: r.Title, Slot: r.Slot, Reason: r.Reason, Zone: r.Zone}
 	if r.Topics != "" {
 		a.Topics = strings.Split(r.Topics, ",")
 	}
@@ -220,11 +224,11 @@ type LoggedAiring struct {
 	Link Link // zero while the airing is open
 }
 
-// LoggedAirings lists the airings scheduled in [from, to), in log order,
-// with their links.
-func (s *Store) LoggedAirings(ctx context.Context, from, to time.Time) ([]LoggedAiring, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+", chain_seq, prev_hash, hash FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id",
-		from.UnixMilli(), to.UnixMilli())
+// LoggedAirings lists the airings of the zone ("" for every zone)
+// scheduled in [from, to), in log order, with their links.
+func (s *Store) LoggedAirings(ctx context.Context, zone string, from, to time.Time) ([]LoggedAiring, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+", chain_seq, prev_hash, hash FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND "+zoneIs+" ORDER BY scheduled_at, id",
+		from.UnixMilli(), to.UnixMilli(), zone, zone)
 	if err != nil {
 		return nil, fmt.Errorf("list airings: %w", err)
 	}
@@ -242,18 +246,23 @@ func (s *Store) LoggedAirings(ctx context.Context, from, to time.Time) ([]Logged
 	return out, rows.Err()
 }
 
-// Airings lists the airings scheduled in [from, to), in log order.
-func (s *Store) Airings(ctx context.Context, from, to time.Time) ([]playlist.Airing, error) {
+// zoneIs is the condition of the zone filter; its two arguments are the
+// zone, "" meaning every zone.
+const zoneIs = "(? = '' OR zone = ?)"
+
+// Airings lists the airings of the zone ("" for every zone) scheduled in
+// [from, to), in log order.
+func (s *Store) Airings(ctx context.Context, zone string, from, to time.Time) ([]playlist.Airing, error) {
 	// Size the result once (the index answers the count): a month of a busy
 	// station is tens of thousands of rows, and growing the slice row by row
 	// copies it again and again.
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM airings WHERE scheduled_at >= ? AND scheduled_at < ?",
-		from.UnixMilli(), to.UnixMilli()).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND "+zoneIs,
+		from.UnixMilli(), to.UnixMilli(), zone, zone).Scan(&n); err != nil {
 		return nil, fmt.Errorf("count airings: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id",
-		from.UnixMilli(), to.UnixMilli())
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+" FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND "+zoneIs+" ORDER BY scheduled_at, id",
+		from.UnixMilli(), to.UnixMilli(), zone, zone)
 	if err != nil {
 		return nil, fmt.Errorf("list airings: %w", err)
 	}
@@ -278,21 +287,22 @@ func (s *Store) Airing(ctx context.Context, id int64) (playlist.Airing, error) {
 	return a, err
 }
 
-// HasScheduled reports whether the log already holds an airing of the slot
-// scheduled in [start, end) — one occurrence — so that no occurrence is
-// aired or marked missed twice, whatever the clock does.
-func (s *Store) HasScheduled(ctx context.Context, slot string, start, end time.Time) (bool, error) {
+// HasScheduled reports whether the log already holds an airing in the zone
+// ("" for any zone) of the slot scheduled in [start, end) — one occurrence —
+// so that no occurrence is aired or marked missed twice in a zone, whatever
+// the clock does.
+func (s *Store) HasScheduled(ctx context.Context, zone, slot string, start, end time.Time) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM airings WHERE slot = ? AND scheduled_at >= ? AND scheduled_at < ?",
-		slot, start.UnixMilli(), max(end.UnixMilli(), start.UnixMilli()+1)).Scan(&n)
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM airings WHERE slot = ? AND scheduled_at >= ? AND scheduled_at < ? AND "+zoneIs,
+		slot, start.UnixMilli(), max(end.UnixMilli(), start.UnixMilli()+1), zone, zone).Scan(&n)
 	return n > 0, err
 }
 
-// LastAired gives, for each segment that started airing before t, the
-// scheduled time of its latest airing.
-func (s *Store) LastAired(ctx context.Context, t time.Time) (map[int64]time.Time, error) {
+// LastAired gives, for each segment that started airing in the zone ("" for
+// any zone) before t, the scheduled time of its latest airing there.
+func (s *Store) LastAired(ctx context.Context, zone string, t time.Time) (map[int64]time.Time, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT segment_id, MAX(scheduled_at) FROM airings
-		WHERE segment_id <> 0 AND status IN ('completed', 'interrupted', 'open') AND scheduled_at < ? GROUP BY segment_id`, t.UnixMilli())
+		WHERE segment_id <> 0 AND status IN ('completed', 'interrupted', 'open') AND scheduled_at < ? AND `+zoneIs+` GROUP BY segment_id`, t.UnixMilli(), zone, zone)
 	if err != nil {
 		return nil, fmt.Errorf("last aired: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/truyenthanh/cchc/internal/playlist"
 )
 
 // The airing log is a hash chain. Each row gets, in the transaction that
@@ -25,9 +27,13 @@ import (
 //	scheduled_at (Unix ms), started_at (Unix ms, empty when NULL),
 //	ended_at (Unix ms, empty when NULL), played_ms, duration_ms, status, reason
 //
+// followed, for a row of any zone but chung (playlist.DefaultZone), by its
+// zone code. Rows of chung, which every row logged before zones was, hash
+// as they always have; the zone of any other row is covered.
+//
 // and, only when it is not NULL (an airing on a stream output, since
-// migration 0009), listeners: a field added to the end, so that the rows
-// closed before it keep their hashes.
+// migration 0009), "listeners=" and its listeners. Rows closed before
+// either hash as they always have.
 //
 // Integers are written in decimal. Changing any field of a closed row, or
 // removing or reordering rows, breaks the chain at that row; VerifyChain
@@ -53,6 +59,7 @@ type row struct {
 	PlayedMS           int64
 	DurationMS         int64
 	Status, Reason     string
+	Zone               string
 	Listeners          sql.NullInt64
 }
 
@@ -69,8 +76,12 @@ func (r row) Canonical() string {
 		strconv.FormatInt(r.ScheduledAt, 10), opt(r.StartedAt), opt(r.EndedAt),
 		strconv.FormatInt(r.PlayedMS, 10), strconv.FormatInt(r.DurationMS, 10), r.Status, r.Reason,
 	}
+	if r.Zone != playlist.DefaultZone {
+		fields = append(fields, r.Zone)
+	}
 	if r.Listeners.Valid {
-		fields = append(fields, opt(r.Listeners))
+		// Tagged, so that it cannot pass for a zone code.
+		fields = append(fields, "listeners="+opt(r.Listeners))
 	}
 	return strings.Join(fields, "\x1f")
 }
@@ -82,16 +93,15 @@ func ChainHash(prev, canonical string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, listeners"
+// rowColumnsBeforeZones are the airings' columns before migration 0008.
+const rowColumnsBeforeZones = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
 
-// rowColumns0002 are the columns as migration 0002 finds them (before
-// listeners, added by 0009, which rows closed then do not have).
-const rowColumns0002 = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, NULL"
+const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone, listeners"
 
 func scanRow(sc interface{ Scan(...any) error }, extra ...any) (row, error) {
 	var r row
 	dest := append([]any{&r.ID, &r.SegmentID, &r.Title, &r.Topics, &r.Slot, &r.ScheduledAt, &r.StartedAt, &r.EndedAt,
-		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason, &r.Listeners}, extra...)
+		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason, &r.Zone, &r.Listeners}, extra...)
 	return r, sc.Scan(dest...)
 }
 
@@ -140,7 +150,10 @@ func chainClosedRows(ctx context.Context, tx *sql.Tx) error {
 	defer upd.Close()
 	var after int64
 	for {
-		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumns0002+" FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
+		// This runs inside migration 0002, before airings had a zone
+		// (0008) or listeners (0009): every row then was of the default
+		// zone, with no listeners.
+		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumnsBeforeZones+", '"+playlist.DefaultZone+"', NULL FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func TestEveryClosedAiringIsChainedWhenItCloses(t *testing.T) {
 	}
 	// Chain order is closing order, not id order: row 2 (missed) was closed
 	// before row 1 (completed later).
-	got, err := st.LoggedAirings(ctx, at(1, 0, 0), at(31, 0, 0))
+	got, err := st.LoggedAirings(ctx, "", at(1, 0, 0), at(31, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +126,7 @@ func TestVerifyChainNamesTheFirstBrokenRow(t *testing.T) {
 	}{
 		{"played length edited", []string{"DROP TRIGGER airings_closed_are_final", "UPDATE airings SET played_ms = played_ms + 1000 WHERE id = 3"}, store.BreakContent, 3, true},
 		{"status edited", []string{"DROP TRIGGER airings_closed_are_final", "UPDATE airings SET status = 'completed', reason = '' WHERE id = 3"}, store.BreakContent, 3, true},
+		{"zone edited", []string{"DROP TRIGGER airings_closed_are_final", "UPDATE airings SET zone = 'tay' WHERE id = 3"}, store.BreakContent, 3, true},
 		{"rehashed row", []string{"DROP TRIGGER airings_closed_are_final", "UPDATE airings SET hash = '" + strings.Repeat("ab", 32) + "' WHERE id = 2"}, store.BreakContent, 2, true},
 		{"closed row deleted", []string{"DROP TRIGGER airings_never_deleted", "DELETE FROM airings WHERE id = 3"}, store.BreakGap, 4, false},
 		{"first row deleted", []string{"DROP TRIGGER airings_never_deleted", "DELETE FROM airings WHERE id = 2"}, store.BreakGap, 1, false},
@@ -210,6 +211,14 @@ func TestMigrationChainsOlderRows(t *testing.T) {
 	rep := mustVerify(t, st)
 	if rep.Break != nil || rep.Verified != 2 || rep.Open != 1 || rep.LastID != 3 {
 		t.Fatalf("after migration: %+v (break %+v), want rows 1 and 3 chained in id order, 1 open", rep, rep.Break)
+	}
+	// Migration 0008 put the old rows in the default zone, and its totals
+	// are the log's.
+	if a, err := st.Airing(ctx, 1); err != nil || a.Zone != "chung" {
+		t.Fatalf("old row's zone = %q, %v; want chung", a.Zone, err)
+	}
+	if c, err := st.VerifyTallies(ctx); err != nil || len(c.Diffs) != 0 || c.Days != 2 {
+		t.Fatalf("totals after migration: %+v, %v", c, err)
 	}
 	// The update trigger is back, unchanged.
 	if _, err := st.DB().Exec("UPDATE airings SET played_ms = 1 WHERE id = 1"); err == nil || !strings.Contains(err.Error(), "never updated") {

@@ -14,7 +14,7 @@ func TestChainHeadBeforeIsTheLastLinkOfTheAiringsDueBefore(t *testing.T) {
 	logSome(t, st) // ids 2, 1, 3, 4 closed in this order (seq 1–4); 5 open
 	rep := mustVerify(t, st)
 	links := map[int64]store.Link{}
-	got, err := st.LoggedAirings(ctx, at(1, 0, 0), at(31, 0, 0))
+	got, err := st.LoggedAirings(ctx, "", at(1, 0, 0), at(31, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

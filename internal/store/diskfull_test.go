@@ -34,7 +34,7 @@ func TestWritesOnAFullDiskSayDiskFullAndChangeNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, err := st.Airings(ctx, at(1, 0, 0), at(30, 0, 0))
+	before, err := st.Airings(ctx, "", at(1, 0, 0), at(30, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestWritesOnAFullDiskSayDiskFullAndChangeNothing(t *testing.T) {
 			t.Errorf("%s on a full disk: got %v, want store.ErrDiskFull", name, err)
 		}
 	}
-	after, err := st.Airings(ctx, at(1, 0, 0), at(30, 0, 0))
+	after, err := st.Airings(ctx, "", at(1, 0, 0), at(30, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestListenersAreKeptAndCoveredByTheChain(t *testing.T) {
 	if rep.Break != nil || rep.Verified != 6 {
 		t.Fatalf("chain: %+v (break %+v), want 6 verified rows and no break", rep, rep.Break)
 	}
-	got, err := st.LoggedAirings(ctx, at(1, 0, 0), at(31, 0, 0))
+	got, err := st.LoggedAirings(ctx, "", at(1, 0, 0), at(31, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

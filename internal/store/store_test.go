@@ -412,7 +412,7 @@ func TestHasScheduled(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := st.HasScheduled(ctx, tt.slot, tt.start, tt.end)
+			got, err := st.HasScheduled(ctx, "", tt.slot, tt.start, tt.end)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -452,7 +452,7 @@ func TestLastAired(t *testing.T) {
 	log(4, at(2, 17, 15), playlist.StatusOpen)
 	log(0, at(2, 6, 0), playlist.StatusCompleted) // no segment
 
-	got, err := st.LastAired(ctx, at(4, 0, 0))
+	got, err := st.LastAired(ctx, "", at(4, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +478,7 @@ func TestAiringsRange(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := st.Airings(ctx, at(1, 0, 0), at(31, 0, 0).AddDate(0, 0, 1))
+	got, err := st.Airings(ctx, "", at(1, 0, 0), at(31, 0, 0).AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

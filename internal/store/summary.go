@@ -35,25 +35,27 @@ type AiringSummary struct {
 	Incidents []playlist.Airing // interrupted, missed and failed, in log order
 }
 
-// Summarize sums up the airings scheduled in [from, to). Days are counted
+// Summarize sums up the airings of the zone ("" for every zone, added up)
+// scheduled in [from, to). Days are counted
 // at a fixed offset from UTC (the station's zone has no daylight saving
 // time; the caller checks that its offset holds over the period). When the
 // period is whole months at the offset the tallies are kept at (tally_zone),
 // the totals come from the tallies the database keeps as airings close;
 // otherwise from GROUP BY queries over the airings.
-func (s *Store) Summarize(ctx context.Context, from, to time.Time, offset time.Duration) (AiringSummary, error) {
-	var zone int64
-	if err := s.db.QueryRowContext(ctx, "SELECT offset_ms FROM tally_zone").Scan(&zone); err != nil {
+func (s *Store) Summarize(ctx context.Context, zone string, from, to time.Time, offset time.Duration) (AiringSummary, error) {
+	var tallyOffset int64
+	if err := s.db.QueryRowContext(ctx, "SELECT offset_ms FROM tally_zone").Scan(&tallyOffset); err != nil {
 		return AiringSummary{}, fmt.Errorf("summarize airings: %w", err)
 	}
 	off := offset.Milliseconds()
 	lo, hi := from.UnixMilli()+off, to.UnixMilli()+off
-	if off != zone || lo < 0 || !firstOfMonth(from, offset) || !firstOfMonth(to, offset) {
-		return s.summarizeRows(ctx, from, to, offset)
+	if off != tallyOffset || lo < 0 || !firstOfMonth(from, offset) || !firstOfMonth(to, offset) {
+		return s.summarizeRows(ctx, zone, from, to, offset)
 	}
 	sum := AiringSummary{}
 	split := topicSplitter()
-	rows, err := s.db.QueryContext(ctx, "SELECT day, topics, status, airings, played_ms FROM tally_days WHERE day >= ? AND day < ?", lo/day, hi/day)
+	rows, err := s.db.QueryContext(ctx, `SELECT day, topics, status, SUM(airings), SUM(played_ms) FROM tally_days
+		WHERE day >= ? AND day < ? AND `+zoneIs+` GROUP BY day, topics, status`, lo/day, hi/day, zone, zone)
 	if err != nil {
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
@@ -72,11 +74,11 @@ func (s *Store) Summarize(ctx context.Context, from, to time.Time, offset time.D
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
 	rows.Close()
-	if sum.Aired, err = s.aired(ctx, split, "SELECT DISTINCT topics, segment_id FROM tally_segments WHERE month >= ? AND month < ?",
-		monthKey(from, offset), monthKey(to, offset)); err != nil {
+	if sum.Aired, err = s.aired(ctx, split, "SELECT DISTINCT topics, segment_id FROM tally_segments WHERE month >= ? AND month < ? AND "+zoneIs,
+		monthKey(from, offset), monthKey(to, offset), zone, zone); err != nil {
 		return sum, err
 	}
-	sum.Incidents, err = s.incidents(ctx, from, to)
+	sum.Incidents, err = s.incidents(ctx, zone, from, to)
 	return sum, err
 }
 
@@ -140,12 +142,13 @@ func (s *Store) aired(ctx context.Context, split func(string) []string, query st
 	return out, nil
 }
 
-// incidents lists the interrupted, missed and failed airings scheduled in
-// [from, to), in log order (the airings_incidents index finds them).
-func (s *Store) incidents(ctx context.Context, from, to time.Time) ([]playlist.Airing, error) {
+// incidents lists the interrupted, missed and failed airings of the zone
+// ("" for every zone) scheduled in [from, to), in log order (the
+// airings_incidents index finds them).
+func (s *Store) incidents(ctx context.Context, zone string, from, to time.Time) ([]playlist.Airing, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+` FROM airings
-		WHERE status IN ('interrupted', 'missed', 'failed') AND scheduled_at >= ? AND scheduled_at < ? ORDER BY scheduled_at, id`,
-		from.UnixMilli(), to.UnixMilli())
+		WHERE status IN ('interrupted', 'missed', 'failed') AND scheduled_at >= ? AND scheduled_at < ? AND `+zoneIs+` ORDER BY scheduled_at, id`,
+		from.UnixMilli(), to.UnixMilli(), zone, zone)
 	if err != nil {
 		return nil, fmt.Errorf("summarize airings: %w", err)
 	}
@@ -165,16 +168,16 @@ func (s *Store) incidents(ctx context.Context, from, to time.Time) ([]playlist.A
 }
 
 // summarizeRows is Summarize by GROUP BY queries over the airings.
-func (s *Store) summarizeRows(ctx context.Context, from, to time.Time, offset time.Duration) (AiringSummary, error) {
+func (s *Store) summarizeRows(ctx context.Context, zone string, from, to time.Time, offset time.Duration) (AiringSummary, error) {
 	var sum AiringSummary
 	lo, hi := from.UnixMilli(), to.UnixMilli()
 	split := topicSplitter()
 	// The day of a row is (scheduled_at + offset) / 1 day, in integer
 	// division: right for every time after 1970, which all airings are.
 	rows, err := s.db.QueryContext(ctx, `SELECT MIN(scheduled_at), topics, status, COUNT(*), SUM(played_ms)
-		FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND status <> 'open'
+		FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND status <> 'open' AND `+zoneIs+`
 		GROUP BY (scheduled_at + ?) / 86400000, topics, status`,
-		lo, hi, offset.Milliseconds())
+		lo, hi, zone, zone, offset.Milliseconds())
 	if err != nil {
 		return sum, fmt.Errorf("summarize airings: %w", err)
 	}
@@ -194,9 +197,9 @@ func (s *Store) summarizeRows(ctx context.Context, from, to time.Time, offset ti
 	}
 	rows.Close()
 	if sum.Aired, err = s.aired(ctx, split, `SELECT topics, segment_id FROM airings
-		WHERE scheduled_at >= ? AND scheduled_at < ? AND status = 'completed' GROUP BY topics, segment_id`, lo, hi); err != nil {
+		WHERE scheduled_at >= ? AND scheduled_at < ? AND status = 'completed' AND `+zoneIs+` GROUP BY topics, segment_id`, lo, hi, zone, zone); err != nil {
 		return sum, err
 	}
-	sum.Incidents, err = s.incidents(ctx, from, to)
+	sum.Incidents, err = s.incidents(ctx, zone, from, to)
 	return sum, err
 }

@@ -56,15 +56,15 @@ func TestSummarizeAgreesWithTheRows(t *testing.T) {
 
 	from, to := at(1, 0, 0), at(1, 0, 0).AddDate(0, 1, 0)
 	offset := 7 * time.Hour
-	rows, err := st.Airings(ctx, from, to)
+	rows, err := st.Airings(ctx, "", from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tallied, err := st.Summarize(ctx, from, to, offset)
+	tallied, err := st.Summarize(ctx, "", from, to, offset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	grouped, err := store.SummarizeRows(st, ctx, from, to, offset)
+	grouped, err := store.SummarizeRows(st, ctx, "", from, to, offset)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,8 @@ type TallyDiff struct {
 	// Day is the station's calendar day (tally_days) as YYYY-MM-DD; Month
 	// is YYYY-MM (tally_segments).
 	Day, Month string
+	// Zone is the zone of the airings.
+	Zone string
 	// Topics are the stored topic codes, comma-joined ("tthc,chi-so"); ""
 	// for an airing without topics.
 	Topics string
@@ -64,8 +66,8 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 		return c, fmt.Errorf("verify the totals: read tally_zone: %w", err)
 	}
 	type dayKey struct {
-		day            int64
-		topics, status string
+		day                  int64
+		zone, topics, status string
 	}
 	read := func(query string, args ...any) (map[dayKey]TallyFigures, error) {
 		rows, err := tx.QueryContext(ctx, query, args...)
@@ -77,7 +79,7 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 		for rows.Next() {
 			var k dayKey
 			var f TallyFigures
-			if err := rows.Scan(&k.day, &k.topics, &k.status, &f.Airings, &f.PlayedMS); err != nil {
+			if err := rows.Scan(&k.day, &k.zone, &k.topics, &k.status, &f.Airings, &f.PlayedMS); err != nil {
 				return nil, err
 			}
 			out[k] = f
@@ -86,12 +88,12 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 	}
 	// The triggers' own expression for the day, so that both sides agree
 	// on where a day starts.
-	want, err := read(`SELECT (scheduled_at + ?) / 86400000, topics, status, COUNT(*), SUM(played_ms)
-		FROM airings WHERE status <> 'open' GROUP BY 1, 2, 3`, zone)
+	want, err := read(`SELECT (scheduled_at + ?) / 86400000, zone, topics, status, COUNT(*), SUM(played_ms)
+		FROM airings WHERE status <> 'open' GROUP BY 1, 2, 3, 4`, zone)
 	if err != nil {
 		return c, fmt.Errorf("verify the totals: sum the airings: %w", err)
 	}
-	got, err := read("SELECT day, topics, status, airings, played_ms FROM tally_days")
+	got, err := read("SELECT day, zone, topics, status, airings, played_ms FROM tally_days")
 	if err != nil {
 		return c, fmt.Errorf("verify the totals: read tally_days: %w", err)
 	}
@@ -99,19 +101,19 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 	dayOf := func(d int64) string { return time.UnixMilli(d * day).UTC().Format(time.DateOnly) }
 	for k, w := range want {
 		if g := got[k]; g != w {
-			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_days", Day: dayOf(k.day), Topics: k.topics, Status: k.status, Log: w, Tally: g})
+			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_days", Day: dayOf(k.day), Zone: k.zone, Topics: k.topics, Status: k.status, Log: w, Tally: g})
 		}
 	}
 	for k, g := range got {
 		if _, ok := want[k]; !ok {
-			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_days", Day: dayOf(k.day), Topics: k.topics, Status: k.status, Tally: g})
+			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_days", Day: dayOf(k.day), Zone: k.zone, Topics: k.topics, Status: k.status, Tally: g})
 		}
 	}
 
 	type segKey struct {
-		month  int64
-		topics string
-		seg    int64
+		month        int64
+		zone, topics string
+		seg          int64
 	}
 	readSegs := func(query string, args ...any) (map[segKey]bool, error) {
 		rows, err := tx.QueryContext(ctx, query, args...)
@@ -122,19 +124,19 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 		out := map[segKey]bool{}
 		for rows.Next() {
 			var k segKey
-			if err := rows.Scan(&k.month, &k.topics, &k.seg); err != nil {
+			if err := rows.Scan(&k.month, &k.zone, &k.topics, &k.seg); err != nil {
 				return nil, err
 			}
 			out[k] = true
 		}
 		return out, rows.Err()
 	}
-	wantSegs, err := readSegs(`SELECT DISTINCT CAST(strftime('%Y%m', (scheduled_at + ?) / 1000, 'unixepoch') AS INTEGER), topics, segment_id
+	wantSegs, err := readSegs(`SELECT DISTINCT CAST(strftime('%Y%m', (scheduled_at + ?) / 1000, 'unixepoch') AS INTEGER), zone, topics, segment_id
 		FROM airings WHERE status = 'completed'`, zone)
 	if err != nil {
 		return c, fmt.Errorf("verify the totals: list the aired segments: %w", err)
 	}
-	gotSegs, err := readSegs("SELECT month, topics, segment_id FROM tally_segments")
+	gotSegs, err := readSegs("SELECT month, zone, topics, segment_id FROM tally_segments")
 	if err != nil {
 		return c, fmt.Errorf("verify the totals: read tally_segments: %w", err)
 	}
@@ -142,12 +144,12 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 	monthOf := func(m int64) string { return fmt.Sprintf("%04d-%02d", m/100, m%100) }
 	for k := range wantSegs {
 		if !gotSegs[k] {
-			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_segments", Month: monthOf(k.month), Topics: k.topics, SegmentID: k.seg, Log: TallyFigures{Airings: 1}})
+			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_segments", Month: monthOf(k.month), Zone: k.zone, Topics: k.topics, SegmentID: k.seg, Log: TallyFigures{Airings: 1}})
 		}
 	}
 	for k := range gotSegs {
 		if !wantSegs[k] {
-			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_segments", Month: monthOf(k.month), Topics: k.topics, SegmentID: k.seg, Tally: TallyFigures{Airings: 1}})
+			c.Diffs = append(c.Diffs, TallyDiff{Table: "tally_segments", Month: monthOf(k.month), Zone: k.zone, Topics: k.topics, SegmentID: k.seg, Tally: TallyFigures{Airings: 1}})
 		}
 	}
 	sort.Slice(c.Diffs, func(i, j int) bool {
@@ -157,6 +159,9 @@ func (s *Store) VerifyTallies(ctx context.Context) (TallyCheck, error) {
 		}
 		if a.Day+a.Month != b.Day+b.Month {
 			return a.Day+a.Month < b.Day+b.Month
+		}
+		if a.Zone != b.Zone {
+			return a.Zone < b.Zone
 		}
 		if a.Topics != b.Topics {
 			return a.Topics < b.Topics

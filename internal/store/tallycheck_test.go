@@ -27,17 +27,17 @@ func TestVerifyTalliesNamesTheTotalThatWasChanged(t *testing.T) {
 		want diff
 	}{
 		{"airings raised", "UPDATE tally_days SET airings = airings + 50 WHERE topics = 'tthc'",
-			diff{Table: "tally_days", Day: "2024-05-05", Topics: "tthc", Status: "missed", Log: fig{1, 0}, Tally: fig{51, 0}}},
+			diff{Table: "tally_days", Zone: "chung", Day: "2024-05-05", Topics: "tthc", Status: "missed", Log: fig{1, 0}, Tally: fig{51, 0}}},
 		{"played time raised", "UPDATE tally_days SET played_ms = played_ms + 60000 WHERE status = 'completed'",
-			diff{Table: "tally_days", Day: "2024-05-06", Topics: "tthc,chi-so", Status: "completed", Log: fig{1, 90000}, Tally: fig{1, 150000}}},
+			diff{Table: "tally_days", Zone: "chung", Day: "2024-05-06", Topics: "tthc,chi-so", Status: "completed", Log: fig{1, 90000}, Tally: fig{1, 150000}}},
 		{"row deleted", "DELETE FROM tally_days WHERE status = 'failed'",
-			diff{Table: "tally_days", Day: "2024-05-07", Topics: "tthc,chi-so", Status: "failed", Log: fig{1, 0}}},
-		{"bogus row inserted", "INSERT INTO tally_days (day, topics, status, airings, played_ms) VALUES (19875, 'tthc', 'completed', 50, 9000000)",
-			diff{Table: "tally_days", Day: "2024-06-01", Topics: "tthc", Status: "completed", Tally: fig{50, 9000000}}},
+			diff{Table: "tally_days", Zone: "chung", Day: "2024-05-07", Topics: "tthc,chi-so", Status: "failed", Log: fig{1, 0}}},
+		{"bogus row inserted", "INSERT INTO tally_days (day, zone, topics, status, airings, played_ms) VALUES (19875, 'chung', 'tthc', 'completed', 50, 9000000)",
+			diff{Table: "tally_days", Zone: "chung", Day: "2024-06-01", Topics: "tthc", Status: "completed", Tally: fig{50, 9000000}}},
 		{"aired segment deleted", "DELETE FROM tally_segments",
-			diff{Table: "tally_segments", Month: "2024-05", Topics: "tthc,chi-so", SegmentID: 1, Log: fig{1, 0}}},
-		{"aired segment inserted", "INSERT INTO tally_segments (month, topics, segment_id) VALUES (202405, 'tthc', 9)",
-			diff{Table: "tally_segments", Month: "2024-05", Topics: "tthc", SegmentID: 9, Tally: fig{1, 0}}},
+			diff{Table: "tally_segments", Zone: "chung", Month: "2024-05", Topics: "tthc,chi-so", SegmentID: 1, Log: fig{1, 0}}},
+		{"aired segment inserted", "INSERT INTO tally_segments (month, zone, topics, segment_id) VALUES (202405, 'chung', 'tthc', 9)",
+			diff{Table: "tally_segments", Zone: "chung", Month: "2024-05", Topics: "tthc", SegmentID: 9, Tally: fig{1, 0}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +64,7 @@ func TestVerifyChainHeadFindsThePrintedHead(t *testing.T) {
 	openID := logSome(t, st)
 	rep := mustVerify(t, st)
 	// The head a report printed: the second row of the chain (airing #1).
-	all, err := st.LoggedAirings(context.Background(), at(1, 0, 0), at(31, 0, 0))
+	all, err := st.LoggedAirings(context.Background(), "", at(1, 0, 0), at(31, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

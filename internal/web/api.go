@@ -318,7 +318,7 @@ func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool)
 }
 
 func (s *Server) logRows(ctx context.Context, lq logQuery) ([]store.LoggedAiring, error) {
-	rows, err := s.Store.LoggedAirings(ctx, lq.From, lq.To.AddDate(0, 0, 1))
+	rows, err := s.Store.LoggedAirings(ctx, "", lq.From, lq.To.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ type Store interface {
 	Users(ctx context.Context) ([]store.User, error)
 	Reviews(ctx context.Context) (map[int64]store.Review, error)
 	CompletedAirings(ctx context.Context) (map[int64]int, error)
-	LoggedAirings(ctx context.Context, from, to time.Time) ([]store.LoggedAiring, error)
+	LoggedAirings(ctx context.Context, zone string, from, to time.Time) ([]store.LoggedAiring, error)
 	LatestAiring(ctx context.Context) (playlist.Airing, error)
 	CheckPassword(ctx context.Context, name, password string) (store.User, error)
 	CreateSession(ctx context.Context, u store.User, now time.Time, ttl time.Duration) (store.Session, error)

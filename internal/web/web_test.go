@@ -113,7 +113,7 @@ func newEnvIn(t *testing.T, maxUploadMB int, data, media string, stn web.StatusS
 			return nil
 		},
 		Report: func(ctx context.Context, kind string, from, to time.Time, lang string) (report.Report, error) {
-			airings, err := st.Airings(ctx, from, to.AddDate(0, 0, 1))
+			airings, err := st.Airings(ctx, "", from, to.AddDate(0, 0, 1))
 			if err != nil {
 				return report.Report{}, err
 			}

@@ -12,5 +12,5 @@ ALTER TABLE airings ADD COLUMN listeners INTEGER;
 -- it gains the new column.
 DROP INDEX airings_incidents;
 CREATE INDEX airings_incidents ON airings
-    (scheduled_at, id, segment_id, title, topics, slot, started_at, ended_at, played_ms, duration_ms, status, reason, listeners)
+    (scheduled_at, id, segment_id, title, topics, slot, started_at, ended_at, played_ms, duration_ms, status, reason, zone, listeners)
     WHERE status IN ('interrupted', 'missed', 'failed');

@@ -30,7 +30,7 @@ type Store interface {
 	library.SegmentStore
 	commune.Store
 	Airing(ctx context.Context, id int64) (playlist.Airing, error)
-	LoggedAirings(ctx context.Context, from, to time.Time) ([]store.LoggedAiring, error)
+	LoggedAirings(ctx context.Context, zone string, from, to time.Time) ([]store.LoggedAiring, error)
 	VerifyChain(ctx context.Context) (store.ChainReport, error)
 	VerifyTallies(ctx context.Context) (store.TallyCheck, error)
 	ChainHeadBefore(ctx context.Context, end time.Time) (store.PeriodHead, bool, error)
@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Review", func(t *testing.T) { review(t, open(t)) })
 	t.Run("Airings", func(t *testing.T) { airings(t, open(t)) })
 	t.Run("ChainAndTallies", func(t *testing.T) { chainAndTallies(t, open(t)) })
+	t.Run("Zones", func(t *testing.T) { zones(t, open(t)) })
 	t.Run("Pins", func(t *testing.T) { pins(t, open(t)) })
 	t.Run("UsersAndSessions", func(t *testing.T) { usersAndSessions(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { audit(t, open(t)) })
@@ -219,10 +220,10 @@ func airings(t *testing.T, st Store) {
 	if err := st.Progress(ctx, id, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if done, err := st.HasScheduled(ctx, "sang", start, start.Add(10*time.Minute)); err != nil || !done {
+	if done, err := st.HasScheduled(ctx, "", "sang", start, start.Add(10*time.Minute)); err != nil || !done {
 		t.Errorf("HasScheduled(sang) = %v, %v; want true", done, err)
 	}
-	if done, _ := st.HasScheduled(ctx, "chieu", start, start.Add(10*time.Minute)); done {
+	if done, _ := st.HasScheduled(ctx, "", "chieu", start, start.Add(10*time.Minute)); done {
 		t.Error("HasScheduled(chieu) = true for another slot")
 	}
 	heard := start.Add(120 * time.Millisecond)
@@ -269,7 +270,7 @@ func airings(t *testing.T, st Store) {
 	if a, _ := st.Airing(ctx, open); a.Status == playlist.StatusOpen || a.Reason != "restart" {
 		t.Errorf("an open airing left open at restart: %+v", a)
 	}
-	got, err := st.Airings(ctx, at(3, 0, 0), at(4, 0, 0))
+	got, err := st.Airings(ctx, "", at(3, 0, 0), at(4, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,10 +281,10 @@ func airings(t *testing.T, st Store) {
 	if !reflect.DeepEqual(slots, []string{"sang", "chieu", "toi"}) {
 		t.Errorf("Airings of the 3rd: slots %v, want sang chieu toi in time order", slots)
 	}
-	if got, _ := st.Airings(ctx, at(4, 0, 0), at(5, 0, 0)); len(got) != 0 {
+	if got, _ := st.Airings(ctx, "", at(4, 0, 0), at(5, 0, 0)); len(got) != 0 {
 		t.Errorf("Airings of the 4th: %d rows, want none", len(got))
 	}
-	last, err := st.LastAired(ctx, at(4, 0, 0))
+	last, err := st.LastAired(ctx, "", at(4, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +346,7 @@ func chainAndTallies(t *testing.T, st Store) {
 	if rep.Break != nil || rep.Verified != 4 || rep.Open != 1 || rep.Last.Seq != 4 {
 		t.Fatalf("VerifyChain = %+v; want 4 verified, 1 open, last seq 4, no break", rep)
 	}
-	logged, err := st.LoggedAirings(ctx, at(1, 0, 0), at(31, 0, 0))
+	logged, err := st.LoggedAirings(ctx, "", at(1, 0, 0), at(31, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,5 +559,106 @@ func state(t *testing.T, st Store) {
 	}
 	if v, _ := st.State(ctx, "last_handled"); v != "2024-05-03T17:15:00+07:00" {
 		t.Errorf("state = %q, want the last value", v)
+	}
+}
+
+// zones: every airing is of one zone (the default, chung, when none is
+// given); the log's queries filter by zone, "" meaning every zone; the
+// chain and the totals hold over several zones.
+func zones(t *testing.T, st Store) {
+	ctx := context.Background()
+	start := at(10, 6, 0)
+	inZone := func(a playlist.Airing, zone string) playlist.Airing { a.Zone = zone; return a }
+	dong, err := st.StartAiring(ctx, inZone(airing(7, "sang", start), "dong"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CloseAiring(ctx, dong, playlist.StatusCompleted, start, start.Add(90*time.Second), 90*time.Second, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The same occurrence in another zone, missed there.
+	tay, err := st.LogClosed(ctx, playlist.Airing{SegmentID: 7, Title: "t", Topics: []string{"tthc"}, Slot: "sang", ScheduledAt: start,
+		Status: playlist.StatusMissed, Reason: "down", Zone: "tay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No zone given: the default zone.
+	chung, err := st.StartAiring(ctx, airing(8, "chieu", at(10, 17, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CloseAiring(ctx, chung, playlist.StatusCompleted, at(10, 17, 0), at(10, 17, 2), 90*time.Second, ""); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{dong: "dong", tay: "tay", chung: playlist.DefaultZone} {
+		if a, err := st.Airing(ctx, id); err != nil || a.Zone != want {
+			t.Errorf("airing %d zone = %q, %v; want %q", id, a.Zone, err, want)
+		}
+	}
+	for _, tt := range []struct {
+		zone string
+		want bool
+	}{{"dong", true}, {"tay", true}, {"", true}, {"bac", false}, {playlist.DefaultZone, false}} {
+		if done, err := st.HasScheduled(ctx, tt.zone, "sang", start, start.Add(10*time.Minute)); err != nil || done != tt.want {
+			t.Errorf("HasScheduled(%q, sang) = %v, %v; want %v", tt.zone, done, err, tt.want)
+		}
+	}
+	day := func(zone string) []int64 {
+		got, err := st.Airings(ctx, zone, at(10, 0, 0), at(11, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, a := range got {
+			ids = append(ids, a.ID)
+		}
+		return ids
+	}
+	if got := day(""); len(got) != 3 {
+		t.Errorf("Airings of every zone: %v, want 3 rows", got)
+	}
+	if got := day("dong"); !reflect.DeepEqual(got, []int64{dong}) {
+		t.Errorf("Airings of dong: %v, want [%d]", got, dong)
+	}
+	if got := day(playlist.DefaultZone); !reflect.DeepEqual(got, []int64{chung}) {
+		t.Errorf("Airings of chung: %v, want [%d]", got, chung)
+	}
+	logged, err := st.LoggedAirings(ctx, "tay", at(10, 0, 0), at(11, 0, 0))
+	if err != nil || len(logged) != 1 || logged[0].ID != tay || logged[0].Zone != "tay" || logged[0].Link.Hash == "" {
+		t.Errorf("LoggedAirings(tay) = %+v, %v; want the missed row, chained", logged, err)
+	}
+	if last, err := st.LastAired(ctx, "tay", at(11, 0, 0)); err != nil || len(last) != 0 {
+		t.Errorf("LastAired(tay) = %v, %v; want nothing (it was missed there)", last, err)
+	}
+	if last, err := st.LastAired(ctx, "dong", at(11, 0, 0)); err != nil || !last[7].Equal(start) || len(last) != 1 {
+		t.Errorf("LastAired(dong) = %v, %v; want segment 7 at %v", last, err, start)
+	}
+	if last, err := st.LastAired(ctx, "", at(11, 0, 0)); err != nil || len(last) != 2 {
+		t.Errorf("LastAired(every zone) = %v, %v; want segments 7 and 8", last, err)
+	}
+	// The month's summary, per zone and added up.
+	count := func(zone string) (airings int, aired int, incidents int) {
+		s, err := st.Summarize(ctx, zone, at(1, 0, 0), time.Date(2024, 6, 1, 0, 0, 0, 0, time.FixedZone("ICT", 7*3600)), 7*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range s.Groups {
+			airings += g.Airings
+		}
+		return airings, len(s.Aired), len(s.Incidents)
+	}
+	for _, tt := range []struct {
+		zone                      string
+		airings, aired, incidents int
+	}{{"", 3, 2, 1}, {"dong", 1, 1, 0}, {"tay", 1, 0, 1}, {playlist.DefaultZone, 1, 1, 0}, {"bac", 0, 0, 0}} {
+		if a, s, i := count(tt.zone); a != tt.airings || s != tt.aired || i != tt.incidents {
+			t.Errorf("Summarize(%q): %d airings, %d aired segments, %d incidents; want %d, %d, %d", tt.zone, a, s, i, tt.airings, tt.aired, tt.incidents)
+		}
+	}
+	if rep, err := st.VerifyChain(ctx); err != nil || rep.Break != nil || rep.Verified != 3 {
+		t.Errorf("VerifyChain over zones = %+v, %v", rep, err)
+	}
+	if c, err := st.VerifyTallies(ctx); err != nil || len(c.Diffs) != 0 || c.Days != 3 {
+		t.Errorf("VerifyTallies over zones = %+v, %v; want 3 day totals (one per zone), no diff", c, err)
 	}
 }
