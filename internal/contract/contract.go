@@ -40,6 +40,7 @@ type Airing struct {
 	Title       string   `json:"title"`
 	Topics      []string `json:"topics"`
 	Slot        string   `json:"slot"`
+	Zone        string   `json:"zone"`
 	ScheduledAt string   `json:"scheduled_at"`
 	StartedAt   *string  `json:"started_at"`
 	EndedAt     *string  `json:"ended_at"`
@@ -144,10 +145,13 @@ func FromSegment(s playlist.Segment, loc *time.Location) Segment {
 
 // FromAiring converts an airing.
 func FromAiring(a playlist.Airing, loc *time.Location) Airing {
+	if a.Zone == "" {
+		a.Zone = playlist.DefaultZone
+	}
 	return Airing{ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics(a.Topics), Slot: a.Slot,
 		ScheduledAt: Time(a.ScheduledAt, loc), StartedAt: optTime(a.StartedAt, loc), EndedAt: optTime(a.EndedAt, loc),
 		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason,
-		Listeners: a.Listeners}
+		Listeners: a.Listeners, Zone: a.Zone}
 }
 
 // Chained returns a with its link in the hash chain ("" for none).

@@ -10,10 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/csvsafe"
 	"github.com/truyenthanh/cchc/internal/playlist"
+	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 	"github.com/truyenthanh/cchc/internal/words"
 )
@@ -452,6 +454,18 @@ type statusJSON struct {
 	// operator. Absent for a sound card.
 	Listeners     *int   `json:"listeners,omitempty"`
 	ListenersText string `json:"listeners_text,omitempty"`
+	// Clusters: for every zone fed by a stream, the clusters connected now
+	// against those its configuration expects (zones[].clusters).
+	Clusters []clustersJSON `json:"clusters,omitempty"`
+}
+
+// clustersJSON is a zone's loudspeaker clusters connected now.
+type clustersJSON struct {
+	Zone      string `json:"zone"`
+	Name      string `json:"name"`
+	Connected int    `json:"connected"`
+	Expected  int    `json:"expected"`
+	Text      string `json:"text"`
 }
 
 type onAirJSON struct {
@@ -492,10 +506,13 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	if st.Dead != "" {
 		out.Problem = words.Reason(lang, st.Dead)
 	}
-	if n := st.Listeners; n != nil {
-		out.Listeners = n
-		out.ListenersText = tr(lang, "Cụm loa đang nhận chương trình: ", "Loudspeaker clusters connected: ") + strconv.Itoa(*n)
+	out.Clusters = s.clusters(st, lang)
+	out.Listeners = st.Listeners
+	var parts []string
+	for _, c := range out.Clusters {
+		parts = append(parts, c.Text)
 	}
+	out.ListenersText = strings.Join(parts, " · ")
 	if h := st.Held; h.Pending > 0 {
 		since := h.Since.In(s.Location).Format(time.RFC3339)
 		out.DiskFull, out.PendingWrites, out.DiskFullSince = true, h.Pending, &since
@@ -518,6 +535,35 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 		out.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
 	}
 	return out, nil
+}
+
+// clusters lists, for every zone whose output counts listeners (a stream),
+// the clusters connected now against those expected.
+func (s *Server) clusters(st station.Status, lang string) []clustersJSON {
+	zones := st.Zones
+	if len(zones) == 0 {
+		zones = []station.Status{st}
+	}
+	var cfg config.Config
+	if s.Config != nil {
+		cfg = s.Config()
+	}
+	var out []clustersJSON
+	for _, z := range zones {
+		if z.Listeners == nil {
+			continue
+		}
+		c := clustersJSON{Zone: z.Zone, Name: z.Zone, Connected: *z.Listeners}
+		if zc, ok := cfg.Zone(z.Zone); ok {
+			c.Name, c.Expected = zc.Name, zc.Clusters
+		}
+		c.Text = fmt.Sprintf("%s: %s %d", c.Name, tr(lang, "cụm loa đang nhận", "clusters connected"), c.Connected)
+		if c.Expected > 0 {
+			c.Text += fmt.Sprintf("/%d", c.Expected)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func nonNil(s []string) []string {

@@ -4,6 +4,7 @@ package icecasttest
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -202,4 +204,24 @@ func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.b)
+}
+
+// WaitMount waits until a source feeds mount (the statistics list it).
+func (s *Server) WaitMount(mount string, within time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status-json.xsl", s.Port))
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), fmt.Sprintf(`:%d%s"`, s.Port, mount)) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no source on %s within %v", mount, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
