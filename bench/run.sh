@@ -74,4 +74,5 @@ bash bench/decoders.sh
 bash bench/render.sh
 bash bench/memory.sh
 bash bench/playcpu.sh
+bash bench/icecast.sh
 cat bench/RESULTS.md

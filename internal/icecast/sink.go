@@ -283,9 +283,10 @@ func (s *Sink) stream(ctx context.Context, src *source, d *audio.Deck) error {
 			default:
 			}
 		}
-		// These frames are in the server's hands once the encoder has
-		// let them out, at about this time.
-		n := d.Pull(buf, start.Add(s.rate.D(frames+delay)), true)
+		// These frames reach the server, and its listeners, once the
+		// encoder has let them out: sent Lead ahead of their time, delay
+		// frames later.
+		n := d.Pull(buf, start.Add(s.rate.D(frames+delay)-s.Lead), true)
 		if right == nil {
 			for i := range n {
 				left[i] = (buf[2*i] + buf[2*i+1]) / 2
