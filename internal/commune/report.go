@@ -38,6 +38,10 @@ func (c *Commune) reportLog(ctx context.Context, from, to time.Time, lang string
 	for i, a := range s.Aired {
 		sum.Aired[i] = report.Aired{Topics: a.Topics, SegmentID: a.SegmentID}
 	}
+	for _, g := range s.Streams {
+		sum.Streams = append(sum.Streams, report.StreamGroup{Zone: g.Zone, At: g.At, Topics: g.Topics, Unheard: g.Unheard,
+			Airings: g.Airings, PlayedMS: g.PlayedMS, Listeners: g.Listeners, MinListeners: g.MinListeners})
+	}
 	return report.Input{Summary: sum}, nil
 }
 
@@ -67,6 +71,10 @@ func (c *Commune) Report(ctx context.Context, kind string, start, last time.Time
 	in.Header = report.Header{Committee: rc.Committee, Superior: rc.Superior, Commune: cfg.Station.Commune,
 		DocNumberSuffix: rc.DocSuffix, Recipients: rc.Recipients, SignerTitle: rc.SignerTitle, SignerName: rc.SignerName}
 	in.Issued = c.d.Now().In(c.d.Location)
+	in.Zones = map[string]report.ZoneInfo{}
+	for _, z := range cfg.ZoneList() {
+		in.Zones[z.Code] = report.ZoneInfo{Name: z.Name, Clusters: z.Clusters}
+	}
 	in.SlotTitles = map[string]string{}
 	for _, sl := range cfg.Schedule.Slots {
 		in.SlotTitles[sl.Name] = sl.Title

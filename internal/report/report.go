@@ -54,6 +54,8 @@ type Input struct {
 	// ChainHead is the head of the log's hash chain at the period's end
 	// (store.ChainHeadBefore); nil when no closed airing was due by then.
 	ChainHead *ChainHead
+	// Zones names the zones and the clusters each expects (reach.go).
+	Zones map[string]ZoneInfo
 }
 
 // ChainHead is the head of the airing log's hash chain at the end of the
@@ -91,6 +93,9 @@ type Report struct {
 	// ChainHead is the log's hash chain head at the period's end; null
 	// when no closed airing was due by then.
 	ChainHead *ChainHead `json:"chain_head"`
+	// Reach is "cụm loa nhận": per zone, who received its airings on
+	// stream outputs (absent when none streamed).
+	Reach []Reach `json:"reach,omitempty"`
 
 	Header Header    `json:"-"`
 	Issued time.Time `json:"-"`
@@ -175,6 +180,9 @@ type Totals struct {
 	Interrupted int     `json:"interrupted"`
 	Missed      int     `json:"missed"`
 	Failed      int     `json:"failed"`
+	// Unheard: completed airings on a stream that no cluster received
+	// (reach.go), left out of Airings and Minutes.
+	Unheard int `json:"unheard,omitempty"`
 }
 
 // Incident is a non-completed airing (interrupted, missed or failed).
@@ -267,6 +275,23 @@ func Build(in Input) Report {
 			tallyOf(code).add(g)
 		}
 	}
+	// Completed airings on a stream that no cluster received are not
+	// propaganda delivered: out of the coverage, totals and days.
+	unheard := 0
+	for _, g := range sum.Streams {
+		if !g.Unheard {
+			continue
+		}
+		unheard += g.Airings
+		neg := Group{At: g.At, Topics: g.Topics, Status: playlist.StatusCompleted, Airings: -g.Airings, PlayedMS: -g.PlayedMS}
+		total.add(neg)
+		if i := daysInclusive(from, civilOf(g.At, loc)) - 1; i >= 0 && i < nDays {
+			days[i].add(neg)
+		}
+		for _, code := range uniq(g.Topics) {
+			tallyOf(code).add(neg)
+		}
+	}
 	for _, a := range sum.Aired {
 		total.addSegment(a.SegmentID)
 		for _, code := range uniq(a.Topics) {
@@ -304,7 +329,9 @@ func Build(in Input) Report {
 			Interrupted: total.interrupted,
 			Missed:      total.missed,
 			Failed:      total.failed,
+			Unheard:     unheard,
 		},
+		Reach: reach(sum.Streams, in.Zones),
 	}
 	if r.Incidents == nil {
 		r.Incidents = []Incident{}

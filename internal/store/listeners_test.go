@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
 )
@@ -64,5 +65,52 @@ func TestListenersAreKeptAndCoveredByTheChain(t *testing.T) {
 	rep = mustVerify(t, st)
 	if rep.Break == nil || rep.Break.ID != zero {
 		t.Fatalf("listeners edited on airing %d: chain break %+v, want a content break there", zero, rep.Break)
+	}
+}
+
+// The report's "cụm loa nhận" reads the completed airings on streams from
+// the store, summed up per zone, day, topics and whether no cluster heard
+// them.
+func TestSummarizeCountsTheStreams(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	for i, n := range []int{3, 0, 1} {
+		a := airing(int64(i+1), "sang", at(9, 6, i))
+		a.Zone = "thon-dong"
+		id, err := st.StartAiring(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CloseStreamAiring(ctx, id, playlist.StatusCompleted, at(9, 6, i), at(9, 6, i+1), time.Minute, "", n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain, _ := st.StartAiring(ctx, airing(9, "sang", at(9, 7, 0)))
+	st.CloseAiring(ctx, plain, playlist.StatusCompleted, at(9, 7, 0), at(9, 7, 1), time.Minute, "")
+	loc := at(9, 0, 0).Location()
+	from := time.Date(at(9, 0, 0).Year(), at(9, 0, 0).Month(), 1, 0, 0, 0, 0, loc)
+	_, off := from.Zone()
+	for _, to := range []time.Time{from.AddDate(0, 1, 0), from.AddDate(0, 0, 20)} { // the tallies' path, the rows' path
+		sum, err := st.Summarize(ctx, "", from, to, time.Duration(off)*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heard, unheard := 0, 0
+		for _, g := range sum.Streams {
+			if g.Zone != "thon-dong" {
+				t.Errorf("stream group of zone %q", g.Zone)
+			}
+			if g.Unheard {
+				unheard += g.Airings
+			} else {
+				heard += g.Airings
+				if g.Listeners != 4 || g.MinListeners != 1 {
+					t.Errorf("heard group %+v, want 4 listeners in all, at least 1", g)
+				}
+			}
+		}
+		if heard != 2 || unheard != 1 {
+			t.Errorf("to %s: %d heard and %d unheard stream airings, want 2 and 1 (the sound card's airing is not a stream)", to.Format("2006-01-02"), heard, unheard)
+		}
 	}
 }
