@@ -53,3 +53,18 @@ func TestAiringsHeardByNoClusterDoNotCount(t *testing.T) {
 		}
 	}
 }
+
+func TestReachInHTML(t *testing.T) {
+	n := 0
+	in := Input{Kind: "month", From: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC),
+		Airings: []playlist.Airing{{ID: 1, Topics: []string{"x"}, Status: playlist.StatusCompleted, Zone: "thon-tay",
+			ScheduledAt: time.Date(2024, 5, 2, 6, 0, 0, 0, time.UTC), Played: time.Minute, Listeners: &n}},
+		Zones: map[string]ZoneInfo{"thon-tay": {Name: "Thôn Tây", Clusters: 2}}}
+	var b strings.Builder
+	if err := Build(in).WriteHTML(&b, "vi"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "CỤM LOA NHẬN") || !strings.Contains(b.String(), "Thôn Tây: 1 lượt phát") {
+		t.Errorf("the HTML report has no 'cụm loa nhận' section")
+	}
+}
