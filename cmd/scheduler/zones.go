@@ -9,6 +9,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/output"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 )
@@ -25,7 +26,11 @@ func (z liveZone) output() string {
 	if z.sink != nil {
 		return z.sink.Name()
 	}
-	return strings.Join(z.zone.Outputs, ", ")
+	var specs []string
+	for _, o := range z.zone.Outputs {
+		specs = append(specs, output.Redact(o)) // no stream's password
+	}
+	return strings.Join(specs, ", ")
 }
 
 // openZones builds the station of every zone in force, each on its own
