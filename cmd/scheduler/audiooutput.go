@@ -11,15 +11,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/audio/alsa"
 )
 
 // audioOutputCommand is the hidden output process of serve: it holds the
 // sound card and plays what the station sends through its standard input
-// (audio.ServeDevice). serve starts it again whenever the card is lost.
+// (alsa.ServeDevice). serve starts it again whenever the card is lost.
 func (m *Main) audioOutputCommand() *cobra.Command {
 	var rate int
 	var buffer time.Duration
-	var device, tmp string
+	var device string
 	cmd := &cobra.Command{
 		Use:    "audio-output",
 		Short:  "The station's sound card process (started by serve)",
@@ -31,7 +32,7 @@ func (m *Main) audioOutputCommand() *cobra.Command {
 			// cut the sound before the station has logged what it cut.
 			signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 			leanRealTime()
-			err := audio.ServeDevice(cmd.Context(), audio.Rate(rate), buffer, device, tmp, os.Stdin, os.Stdout)
+			err := alsa.ServeDevice(cmd.Context(), audio.Rate(rate), buffer, device, os.Stdin, os.Stdout)
 			if err != nil {
 				return reported{code: 1} // the station logs it
 			}
@@ -41,7 +42,6 @@ func (m *Main) audioOutputCommand() *cobra.Command {
 	cmd.Flags().IntVar(&rate, "rate", 48000, "sample rate")
 	cmd.Flags().DurationVar(&buffer, "buffer", 500*time.Millisecond, "device buffer")
 	cmd.Flags().StringVar(&device, "device", "", "ALSA device (empty: the default)")
-	cmd.Flags().StringVar(&tmp, "tmp", os.TempDir(), "folder for the ALSA configuration that names the device")
 	return cmd
 }
 

@@ -218,7 +218,26 @@ func (d *Deck) Enqueue(cues ...*Cue) {
 	d.queue = append(d.queue, cues...)
 	if wasIdle && len(d.queue) > 0 && !d.paused {
 		close(d.busy)
+		d.flushSilence()
 	}
+}
+
+// flushSilence asks the flusher, when the deck had nothing to play, to drop
+// the silence the output holds, so that what was just queued is heard at
+// once rather than after it (a newly opened output has been handed a whole
+// buffer of silence before the first cue came). The output drops nothing
+// when it still holds frames of a cue that ended (before the floor). Under
+// d.mu, which it releases while the flusher works and takes again.
+func (d *Deck) flushSilence() {
+	if d.flusher == nil || d.flushing || d.handed == d.floor {
+		return
+	}
+	f, floor := d.flusher, d.floor
+	d.flushing, d.cut, d.cutEnd = true, nil, d.handed
+	d.mu.Unlock()
+	f.Flush(floor)
+	d.mu.Lock()
+	d.flushing = false
 }
 
 // Pause holds the deck: from the next frame on it hands out silence (a

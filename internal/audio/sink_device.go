@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -265,7 +266,7 @@ type deviceChild struct {
 	cmd          *exec.Cmd
 	in           io.WriteCloser
 	w            *pipeWriter // writes to in
-	out          io.ReadCloser
+	out          *os.File
 	stderr       *tailBuffer
 	exited       chan struct{}
 	deviceFrames int64
@@ -287,10 +288,19 @@ func (s *DeviceSink) start(ctx context.Context) (*deviceChild, error) {
 		return nil, err
 	}
 	c.w = &pipeWriter{w: c.in}
-	if c.out, err = cmd.StdoutPipe(); err != nil {
+	// A pipe of our own, not StdoutPipe: Wait closes that one as soon as
+	// the process exits, and a process that fails at once (a card that
+	// does not open) would lose its last words to the closed pipe.
+	out, w, err := os.Pipe()
+	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	c.out = out
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close() // the process has its own copy
+	if err != nil {
+		out.Close()
 		return nil, fmt.Errorf("start the audio output process: %w", err)
 	}
 	go func() { cmd.Wait(); close(c.exited) }()
@@ -349,6 +359,7 @@ func (c *deviceChild) stop() {
 			c.cmd.Process.Kill()
 			<-c.exited
 		}
+		c.out.Close()
 	})
 }
 
