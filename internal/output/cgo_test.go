@@ -7,9 +7,11 @@ import (
 )
 
 // cgoAllowed are the only packages outside the standard library that may
-// need cgo: the ALSA output and the SQLite driver.
+// need cgo: the ALSA output, the MP3 encoder of the stream outputs and the
+// SQLite driver.
 var cgoAllowed = map[string]bool{
 	"github.com/truyenthanh/cchc/internal/audio/alsa": true,
+	"github.com/truyenthanh/cchc/internal/audio/lame": true,
 	"github.com/mattn/go-sqlite3":                     true,
 }
 
@@ -44,7 +46,7 @@ func TestOnlyTheALSAOutputAndSQLiteNeedCgo(t *testing.T) {
 	}
 	for p := range cgo {
 		if !cgoAllowed[p] {
-			t.Errorf("package %s needs cgo: only the ALSA output (internal/audio/alsa) and the SQLite driver may", p)
+			t.Errorf("package %s needs cgo: only the ALSA output (internal/audio/alsa), the MP3 encoder (internal/audio/lame) and the SQLite driver may", p)
 		}
 	}
 	// And per package: the ALSA output is reached only by the binary.
