@@ -5,7 +5,8 @@
 # airings against the sqlite3 CLI and adds its section; the others add
 # theirs: start accuracy, planning, cut latency and first sound, analysis vs ffmpeg, rendering vs sox,
 # constant memory (1 vs 60 minutes) and playing in real time beside aplay
-# and Liquidsoap (bench/playcpu.sh; Liquidsoap is in BENCH_DEBS).
+# and Liquidsoap (bench/playcpu.sh; Liquidsoap is in BENCH_DEBS), and 8 zones against one
+# (bench/zones.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/scheduler}
@@ -75,4 +76,5 @@ bash bench/render.sh
 bash bench/memory.sh
 bash bench/playcpu.sh
 bash bench/icecast.sh
+bash bench/zones.sh
 cat bench/RESULTS.md

@@ -199,12 +199,12 @@ func querySQLite3(t *testing.T, db, sql string) string {
 }
 
 // rebuildTallies is what a careful tamperer runs after deleting airings:
-// the totals summed again from what is left, as migration 0006 does.
+// the totals summed again from what is left, as migrations 0006 and 0008 do.
 const rebuildTallies = `DELETE FROM tally_days; DELETE FROM tally_segments;
-INSERT INTO tally_days (day, topics, status, airings, played_ms)
-SELECT (scheduled_at + 25200000) / 86400000, topics, status, COUNT(*), SUM(played_ms) FROM airings WHERE status <> 'open' GROUP BY 1, 2, 3;
-INSERT INTO tally_segments (month, topics, segment_id)
-SELECT DISTINCT CAST(strftime('%Y%m', (scheduled_at + 25200000) / 1000, 'unixepoch') AS INTEGER), topics, segment_id FROM airings WHERE status = 'completed';`
+INSERT INTO tally_days (day, zone, topics, status, airings, played_ms)
+SELECT (scheduled_at + 25200000) / 86400000, zone, topics, status, COUNT(*), SUM(played_ms) FROM airings WHERE status <> 'open' GROUP BY 1, 2, 3, 4;
+INSERT INTO tally_segments (month, zone, topics, segment_id)
+SELECT DISTINCT CAST(strftime('%Y%m', (scheduled_at + 25200000) / 1000, 'unixepoch') AS INTEGER), zone, topics, segment_id FROM airings WHERE status = 'completed';`
 
 func TestLogVerifyCatchesChangedRunningTotals(t *testing.T) {
 	data := simulatedLog(t)
@@ -225,11 +225,11 @@ func TestLogVerifyCatchesChangedRunningTotals(t *testing.T) {
 	}{
 		{"airings raised", "UPDATE tally_days SET airings = airings + 50 " + where, []string{named, "bảng tổng (tally_days) có " + nPlus50 + " lượt"}},
 		{"row deleted", "DELETE FROM tally_days " + where, []string{named, "bảng tổng (tally_days) có 0 lượt"}},
-		{"bogus row inserted", "INSERT INTO tally_days VALUES (20000, 'tthc', 'completed', 40, 6000000)",
+		{"bogus row inserted", "INSERT INTO tally_days VALUES (20000, 'chung', 'tthc', 'completed', 40, 6000000)",
 			[]string{"SỐ LIỆU TỔNG HỢP BỊ SỬA: ngày 2024-10-04, lĩnh vực tthc: nhật ký có 0 lượt đã phát (0,0 giây), bảng tổng (tally_days) có 40 lượt (6000,0 giây)"}},
-		{"aired segment inserted", "INSERT INTO tally_segments VALUES (202405, 'tthc', 999)",
+		{"aired segment inserted", "INSERT INTO tally_segments VALUES (202405, 'chung', 'tthc', 999)",
 			[]string{"SỐ LIỆU TỔNG HỢP BỊ SỬA: tháng 2024-05, lĩnh vực tthc: bảng bản tin đã phát (tally_segments) có bản tin #999"}},
-		{"aired segment deleted", "DELETE FROM tally_segments WHERE (month, topics, segment_id) = (SELECT month, topics, segment_id FROM tally_segments ORDER BY 1, 2, 3 LIMIT 1)",
+		{"aired segment deleted", "DELETE FROM tally_segments WHERE (month, zone, topics, segment_id) = (SELECT month, zone, topics, segment_id FROM tally_segments ORDER BY 1, 2, 3, 4 LIMIT 1)",
 			[]string{"SỐ LIỆU TỔNG HỢP BỊ SỬA: tháng 2024-05, lĩnh vực ", "đã phát trọn theo nhật ký nhưng thiếu trong bảng bản tin đã phát"}},
 	}
 	for _, tt := range tests {

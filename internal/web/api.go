@@ -449,8 +449,13 @@ type statusJSON struct {
 	PendingWrites int     `json:"pending_writes"`
 	DiskFullSince *string `json:"disk_full_since,omitempty"`
 	DiskFullText  string  `json:"disk_full_text,omitempty"`
+	// Zones is each zone's own state, in config order (one zone, chung,
+	// when config.yaml has no zones:). The fields above are the first
+	// zone's, except AudioOK and Problem, which hold for every zone.
+	Zones []zoneStatusJSON `json:"zones"`
 	// Listeners: for a stream output, the receivers (IP loudspeaker
-	// clusters) connected to its mount now; ListenersText says so to the
+	// clusters) connected to the first zone's mount now; ListenersText
+	// says, for every zone fed by a stream, how many are connected, to the
 	// operator. Absent for a sound card.
 	Listeners     *int   `json:"listeners,omitempty"`
 	ListenersText string `json:"listeners_text,omitempty"`
@@ -466,6 +471,23 @@ type clustersJSON struct {
 	Connected int    `json:"connected"`
 	Expected  int    `json:"expected"`
 	Text      string `json:"text"`
+}
+
+// zoneStatusJSON is one zone of /api/status.
+type zoneStatusJSON struct {
+	Code         string       `json:"code"`
+	Name         string       `json:"name"`
+	OnAir        *onAirJSON   `json:"on_air"`
+	Next         []upNextJSON `json:"next"`
+	NextSlot     string       `json:"next_slot,omitempty"`
+	NextSlotAt   *string      `json:"next_slot_at"`
+	NextSlotText string       `json:"next_slot_text,omitempty"`
+	Output       string       `json:"output"`
+	AudioOK      bool         `json:"audio_ok"`
+	Problem      string       `json:"problem,omitempty"`
+	// Listeners: for a zone fed by a stream, the clusters connected to its
+	// mount now (absent otherwise).
+	Listeners *int `json:"listeners,omitempty"`
 }
 
 type onAirJSON struct {
@@ -491,7 +513,7 @@ type upNextJSON struct {
 }
 
 func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
-	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}}
+	out := statusJSON{At: s.Now().In(s.Location).Format(time.RFC3339), Next: []upNextJSON{}, Zones: []zoneStatusJSON{}}
 	if s.Station == nil {
 		out.Problem = tr(lang, "trạm không chạy", "the station is not running")
 		return out, nil
@@ -502,10 +524,6 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	}
 	out.Running = true
 	out.At = st.At.In(s.Location).Format(time.RFC3339)
-	out.Output, out.AudioOK = st.Output, st.Dead == ""
-	if st.Dead != "" {
-		out.Problem = words.Reason(lang, st.Dead)
-	}
 	out.Clusters = s.clusters(st, lang)
 	out.Listeners = st.Listeners
 	var parts []string
@@ -518,23 +536,64 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 		out.DiskFull, out.PendingWrites, out.DiskFullSince = true, h.Pending, &since
 		out.DiskFullText = s.diskFullBanner(lang, h)
 	}
+	zones := st.Zones
+	if len(zones) == 0 {
+		zones = []station.Status{st}
+	}
+	out.AudioOK = true
+	var problems []string
+	for _, zs := range zones {
+		z := s.zoneStatus(zs, lang)
+		out.Zones = append(out.Zones, z)
+		if !z.AudioOK {
+			out.AudioOK = false
+			if len(zones) > 1 {
+				problems = append(problems, z.Name+": "+z.Problem)
+			} else {
+				problems = append(problems, z.Problem)
+			}
+		}
+	}
+	out.Problem = strings.Join(problems, "; ")
+	first := out.Zones[0]
+	out.OnAir, out.Next, out.Output = first.OnAir, first.Next, first.Output
+	out.NextSlot, out.NextSlotAt, out.NextSlotText = first.NextSlot, first.NextSlotAt, first.NextSlotText
+	return out, nil
+}
+
+// zoneStatus is one zone's part of the status.
+func (s *Server) zoneStatus(st station.Status, lang string) zoneStatusJSON {
+	z := zoneStatusJSON{Code: st.Zone, Name: st.Zone, Next: []upNextJSON{}, Output: st.Output, AudioOK: st.Dead == ""}
+	if s.Config != nil {
+		cfg := s.Config()
+		if z.Code == "" {
+			z.Code = cfg.ZoneList()[0].Code
+		}
+		if zc, ok := cfg.Zone(z.Code); ok {
+			z.Name = zc.Name
+		}
+	}
+	if st.Dead != "" {
+		z.Problem = words.Reason(lang, st.Dead)
+	}
+	z.Listeners = st.Listeners
 	if a := st.OnAir; a != nil {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)
-		out.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
+		z.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
 			StartedAt: a.Started.In(s.Location).Format(time.RFC3339Nano), DurationMS: a.Length.Milliseconds(),
 			ElapsedMS: elapsed.Milliseconds(), RemainingMS: (a.Length - elapsed).Milliseconds(),
 			TopicsText: s.topicNames(a.Topics), SlotTitle: s.slotTitle(lang, a.Slot)}
 	}
 	for _, n := range st.Next {
-		out.Next = append(out.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
+		z.Next = append(z.Next, upNextJSON{SegmentID: n.SegmentID, Title: n.Title, Topics: nonNil(n.Topics), Slot: n.Slot,
 			StartsAt: n.StartsAt.In(s.Location).Format(time.RFC3339), DurationMS: n.Length.Milliseconds()})
 	}
 	if !st.NextSlotAt.IsZero() {
 		t := st.NextSlotAt.In(s.Location).Format(time.RFC3339)
-		out.NextSlot, out.NextSlotAt = st.NextSlot, &t
-		out.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
+		z.NextSlot, z.NextSlotAt = st.NextSlot, &t
+		z.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
 	}
-	return out, nil
+	return z
 }
 
 // clusters lists, for every zone whose output counts listeners (a stream),
@@ -554,7 +613,10 @@ func (s *Server) clusters(st station.Status, lang string) []clustersJSON {
 			continue
 		}
 		c := clustersJSON{Zone: z.Zone, Name: z.Zone, Connected: *z.Listeners}
-		if zc, ok := cfg.Zone(z.Zone); ok {
+		if c.Zone == "" && len(cfg.ZoneList()) > 0 {
+			c.Zone = cfg.ZoneList()[0].Code
+		}
+		if zc, ok := cfg.Zone(c.Zone); ok {
 			c.Name, c.Expected = zc.Name, zc.Clusters
 		}
 		c.Text = fmt.Sprintf("%s: %s %d", c.Name, tr(lang, "cụm loa đang nhận", "clusters connected"), c.Connected)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/station"
@@ -94,7 +95,15 @@ func (s *Server) air(st statusJSON, lang string) airState {
 		}
 		a.Detail = st.Problem
 	}
-	if st.OnAir != nil {
+	if len(st.Zones) > 1 {
+		var on []string
+		for _, z := range st.Zones {
+			if z.OnAir != nil {
+				on = append(on, z.Name+": "+z.OnAir.Title)
+			}
+		}
+		a.OnAir = strings.Join(on, " · ")
+	} else if st.OnAir != nil {
 		a.OnAir = st.OnAir.Title
 	}
 	return a

@@ -277,11 +277,24 @@
       if (!ol.children.length) { var li = document.createElement('li'); li.textContent = '—'; ol.appendChild(li); }
       text('next-slot', status.next_slot_text ? '(' + status.next_slot_text + ')' : '');
     }
+    // Each zone's row (the table shows when there are several zones).
+    function drawZones() {
+      (status.zones || []).forEach(function (z) {
+        var row = document.querySelector('#zones-body tr[data-zone="' + z.code + '"]');
+        if (!row) { return; }
+        var on = row.querySelector('.zone-onair');
+        on.textContent = z.on_air ? '▶ ' + z.on_air.title + (z.on_air.slot_title ? ' (' + z.on_air.slot_title + ')' : '') : t('Không phát', 'Off air');
+        var au = row.querySelector('.zone-audio');
+        au.className = 'zone-audio ' + (z.audio_ok ? 'ok' : 'dead-text');
+        au.textContent = (z.audio_ok ? t('hoạt động', 'working') : '⚠ ' + t('KHÔNG PHÁT', 'SILENT') + (z.problem ? ' — ' + z.problem : '')) + ' ' + (z.output || '');
+        row.querySelector('.zone-next').textContent = z.next_slot_text || '';
+      });
+    }
     draw(); drawNext();
     setInterval(draw, 1000);
     onStatus = function (st) {
       status = st; received = Date.now();
-      draw(); drawNext();
+      draw(); drawNext(); drawZones();
       text('live-state', t('Cập nhật trực tiếp — ', 'Live — ') + new Date().toLocaleTimeString(lang === 'en' ? 'en-GB' : 'vi-VN'));
     };
   }
