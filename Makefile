@@ -20,7 +20,7 @@ TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-
 # tests drive the built binary, and a race-built binary is too slow for the
 # real-time PulseAudio tests (and doubles the run); `make test E2E_RACE=1`
 # builds that binary with -race, to look for races in serve by hand.
-RACE_PKGS := ./internal/audio ./internal/control ./internal/icecast ./internal/playlist ./internal/sdnotify ./internal/station ./internal/web
+RACE_PKGS := ./internal/audio ./internal/audio/alsa ./internal/output ./internal/control ./internal/icecast ./internal/playlist ./internal/sdnotify ./internal/station ./internal/web
 E2E_RACE  ?=
 # make bench also compares playout with Liquidsoap (a large package: not for CI).
 BENCH_DEBS := liquidsoap

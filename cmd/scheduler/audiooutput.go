@@ -45,10 +45,10 @@ func (m *Main) audioOutputCommand() *cobra.Command {
 	return cmd
 }
 
-// leanRealTime tunes the Go runtime of a process that plays to the sound
-// card through oto in real time (audio-output, and play to ALSA), where
-// nearly all the time is spent waiting for the device:
-//   - one P: oto writes to ALSA in a blocking cgo call; with one P the
+// leanRealTime tunes the Go runtime of the process that plays to the sound
+// card in real time (audio-output), where nearly all the time is spent
+// waiting for the device:
+//   - one P: it waits for ALSA in a blocking cgo call (poll); with one P the
 //     runtime's monitor thread takes the P back at once and sleeps, where
 //     with two it polls every 20 µs–10 ms (half the CPU measured while
 //     playing);

@@ -129,10 +129,11 @@ func (m *Main) newZoneStation(st *store.Store, zone string, sink audio.Sink, dea
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 		SilenceAlert:         m.cfg.Audio.SilenceAlert,
-		// The output holds up to 2.5 buffers (oto's player reads one
-		// to one and a half ahead, the device holds up to one); half a
-		// second more covers planning and the log's fsync (measured: up
-		// to ~0.3 s on a loaded machine).
+		// The sound card holds up to one buffer (with oto, whose player
+		// read ahead, the output held up to 2.5, and the pre-roll is
+		// kept as measured then); half a second more covers planning
+		// and the log's fsync (measured: up to ~0.3 s on a loaded
+		// machine).
 		PreRoll: max(time.Second, 5*m.cfg.Audio.Buffer/2+500*time.Millisecond),
 	})
 }

@@ -127,7 +127,7 @@ type Deck struct {
 }
 
 // Flusher is an output that can drop frames it was handed but has not yet
-// played (DeviceSink: oto's player buffer in the output process).
+// played (DeviceSink: what the sound card holds in the output process).
 type Flusher interface {
 	// Flush drops what the output still holds of the deck's frames from
 	// floor on, if it can drop all it holds that way, and reports what it

@@ -11,24 +11,25 @@ import (
 )
 
 // The device pipe is how the station talks to the process that holds the
-// sound card (see DeviceSink and ServeDevice). oto allows one Context per
-// process and keeps a failed one for good, so the only way to get the sound
-// card back after it went away is a new process.
+// sound card (see DeviceSink, and ServeDevice in internal/audio/alsa, which
+// speaks it through DeviceEnd). A card that went away is reopened by a new
+// process, cleanly, while the station goes on.
 //
 // The child asks and the parent answers, so that the parent's deck is
-// pulled at the very moment oto wants samples, as it is in-process. Every
+// pulled at the very moment the card has room, as it is in-process. Every
 // message is a 16-byte header, kind, a, b, c (uint32 little-endian):
 //
 //	child → parent:
-//	  pipeReady   a = device buffer in frames
-//	  pipeRequest a = frames wanted, b = frames still buffered by oto's player
+//	  pipeReady   a = frames the card holds beyond what requests report
+//	              (0: snd_pcm_delay reports all of it)
+//	  pipeRequest a = frames wanted, b = frames sent before and not yet heard
 //	  pipeFailed  a = length of the error text that follows
-//	  pipeDropped (the answer to pipeFlush) a = frames dropped from oto's
-//	              player, b = frames asked for or received but not yet given
-//	              to the player (they play next), c = frames wanted now
+//	  pipeDropped (the answer to pipeFlush) a = frames dropped from what
+//	              the card held, b = frames asked for or received but not yet
+//	              given to the card (they play next), c = frames wanted now
 //	parent → child:
 //	  pipeFrames  a = frames that follow, float32 little-endian, interleaved
-//	              stereo (what oto plays as it is): the answer to a request,
+//	              stereo (what the card plays as it is): the answer to a request,
 //	              in the order asked
 //	  pipeFlush   a, b = low and high halves of the count of frames (received
 //	              by this child) from which on it may drop what it holds: a

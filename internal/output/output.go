@@ -132,7 +132,11 @@ func NewRegistry(schemes ...Scheme) (*Registry, error) {
 }
 
 // Standard is the registry of every scheme the station knows: auto, alsa,
-// file, null, icecast. A new kind of output is one more entry here.
+// file, null, icecast. A new kind of output is one more entry here: its Scheme
+// written in this package (icecast.go: Name, Usage, Check, and an Open that
+// builds the sink from the sink's own package, which must not import this
+// one), and nothing else — the configuration's check, its error message,
+// serve, play and the zones all read this list.
 func Standard() *Registry {
 	r, err := NewRegistry(AutoScheme(), ALSAScheme(), FileScheme(), NullScheme(), IcecastScheme())
 	if err != nil {
