@@ -221,6 +221,9 @@ func (m *Main) tallyDiff(d store.TallyDiff) string {
 	if topics == "" {
 		topics = m.T("(không lĩnh vực)", "(no topic)")
 	}
+	if d.Zone != "" && d.Zone != playlist.DefaultZone {
+		topics += m.T(", vùng ", ", zone ") + d.Zone
+	}
 	if d.Table == "tally_segments" {
 		if d.Log.Airings > 0 {
 			return fmt.Sprintf(m.T("tháng %s, lĩnh vực %s: bản tin #%d đã phát trọn theo nhật ký nhưng thiếu trong bảng bản tin đã phát (tally_segments)",

@@ -56,15 +56,22 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Played here, not by a running station: in the first zone
+			// named (the first zone of config.yaml by default), on its
+			// first output unless --output says otherwise.
+			zone := m.config().ZoneList()[0]
+			if len(zones) > 0 {
+				zone, _ = m.config().Zone(zones[0]) // checked above
+			}
 			if output == "" {
-				output = m.config().Audio.Output
+				output = zone.Outputs[0]
 			}
 			clock := audio.WallClock{}
 			sink, err := m.openOutputs(ctx, []string{output}, false, clock)
 			if err != nil {
 				return err
 			}
-			stn := m.newStation(st, sink, "", clock, false)
+			stn := m.newZoneStation(st, zone.Code, sink, "", clock, false)
 			// Files not in the library are measured ahead of the play
 			// head, not all before the first sound.
 			stn.Open = measureAhead(ctx, unmeasured, audio.Analyze, stn.Open)
@@ -112,7 +119,7 @@ func (m *Main) playCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&output, "output", "", "alsa[:DEVICE], file:PATH.wav or null (default: audio.output)")
+	cmd.Flags().StringVar(&output, "output", "", "alsa[:DEVICE], file:PATH.wav or null (default: the zone's first output; audio.output without zones)")
 	cmd.Flags().BoolVar(&now, "now", false, "emergency (khẩn cấp): the running station cuts what it plays and airs these at once, even in quiet hours")
 	cmd.Flags().StringArrayVar(&zones, "zone", nil, "with --now: the zone (vùng) to air in, by code; repeat for several (default: every zone)")
 	return cmd

@@ -183,10 +183,31 @@ func (c *Commune) PlanZone(ctx context.Context, zone string, from, to time.Time)
 }
 
 // Outlook is, topic by topic, what the month from `from` to its end will
-// deliver against the targets in the first zone (the only one of a
-// commune without zones); OutlookZone gives any zone's.
+// deliver against the targets. A target applies to each zone, so with
+// several zones each topic's line is its weakest zone's: one that falls
+// short if any does (the first such), otherwise the one with the fewest
+// airings. OutlookZone gives any one zone's.
 func (c *Commune) Outlook(ctx context.Context, from time.Time) ([]playlist.TopicOutlook, error) {
-	return c.OutlookZone(ctx, c.zones()[0].Code, from)
+	var worst []playlist.TopicOutlook
+	for _, z := range c.zones() {
+		out, err := c.OutlookZone(ctx, z.Code, from)
+		if err != nil {
+			return nil, err
+		}
+		if worst == nil {
+			worst = out
+			continue
+		}
+		for i := range worst {
+			if i >= len(out) || out[i].Topic.Code != worst[i].Topic.Code || worst[i].Short {
+				continue
+			}
+			if out[i].Short || out[i].DeliveredAirings+out[i].PlannedAirings < worst[i].DeliveredAirings+worst[i].PlannedAirings {
+				worst[i] = out[i]
+			}
+		}
+	}
+	return worst, nil
 }
 
 // OutlookZone is Outlook in one zone.

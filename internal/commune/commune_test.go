@@ -171,6 +171,10 @@ func TestEachZoneIsPlannedFromItsOwnAirings(t *testing.T) {
 	if len(plans) != 2 || plans[0].Zone != "dong" || plans[1].Zone != "tay" {
 		t.Fatalf("morning plans = %+v, want dong's and tay's", plans)
 	}
+	// The commune-wide outlook is the weakest zone's: tay's.
+	if out, err := c.Outlook(ctx, from); err != nil || len(out) != 1 || out[0].DeliveredAirings != 0 {
+		t.Errorf("commune outlook %+v, %v; want tay's (none delivered)", out, err)
+	}
 	// The month's target is each zone's: dong has delivered 3, tay none.
 	for zone, want := range map[string]int{"dong": 3, "tay": 0} {
 		out, err := c.OutlookZone(ctx, zone, from)
