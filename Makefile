@@ -9,15 +9,18 @@ ARGS  ?=
 # Debian packages: to build and run (oto reaches ALSA through cgo and
 # pkg-config; ffmpeg decodes every recording that is not a PCM WAV) and to
 # test (reference tools and the sound stack the tests drive; sox also
-# writes the AMR test files, through libsox-fmt-base).
-BUILD_DEBS := gcc pkg-config libasound2-dev ffmpeg
-TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox libsox-fmt-base ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2 postgresql
+# writes the AMR test files, through libsox-fmt-base). libmp3lame-dev: the
+# binary links LAME (internal/audio/lame) to encode icecast:// streams;
+# icecast2: the stream tests run Debian's server with a config of their own
+# (the package's own instance stays as Debian set it up).
+BUILD_DEBS := gcc pkg-config libasound2-dev ffmpeg libmp3lame-dev
+TEST_DEBS  := $(BUILD_DEBS) libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox libsox-fmt-base ffmpeg jq sqlite3 time chromium poppler-utils fonts-dejavu-core curl libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation2 postgresql icecast2
 # make test runs the packages that start goroutines with the race detector
 # (it needs cgo and gcc, in BUILD_DEBS). cmd/scheduler is not among them: its
 # tests drive the built binary, and a race-built binary is too slow for the
 # real-time PulseAudio tests (and doubles the run); `make test E2E_RACE=1`
 # builds that binary with -race, to look for races in serve by hand.
-RACE_PKGS := ./internal/audio ./internal/control ./internal/pgstore ./internal/playlist ./internal/sdnotify ./internal/station ./internal/web ./internal/provsync
+RACE_PKGS := ./internal/audio ./internal/audio/alsa ./internal/output ./internal/control ./internal/icecast ./internal/pgstore ./internal/playlist ./internal/provsync ./internal/sdnotify ./internal/station ./internal/web
 E2E_RACE  ?=
 # make bench also compares playout with Liquidsoap (a large package: not for CI).
 BENCH_DEBS := liquidsoap

@@ -4,8 +4,8 @@
 # Each player plays the same 48 kHz stereo file for a window, one after the
 # other, ROUNDS times over (the players alternate, so that a change on the
 # machine lands on all of them): aplay (the reference), Liquidsoap,
-# `scheduler play` (one process, oto in-process) and `scheduler serve` (the
-# station: one process plus its audio-output child, summed).
+# `scheduler play` and `scheduler serve` (each one process plus the
+# audio-output child that holds the sound card, summed).
 #
 # Everything (PulseAudio, the players, parec) runs on one CPU (taskset):
 # on this virtual machine a wake-up that crosses CPUs costs ~10× one that
@@ -111,9 +111,12 @@ run_liquidsoap() { # 2.1 takes ~10 s to start: a longer warm-up; it loops the fi
 	window liquidsoap 20 "$p"
 	kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
 }
-run_play() { # run_play BINARY [CONFIG]
+run_play() { # run_play BINARY [CONFIG]: play and its audio-output child, summed
 	"$1" --config "${2:-config.yaml}" --data "$work/data" play --output alsa "$f" >/dev/null 2>&1 & local p=$!; started+=("$p")
-	window play 5 "$p"
+	local child=""
+	for _ in $(seq 100); do child=$(pgrep -P "$p" -f audio-output || true); [ -n "$child" ] && break; sleep 0.1; done
+	[ -n "$child" ] || { echo "play started no audio-output process" >&2; exit 1; }
+	window play 5 "$p" "$child"
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
 }
 run_serve() { # a slot 8 s from now, the file imported; parent + child
@@ -221,17 +224,13 @@ $table
 
 Goals for \`scheduler play\`: CPU within 1.5× of aplay's, ${cpu_verdict}; peak RSS ≤ 25 MB, ${rss_verdict}.
 
-Where the rest of the CPU goes (\`perf record -e sched:sched_switch -g\` over 10 s of \`play\`, and
-per thread from schedstat): ALSA's pulse plugin runs 166 ms device periods at the 500 ms buffer.
-Around each, the Go side switches threads about 7 times: the runtime's monitor thread (sysmon)
-3–4 times (woken when oto's blocking cgo write returns or starts, then napping 20 µs at a time
-until it hands the processor on), a second thread about twice (to run oto's mixer, which refills
-its player from the deck), oto's writer 1–2 times; aplay's one thread switches 2–3 times. That is
-60–75 switches a second against aplay's 36–40, at about 60 µs each on this virtual machine (most
-of it in the hypervisor's interrupt handling, \`pvm_irq_enable\`); decoding, gain, the silence
-watch and oto's conversions are about a sixth of the profile. A longer buffer means fewer
-periods (the \`audio.buffer: 1s\` row) at the price of a later stop; a shorter read-ahead of oto's
-player (one period) cost more (71–75 switches a second: the mixer then refills every period).
+The sound card is written by the \`audio-output\` process with libasound (internal/audio/alsa):
+one \`poll\` on the device and a wake-up pipe, then \`snd_pcm_writei\` of the frames the station
+sends when the device has room for a period (a quarter of \`audio.buffer\`). Each period costs one
+request and one answer over the pipe and one write: the process sleeps in \`poll\` in between,
+with no player or mixer thread of its own (oto, used before, refilled its player and polled its
+device from threads of its own). A longer buffer means fewer periods (the \`audio.buffer: 1s\`
+row); a cut drops what the device holds whatever the buffer, so it is no longer heard later.
 MD
 )
 python3 - bench/RESULTS.md "$section" <<'PY'

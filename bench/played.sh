@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Played length against the recording: runs the paced PulseAudio control
-# test (serve → oto → ALSA pulse → PulseAudio null sink, recorded by parec;
+# test (serve → audio-output (libasound) → ALSA pulse → PulseAudio null sink, recorded by parec;
 # pause, resume, skip, stop, shutdown) a few times and writes, for every
 # cut airing, played_ms beside what the recording holds, into
 # bench/RESULTS.md. Run by bench/run.sh; alone: bash bench/played.sh
@@ -45,8 +45,8 @@ Each run does this with the shipped \`audio.buffer\` (500 ms) and with 1 s. For 
 ${rows%$'\n'}
 
 How long after the operator's command (\`scheduler control skip|stop\`, its own start-up included)
-the tone stopped in the recording. The cut drops what oto's player read ahead; what the device
-holds still plays (about one \`audio.buffer\` and a device period). The skip comes 0.4 s after a
+the tone stopped in the recording. The cut drops what the sound card holds (\`snd_pcm_drop\`):
+what still plays is PulseAudio's own short queue, after the command's start-up. The skip comes 0.4 s after a
 resume, whose sound was still in what the output held: it can be dropped before it was heard, and
 the skip's figure is then negative. bench/cutlatency.sh measures cuts over many more runs:
 

@@ -77,6 +77,7 @@ bash bench/decoders.sh
 bash bench/render.sh
 bash bench/memory.sh
 bash bench/playcpu.sh
+bash bench/icecast.sh
 bash bench/zones.sh
 bash bench/simzones.sh                     # simulate of a month of 8 zones
 cat bench/RESULTS.md

@@ -116,7 +116,7 @@ Written by \`make bench\` (bench/startacc.sh) on $(date -u +%Y-%m-%d). Machine: 
 The real binary (\`scheduler serve\`, output \`alsa\`) with one slot every 2 s (\`*/2 * * * * *\`,
 ${LEN} long, a ${TONE} s tone) played through ALSA's pulse device into PulseAudio's null sink, which
 runs in real time, for ${secs} s. \`started_at\` is the time the segment's first sample is heard
-(handed to the device plus what oto and the device still buffer); \`scheduled_at\` is the slot's
+(handed to the device plus what the device reports it still holds, \`snd_pcm_delay\`); \`scheduled_at\` is the slot's
 time (airings scheduled in the first 3 s after \`serve\` started are left out: the station
 could not see them a pre-roll ahead). From the log (\`$q\`), $n completed airings:
 
@@ -126,13 +126,13 @@ could not see them a pre-roll ahead). From the log (\`$q\`), $n completed airing
 
 Goal p99 ≤ 20 ms: **${verdict}**. Output underruns during the run (PulseAudio's "Implicit
 underrun"): **${underruns}**. \`audio.buffer\` ${BUFFER}; the station plans, logs and queues each
-occurrence ${preroll} s ahead (2.5 times the buffer — oto's player reads up to one and a half
-buffers ahead and the device holds up to one — plus 0.5 s, at least 1 s), and the deck holds the
-first sample to its frame.
+occurrence ${preroll} s ahead (2.5 times the buffer plus 0.5 s, at least 1 s: kept from when oto's
+player read up to one and a half buffers ahead; the device now holds at most one), and the deck
+holds the first sample to its frame.
 These are the station's own count. Against a \`parec\` recording of the same path
-(\`cmd/scheduler/pulse_test.go\` logs it) the sound comes out 140–170 ms after \`started_at\`,
-the same for every airing: oto's ALSA writer holds one device period (166 ms here) that oto does
-not report.
+(\`cmd/scheduler/pulse_test.go\` logs it) the first sound comes out within a few milliseconds of
+\`started_at\`: \`snd_pcm_delay\` counts everything written and not yet heard, PulseAudio's queue
+included (oto's writer held a device period it did not report: 140–170 ms).
 MD
 )
 python3 - bench/RESULTS.md "$section" "$heading" <<'PY'

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
@@ -14,16 +11,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
-	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/audio/alsa"
 )
 
 // audioOutputCommand is the hidden output process of serve: it holds the
 // sound card and plays what the station sends through its standard input
-// (audio.ServeDevice). serve starts it again whenever the card is lost.
+// (alsa.ServeDevice). serve starts it again whenever the card is lost.
 func (m *Main) audioOutputCommand() *cobra.Command {
 	var rate int
 	var buffer time.Duration
-	var device, tmp string
+	var device string
 	cmd := &cobra.Command{
 		Use:    "audio-output",
 		Short:  "The station's sound card process (started by serve)",
@@ -35,7 +32,7 @@ func (m *Main) audioOutputCommand() *cobra.Command {
 			// cut the sound before the station has logged what it cut.
 			signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 			leanRealTime()
-			err := audio.ServeDevice(cmd.Context(), audio.Rate(rate), buffer, device, tmp, os.Stdin, os.Stdout)
+			err := alsa.ServeDevice(cmd.Context(), audio.Rate(rate), buffer, device, os.Stdin, os.Stdout)
 			if err != nil {
 				return reported{code: 1} // the station logs it
 			}
@@ -45,59 +42,13 @@ func (m *Main) audioOutputCommand() *cobra.Command {
 	cmd.Flags().IntVar(&rate, "rate", 48000, "sample rate")
 	cmd.Flags().DurationVar(&buffer, "buffer", 500*time.Millisecond, "device buffer")
 	cmd.Flags().StringVar(&device, "device", "", "ALSA device (empty: the default)")
-	cmd.Flags().StringVar(&tmp, "tmp", os.TempDir(), "folder for the ALSA configuration that names the device")
 	return cmd
 }
 
-// deviceSink is serve's sound card output: the card is held by a child
-// process that the sink starts again when the card is lost.
-func (m *Main) deviceSink(out config.Output) (*audio.DeviceSink, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find the scheduler binary to start the audio output: %w", err)
-	}
-	rate, buffer := m.cfg.Audio.SampleRate, m.cfg.Audio.Buffer
-	name := "alsa"
-	if out.Device != "" {
-		name += ":" + out.Device
-	}
-	command := func() *exec.Cmd {
-		c := exec.Command(exe, "audio-output", "--rate", fmt.Sprint(rate), "--buffer", buffer.String(),
-			"--device", out.Device, "--tmp", m.dataDir)
-		// Its own process group: the terminal's Ctrl-C goes to the station,
-		// which closes the pipe when it has closed its log.
-		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		return c
-	}
-	return audio.NewDeviceSink(audio.Rate(rate), buffer, name, command, m.logger.With("component", "output")), nil
-}
-
-// stationSink opens serve's output. A sound card is held by a child process
-// and kept trying: if it does not open now, the station says so loudly,
-// logs airings as failed while it is away, and plays again when it comes.
-func (m *Main) stationSink(ctx context.Context, clock audio.Clock) (audio.Sink, string, error) {
-	spec := m.cfg.Audio.Output
-	out, err := config.ParseOutput(spec)
-	if err != nil || out.Kind == "null" || out.Kind == "file" {
-		return m.startSink(ctx, spec, true, clock)
-	}
-	sink, err := m.deviceSink(out)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := sink.Open(ctx); err != nil {
-		fmt.Fprintf(m.Stderr, "\n!!! %s\n!!! %v\n!!! %s\n\n",
-			m.T("KHÔNG MỞ ĐƯỢC THIẾT BỊ ÂM THANH — LOA SẼ KHÔNG PHÁT.", "NO AUDIO DEVICE COULD BE OPENED — NOTHING WILL BE HEARD."), err,
-			m.T("Trạm vẫn chạy và thử lại thiết bị liên tục; đến khi có lại, mỗi lượt phát được ghi là 'lỗi phát' (không có thiết bị âm thanh). Kiểm tra card âm thanh, dây nối, hoặc đặt audio.output.",
-				"The station keeps running and keeps trying the device; until it is back, every airing is logged as failed (no audio device). Check the sound card and cables, or set audio.output."))
-	}
-	return sink, "", nil
-}
-
-// leanRealTime tunes the Go runtime of a process that plays to the sound
-// card through oto in real time (audio-output, and play to ALSA), where
-// nearly all the time is spent waiting for the device:
-//   - one P: oto writes to ALSA in a blocking cgo call; with one P the
+// leanRealTime tunes the Go runtime of the process that plays to the sound
+// card in real time (audio-output), where nearly all the time is spent
+// waiting for the device:
+//   - one P: it waits for ALSA in a blocking cgo call (poll); with one P the
 //     runtime's monitor thread takes the P back at once and sleeps, where
 //     with two it polls every 20 µs–10 ms (half the CPU measured while
 //     playing);

@@ -67,14 +67,11 @@ func (m *Main) playCommand() *cobra.Command {
 				output = zone.Outputs[0]
 			}
 			clock := audio.WallClock{}
-			sink, dead, err := m.startSink(ctx, output, false, clock)
+			sink, err := m.openOutputs(ctx, []string{output}, false, clock)
 			if err != nil {
 				return err
 			}
-			if _, inProcess := sink.(*audio.OtoSink); inProcess {
-				leanRealTime()
-			}
-			stn := m.newZoneStation(st, zone.Code, sink, dead, clock, false)
+			stn := m.newZoneStation(st, zone.Code, sink, "", clock, false)
 			// Files not in the library are measured ahead of the play
 			// head, not all before the first sound.
 			stn.Open = measureAhead(ctx, unmeasured, audio.Analyze, stn.Open)

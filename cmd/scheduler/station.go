@@ -5,34 +5,72 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"syscall"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/audio"
-	"github.com/truyenthanh/cchc/internal/config"
+	"github.com/truyenthanh/cchc/internal/output"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 )
 
-// openSink opens the output named by spec. paced: file and null outputs run
-// in real time (serve) rather than as fast as they can (play to a file,
-// simulate). A sound card that does not open gives a nil sink and the
-// reason, so that the station logs airings as failed rather than pretend.
-func (m *Main) openSink(spec string, paced bool, clock audio.Clock) (audio.Sink, error) {
-	out, err := config.ParseOutput(spec)
+// outputEnv is what opening an output needs from the program. paced: file
+// and null outputs run in real time (serve) rather than as fast as they
+// can (play to a file, simulate). A sound card is held by an output process:
+// this binary's hidden audio-output command.
+func (m *Main) outputEnv(paced bool, clock audio.Clock) output.Env {
+	cfg := m.config()
+	env := output.Env{Rate: audio.Rate(cfg.Audio.SampleRate), Buffer: cfg.Audio.Buffer, Paced: paced, Clock: clock, Logger: m.logger,
+		Stream: m.streamInfo(), Getenv: func(name string) string {
+			v, _ := m.LookupEnv(name)
+			return v
+		}}
+	exe, err := os.Executable()
 	if err != nil {
-		return nil, badInput("output %q: %s", spec, m.T("dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null", "use auto, alsa, alsa:DEVICE, file:PATH.wav or null"))
+		m.logger.Error("cannot find the scheduler binary to start the audio output", "err", err)
+		return env
 	}
-	rate := audio.Rate(m.cfg.Audio.SampleRate)
-	switch out.Kind {
-	case "null":
-		return audio.NewNullSink(rate, paced, clock), nil
-	case "file":
-		return audio.NewFileSink(out.Path, rate, paced, clock), nil
+	env.DeviceCommand = func(device string) *exec.Cmd {
+		c := exec.Command(exe, "audio-output", "--rate", fmt.Sprint(cfg.Audio.SampleRate), "--buffer", cfg.Audio.Buffer.String(),
+			"--device", device)
+		// Its own process group: the terminal's Ctrl-C goes to the station,
+		// which closes the pipe when it has closed its log.
+		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		return c
 	}
-	sink, err := audio.OpenOto(rate, m.cfg.Audio.Buffer, out.Device, m.dataDir)
+	return env
+}
+
+// openOutputs opens the outputs of specs as one sink (internal/output). A
+// bad spec is bad input (exit 2). A sound card that does not open now does
+// not stop the run: the sink keeps trying it, the station logs airings as
+// failed while it is away, and this says so loudly.
+func (m *Main) openOutputs(ctx context.Context, specs []string, paced bool, clock audio.Clock) (audio.Sink, error) {
+	return m.openOutputsEnv(ctx, specs, m.outputEnv(paced, clock))
+}
+
+// openOutputsEnv is openOutputs with an environment of the caller's (a
+// zone's stream name).
+func (m *Main) openOutputsEnv(ctx context.Context, specs []string, env output.Env) (audio.Sink, error) {
+	sink, err := output.Standard().OpenAll(ctx, specs, env)
 	if err != nil {
+		var oe *output.Error
+		if errors.As(err, &oe) {
+			return nil, usageError{oe}
+		}
 		return nil, err
+	}
+	if w, ok := sink.(audio.DeviceWatcher); ok {
+		if _, err := w.DeviceState(); errors.Is(err, audio.ErrServerUnreachable) {
+			m.noServerBanner(err) // icecast.go
+			m.logger.Error("cannot reach the streaming server", "output", sink.Name(), "err", err)
+		} else if err != nil {
+			m.noDeviceBanner(err)
+			m.logger.Error("no audio device", "output", sink.Name(), "err", err)
+		}
 	}
 	return sink, nil
 }
@@ -100,10 +138,11 @@ func (m *Main) newZoneStation(st *store.Store, zone string, sink audio.Sink, dea
 		MissedHorizon:        m.cfg.Schedule.MissedHorizon,
 		ResumeAfterEmergency: m.cfg.Schedule.AfterEmergency == "resume",
 		SilenceAlert:         m.cfg.Audio.SilenceAlert,
-		// The output holds up to 2.5 buffers (oto's player reads one
-		// to one and a half ahead, the device holds up to one); half a
-		// second more covers planning and the log's fsync (measured: up
-		// to ~0.3 s on a loaded machine).
+		// The sound card holds up to one buffer (with oto, whose player
+		// read ahead, the output held up to 2.5, and the pre-roll is
+		// kept as measured then); half a second more covers planning
+		// and the log's fsync (measured: up to ~0.3 s on a loaded
+		// machine).
 		PreRoll: max(time.Second, 5*m.cfg.Audio.Buffer/2+500*time.Millisecond),
 	})
 }
@@ -112,21 +151,6 @@ func (m *Main) newZoneStation(st *store.Store, zone string, sink audio.Sink, dea
 func (m *Main) noDeviceBanner(err error) {
 	fmt.Fprintf(m.Stderr, "\n!!! %s\n!!! %v\n!!! %s\n\n",
 		m.T("KHÔNG MỞ ĐƯỢC THIẾT BỊ ÂM THANH — LOA SẼ KHÔNG PHÁT.", "NO AUDIO DEVICE COULD BE OPENED — NOTHING WILL BE HEARD."), err,
-		m.T("Mỗi lượt phát sẽ được ghi là 'lỗi phát' (không có thiết bị âm thanh). Kiểm tra card âm thanh, dây nối, hoặc đặt audio.output.",
-			"Every airing will be logged as failed (no audio device). Check the sound card and cables, or set audio.output."))
-}
-
-// startSink opens the output for a live run; on a device failure it warns
-// and returns a nil sink with the reason.
-func (m *Main) startSink(ctx context.Context, spec string, paced bool, clock audio.Clock) (audio.Sink, string, error) {
-	sink, err := m.openSink(spec, paced, clock)
-	if err != nil {
-		if errors.Is(err, audio.ErrNoDevice) {
-			m.noDeviceBanner(err)
-			m.logger.Error("no audio device", "output", spec, "err", err)
-			return nil, station.ReasonNoDevice, nil
-		}
-		return nil, "", err
-	}
-	return sink, "", nil
+		m.T("Trạm vẫn chạy và thử lại thiết bị liên tục; đến khi có lại, mỗi lượt phát được ghi là 'lỗi phát' (không có thiết bị âm thanh). Kiểm tra card âm thanh, dây nối, hoặc đặt audio.output.",
+			"The station keeps running and keeps trying the device; until it is back, every airing is logged as failed (no audio device). Check the sound card and cables, or set audio.output."))
 }

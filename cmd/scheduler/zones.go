@@ -9,6 +9,7 @@ import (
 	"github.com/truyenthanh/cchc/internal/audio"
 	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/control"
+	"github.com/truyenthanh/cchc/internal/output"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
 )
@@ -25,7 +26,11 @@ func (z liveZone) output() string {
 	if z.sink != nil {
 		return z.sink.Name()
 	}
-	return strings.Join(z.zone.Outputs, ", ")
+	var specs []string
+	for _, o := range z.zone.Outputs {
+		specs = append(specs, output.Redact(o)) // no stream's password
+	}
+	return strings.Join(specs, ", ")
 }
 
 // openZones builds the station of every zone in force, each on its own
@@ -46,31 +51,14 @@ func (m *Main) openZones(ctx context.Context, st *store.Store, clock audio.Clock
 	return out, nil
 }
 
-// zoneSink opens a zone's output for serve.
-//
-// TODO(outputs): a zone fans out to every spec of z.Outputs through the
-// output factory (internal/output); until it is wired in, the zone plays to
-// its first output only.
+// zoneSink opens a zone's outputs for serve through the output factory
+// (internal/output): one sink that feeds them all; a stream names the zone
+// to its listeners.
 func (m *Main) zoneSink(ctx context.Context, z config.Zone, clock audio.Clock) (audio.Sink, string, error) {
-	if len(z.Outputs) > 1 {
-		m.logger.Warn("zone has several outputs; only the first plays for now", "zone", z.Code, "outputs", z.Outputs)
-	}
-	spec := z.Outputs[0]
-	out, err := config.ParseOutput(spec)
-	if err != nil || out.Kind == "null" || out.Kind == "file" {
-		return m.startSink(ctx, spec, true, clock)
-	}
-	sink, err := m.deviceSink(out)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := sink.Open(ctx); err != nil {
-		fmt.Fprintf(m.Stderr, "\n!!! %s %s (%s)\n!!! %v\n!!! %s\n\n",
-			m.T("KHÔNG MỞ ĐƯỢC THIẾT BỊ ÂM THANH — LOA SẼ KHÔNG PHÁT — vùng", "NO AUDIO DEVICE COULD BE OPENED — NOTHING WILL BE HEARD — zone"), z.Name, z.Code, err,
-			m.T("Trạm vẫn chạy và thử lại thiết bị liên tục; đến khi có lại, mỗi lượt phát của vùng này được ghi là 'lỗi phát' (không có thiết bị âm thanh). Các vùng khác vẫn phát. Kiểm tra card âm thanh, dây nối, hoặc đặt outputs của vùng.",
-				"The station keeps running and keeps trying the device; until it is back, every airing of this zone is logged as failed (no audio device). The other zones play on. Check the sound card and cables, or set the zone's outputs."))
-	}
-	return sink, "", nil
+	env := m.outputEnv(true, clock)
+	env.Stream = m.zoneStreamInfo(z) // icecast.go
+	sink, err := m.openOutputsEnv(ctx, z.Outputs, env)
+	return sink, "", err
 }
 
 // checkZones refuses zone codes the configuration does not list (exit 2).

@@ -122,10 +122,12 @@ type Deck struct {
 	flushing bool
 	cut      []*Cue // the cues taken off by the last cut
 	cutEnd   int64  // the deck frame at that cut
+	// tap sees the frames handed out (SetTap).
+	tap Tap
 }
 
 // Flusher is an output that can drop frames it was handed but has not yet
-// played (DeviceSink: oto's player buffer in the output process).
+// played (DeviceSink: what the sound card holds in the output process).
 type Flusher interface {
 	// Flush drops what the output still holds of the deck's frames from
 	// floor on, if it can drop all it holds that way, and reports what it
@@ -195,6 +197,9 @@ func (d *Deck) Dropped(n, end int64) {
 		d.cutEnd = from
 	}
 	d.handed -= n
+	if d.tap != nil {
+		d.tap.Dropped(n, end)
+	}
 }
 
 // NewDeck makes an empty deck at rate.
@@ -213,7 +218,26 @@ func (d *Deck) Enqueue(cues ...*Cue) {
 	d.queue = append(d.queue, cues...)
 	if wasIdle && len(d.queue) > 0 && !d.paused {
 		close(d.busy)
+		d.flushSilence()
 	}
+}
+
+// flushSilence asks the flusher, when the deck had nothing to play, to drop
+// the silence the output holds, so that what was just queued is heard at
+// once rather than after it (a newly opened output has been handed a whole
+// buffer of silence before the first cue came). The output drops nothing
+// when it still holds frames of a cue that ended (before the floor). Under
+// d.mu, which it releases while the flusher works and takes again.
+func (d *Deck) flushSilence() {
+	if d.flusher == nil || d.flushing || d.handed == d.floor {
+		return
+	}
+	f, floor := d.flusher, d.floor
+	d.flushing, d.cut, d.cutEnd = true, nil, d.handed
+	d.mu.Unlock()
+	f.Flush(floor)
+	d.mu.Lock()
+	d.flushing = false
 }
 
 // Pause holds the deck: from the next frame on it hands out silence (a
@@ -325,6 +349,34 @@ func (d *Deck) Heard(c *Cue, played int64) int64 {
 func (d *Deck) Pull(dst []float32, now time.Time, fill bool) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	from := d.handed
+	n := d.pull(dst, now, fill)
+	if d.tap != nil && n > 0 {
+		d.tap.Handed(from, dst[:n*Channels])
+	}
+	return n
+}
+
+// Tap sees every frame the deck hands out: a fan-out feeds them to more
+// outputs than the one that pulls. Its methods are called under the deck's
+// lock and must not block.
+type Tap interface {
+	// Handed gets the frames handed out from deck frame from on.
+	Handed(from int64, frames []float32)
+	// Dropped is told when the deck's timeline closes over the n frames
+	// that end at deck frame end (see Dropped): frames after end are
+	// numbered n lower from then on.
+	Dropped(n, end int64)
+}
+
+// SetTap makes the deck show every frame it hands out to t (nil: none).
+func (d *Deck) SetTap(t Tap) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.tap = t
+}
+
+func (d *Deck) pull(dst []float32, now time.Time, fill bool) int {
 	want := len(dst) / Channels
 	n := 0
 	if d.flushing {

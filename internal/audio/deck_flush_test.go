@@ -115,3 +115,38 @@ func TestDeckCutKeepsFramesOfACueThatEnded(t *testing.T) {
 		t.Errorf("stop %+v, want b stopped at 1500", stop)
 	}
 }
+
+// TestDeckQueuedOnIdleDropsTheSilenceHeld: a cue queued while the deck had
+// nothing to play asks the output to drop the silence it holds, so that the
+// cue is heard at once (not after a buffer of silence); the cue starts at
+// the frame where the silence was cut. When the output still holds the end
+// of a cue that ended, nothing is dropped.
+func TestDeckQueuedOnIdleDropsTheSilenceHeld(t *testing.T) {
+	d := NewDeck(1000)
+	out := &holdingOutput{d: d, held: 500}
+	d.SetFlusher(out)
+	buf := make([]float32, 2000*Channels)
+	d.Pull(buf, time.Now(), true) // an output just opened: silence
+	c := NewCue("c", 1, ramp(3000), nil)
+	d.Enqueue(c)
+	if out.dropped != 500 {
+		t.Fatalf("the output dropped %d frames, want the 500 of silence it held", out.dropped)
+	}
+	small := make([]float32, 10*Channels)
+	d.Pull(small, time.Now(), true)
+	ev := d.TakeEvents()
+	if small[0] != 1 || len(ev) != 1 || ev[0].Kind != CueStarted || ev[0].Frame != 1500 {
+		t.Fatalf("first sample %v, events %+v; want the cue from its start at frame 1500", small[0], ev)
+	}
+
+	// The cue ends; the output still holds its tail when the next comes.
+	rest := make([]float32, 3000*Channels)
+	d.Pull(rest, time.Now(), true)
+	d.TakeEvents()
+	out.dropped = 0
+	out.held = 2500 // more than the silence after the cue's end
+	d.Enqueue(NewCue("next", 2, ramp(10), nil))
+	if out.dropped != 0 {
+		t.Errorf("dropped %d frames that held the end of a cue", out.dropped)
+	}
+}

@@ -3,12 +3,24 @@ package audio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
 
 // ErrNoDevice means no sound card could be opened.
 var ErrNoDevice = errors.New("no audio device")
+
+// A stream output (internal/icecast) is a device whose server is the card:
+// its errors wrap ErrNoDevice, and one of these, so that the station says
+// what went wrong (DeviceDetail starts with their words).
+var (
+	// ErrServerUnreachable: the streaming server could not be reached or
+	// refused the source.
+	ErrServerUnreachable = fmt.Errorf("%w: cannot reach the streaming server", ErrNoDevice)
+	// ErrServerLost: the connection to the streaming server was lost.
+	ErrServerLost = fmt.Errorf("%w: lost the connection to the streaming server", ErrNoDevice)
+)
 
 // Sink is where the deck's frames go. Exactly one sink runs per deck.
 type Sink interface {
@@ -62,6 +74,14 @@ type DeviceWatcher interface {
 	// DeviceState is nil while the card plays, or why it does not (an
 	// error wrapping ErrNoDevice); the channel is closed at the next change.
 	DeviceState() (changed <-chan struct{}, err error)
+}
+
+// ListenerCounter is a stream output that knows how many receivers (IP
+// loudspeaker clusters) are connected to its stream.
+type ListenerCounter interface {
+	// Listeners is the server's latest count of listeners (0 while the
+	// stream is down); ok is false when it could not be read.
+	Listeners() (n int, ok bool)
 }
 
 // DeviceDetail is what a device error says beyond "no audio device".

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -14,12 +15,12 @@ import (
 )
 
 // DeviceSink plays through the sound card held by a child process (the
-// hidden `scheduler audio-output` command, see ServeDevice), and keeps
+// hidden `scheduler audio-output` command, alsa.ServeDevice), and keeps
 // trying when the card goes away.
 //
-// Why a child process: oto allows one Context per process, and a Context
-// whose device failed (a USB card unplugged, the sound server gone) stays
-// failed; a new one cannot be made. Re-executing the whole station would
+// Why a child process: a device that failed (a USB card unplugged, the
+// sound server gone) is reopened cleanly by a fresh process, and only that
+// process links libasound. Re-executing the whole station would
 // cut its state (the open airing rows, the control socket, the web app) at
 // every retry. A small output process is cheap to restart with backoff
 // while the station goes on: it logs the airing that was cut as
@@ -27,7 +28,7 @@ import (
 // audio device"), and plays again as soon as a new output process opens
 // the card.
 //
-// The child asks for frames when oto wants them and the parent pulls them
+// The child asks for frames when the card has room and the parent pulls them
 // from the deck right then, so timing and gaplessness are those of an
 // in-process player; the pipe adds microseconds.
 type DeviceSink struct {
@@ -223,11 +224,11 @@ func (s *DeviceSink) Drain() {
 	time.Sleep(s.rate.D(d.Handed()-s.Played()) + s.buffer/2)
 }
 
-// Flush drops what the output process's player holds of the deck's frames
-// from floor on (see Deck.SetFlusher): it asks the process and waits for
-// its answer, which the serving loop passes to the deck (Deck.Dropped)
-// before it refills the player. A cut is then heard after the device's own
-// buffer, not after oto's read-ahead as well.
+// Flush drops what the sound card holds of the deck's frames from floor on
+// (see Deck.SetFlusher): it asks the output process and waits for its
+// answer, which the serving loop passes to the deck (Deck.Dropped) before
+// it refills the card. A cut is then heard at once, not after the card's
+// buffer.
 func (s *DeviceSink) Flush(floor int64) {
 	s.mu.Lock()
 	c := s.serving
@@ -265,7 +266,7 @@ type deviceChild struct {
 	cmd          *exec.Cmd
 	in           io.WriteCloser
 	w            *pipeWriter // writes to in
-	out          io.ReadCloser
+	out          *os.File
 	stderr       *tailBuffer
 	exited       chan struct{}
 	deviceFrames int64
@@ -287,10 +288,19 @@ func (s *DeviceSink) start(ctx context.Context) (*deviceChild, error) {
 		return nil, err
 	}
 	c.w = &pipeWriter{w: c.in}
-	if c.out, err = cmd.StdoutPipe(); err != nil {
+	// A pipe of our own, not StdoutPipe: Wait closes that one as soon as
+	// the process exits, and a process that fails at once (a card that
+	// does not open) would lose its last words to the closed pipe.
+	out, w, err := os.Pipe()
+	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	c.out = out
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close() // the process has its own copy
+	if err != nil {
+		out.Close()
 		return nil, fmt.Errorf("start the audio output process: %w", err)
 	}
 	go func() { cmd.Wait(); close(c.exited) }()
@@ -349,6 +359,7 @@ func (c *deviceChild) stop() {
 			c.cmd.Process.Kill()
 			<-c.exited
 		}
+		c.out.Close()
 	})
 }
 
@@ -469,9 +480,9 @@ func (t *tailBuffer) lastLine() string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// shortDeviceError keeps the first device of oto's list of the ALSA devices
-// it tried ("default": Connection refused, "plug:default": …, and ten
-// more): the one the operator configured, and a reason short enough for the
+// shortDeviceError keeps the first device of a list of the ALSA devices
+// tried ("default": Connection refused, "plug:default": …, as oto wrote
+// them): the one the operator configured, and a reason short enough for the
 // airing log.
 func shortDeviceError(text string) string {
 	i := strings.Index(text, "snd_pcm_open: ")

@@ -1,6 +1,7 @@
 // Package audio decodes WAV and MP3 files, converts them to the output format,
 // measures them (loudness, true peak, silence) and plays them through sinks:
-// the ALSA device via oto, a WAV file, or nothing.
+// the sound card (through its output process, internal/audio/alsa), a WAV
+// file, or nothing.
 package audio
 
 import (

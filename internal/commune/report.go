@@ -80,6 +80,10 @@ func addSummary(sum *report.Summary, s store.AiringSummary, zone, lang string) i
 	for _, a := range s.Aired {
 		sum.Aired = append(sum.Aired, report.Aired{Zone: zone, Topics: a.Topics, SegmentID: a.SegmentID})
 	}
+	for _, g := range s.Streams {
+		sum.Streams = append(sum.Streams, report.StreamGroup{Zone: g.Zone, At: g.At, Topics: g.Topics, Unheard: g.Unheard,
+			Airings: g.Airings, PlayedMS: g.PlayedMS, Listeners: g.Listeners, MinListeners: g.MinListeners})
+	}
 	return n
 }
 
@@ -119,7 +123,7 @@ func (c *Commune) Report(ctx context.Context, kind string, start, last time.Time
 	}
 	in.Only = only
 	for _, z := range cfg.ZoneList() {
-		in.Zones = append(in.Zones, report.Zone{Code: z.Code, Name: z.Name})
+		in.Zones = append(in.Zones, report.Zone{Code: z.Code, Name: z.Name, Clusters: z.Clusters})
 	}
 	rc := cfg.Report
 	in.Kind, in.From, in.To, in.Location, in.Topics = kind, start, last, c.d.Location, c.d.Planner().Topics

@@ -294,35 +294,6 @@ func TestLocalize(t *testing.T) {
 	}
 }
 
-func TestParseOutput(t *testing.T) {
-	tests := []struct {
-		spec string
-		want config.Output
-		ok   bool
-	}{
-		{"auto", config.Output{Kind: "auto"}, true},
-		{"null", config.Output{Kind: "null"}, true},
-		{"alsa", config.Output{Kind: "alsa"}, true},
-		{"alsa:hw:1,0", config.Output{Kind: "alsa", Device: "hw:1,0"}, true},
-		{"file:/tmp/x.WAV", config.Output{Kind: "file", Path: "/tmp/x.WAV"}, true},
-		{"file:", config.Output{}, false},
-		{"null:x", config.Output{}, false},
-		{"", config.Output{}, false},
-		{"pulse", config.Output{}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.spec, func(t *testing.T) {
-			got, err := config.ParseOutput(tt.spec)
-			if (err == nil) != tt.ok {
-				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestQuietHoursAndDaysOff(t *testing.T) {
 	raw, err := os.ReadFile("../../config.yaml")
 	if err != nil {

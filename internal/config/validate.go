@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/truyenthanh/cchc/internal/audio"
+	"github.com/truyenthanh/cchc/internal/output"
 )
 
 // CronParser parses slot specs: five fields (minute hour day month weekday)
@@ -47,9 +48,13 @@ func (c Config) Validate() error {
 	if c.Station.Language != "vi" && c.Station.Language != "en" {
 		return bad("station.language", c.Station.Language, "is not a supported language", "không phải ngôn ngữ được hỗ trợ", "use vi or en", "dùng vi hoặc en")
 	}
-	if _, err := ParseOutput(c.Audio.Output); err != nil {
-		return bad("audio.output", c.Audio.Output, "is not an output", "không phải đầu ra hợp lệ",
-			"use auto, alsa, alsa:DEVICE, file:PATH.wav or null", "dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null")
+	if _, err := output.Parse(c.Audio.Output); err != nil {
+		var oe *output.Error
+		if !errors.As(err, &oe) {
+			return err
+		}
+		return bad("audio.output", output.Redact(c.Audio.Output), "is not an output: it "+oe.Problem.Problem, "không phải đầu ra hợp lệ: "+oe.ProblemVI,
+			oe.Fix, oe.FixVI)
 	}
 	switch c.Audio.SampleRate {
 	case 8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000:
@@ -233,9 +238,13 @@ func (c Config) validateZones() (map[string]bool, error) {
 				"list at least one output, e.g. [alsa:hw:1,0]", "liệt kê ít nhất một đầu ra, ví dụ [alsa:hw:1,0]")
 		}
 		for j, o := range z.Outputs {
-			if _, err := ParseOutput(o); err != nil {
-				return nil, bad(fmt.Sprintf(".outputs[%d]", j), o, "is not an output", "không phải đầu ra hợp lệ",
-					"use auto, alsa, alsa:DEVICE, file:PATH.wav or null", "dùng auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav hoặc null")
+			if _, err := output.Parse(o); err != nil {
+				var oe *output.Error
+				if !errors.As(err, &oe) {
+					return nil, err
+				}
+				return nil, bad(fmt.Sprintf(".outputs[%d]", j), output.Redact(o), "is not an output: it "+oe.Problem.Problem, "không phải đầu ra hợp lệ: "+oe.ProblemVI,
+					oe.Fix, oe.FixVI)
 			}
 		}
 		if z.Clusters < 0 {
@@ -328,33 +337,6 @@ func (c Config) firstOverlap(spans []overlapSpan) error {
 		}
 	}
 	return nil
-}
-
-// Output is a parsed audio.output value.
-type Output struct {
-	Kind   string // auto, alsa, file, null
-	Device string // for alsa: the ALSA device name; empty is the default
-	Path   string // for file
-}
-
-// ParseOutput parses auto, alsa, alsa:DEVICE, file:PATH.wav, null.
-func ParseOutput(spec string) (Output, error) {
-	kind, arg, _ := strings.Cut(spec, ":")
-	switch kind {
-	case "auto", "null":
-		if arg != "" {
-			break
-		}
-		return Output{Kind: kind}, nil
-	case "alsa":
-		return Output{Kind: kind, Device: arg}, nil
-	case "file":
-		if arg == "" || !strings.HasSuffix(strings.ToLower(arg), ".wav") {
-			return Output{}, errors.New("file output needs a path ending in .wav")
-		}
-		return Output{Kind: kind, Path: arg}, nil
-	}
-	return Output{}, fmt.Errorf("output %q: want auto, alsa, alsa:DEVICE, file:PATH.wav or null", spec)
 }
 
 // CheckJingle checks that the file at path is there, readable, and a WAV or

@@ -35,21 +35,25 @@ type Segment struct {
 
 // Airing is a row of the airing log.
 type Airing struct {
-	ID          int64    `json:"id"`
-	SegmentID   int64    `json:"segment_id"`
-	Title       string   `json:"title"`
-	Topics      []string `json:"topics"`
-	Slot        string   `json:"slot"`
-	ScheduledAt string   `json:"scheduled_at"`
-	StartedAt   *string  `json:"started_at"`
-	EndedAt     *string  `json:"ended_at"`
-	PlayedMS    int64    `json:"played_ms"`
-	DurationMS  int64    `json:"duration_ms"`
-	Status      string   `json:"status"`
-	Reason      string   `json:"reason"`
+	ID        int64    `json:"id"`
+	SegmentID int64    `json:"segment_id"`
+	Title     string   `json:"title"`
+	Topics    []string `json:"topics"`
+	Slot      string   `json:"slot"`
 	// Zone is the code of the zone the airing played in ("chung" for a
 	// station without zones).
-	Zone string `json:"zone"`
+	Zone        string  `json:"zone"`
+	ScheduledAt string  `json:"scheduled_at"`
+	StartedAt   *string `json:"started_at"`
+	EndedAt     *string `json:"ended_at"`
+	PlayedMS    int64   `json:"played_ms"`
+	DurationMS  int64   `json:"duration_ms"`
+	Status      string  `json:"status"`
+	Reason      string  `json:"reason"`
+	// Listeners is, for an airing on a stream output, how many listeners
+	// (IP loudspeaker clusters) the server counted on its mount (the lower
+	// of its counts at the start and the end); absent for other outputs.
+	Listeners *int `json:"listeners,omitempty"`
 	// PrevHash and Hash are the row's link in the log's hash chain (see
 	// store/chain.go); null while the airing is open.
 	PrevHash *string `json:"prev_hash"`
@@ -145,10 +149,13 @@ func FromSegment(s playlist.Segment, loc *time.Location) Segment {
 
 // FromAiring converts an airing.
 func FromAiring(a playlist.Airing, loc *time.Location) Airing {
+	if a.Zone == "" {
+		a.Zone = playlist.DefaultZone
+	}
 	return Airing{ID: a.ID, SegmentID: a.SegmentID, Title: a.Title, Topics: topics(a.Topics), Slot: a.Slot,
 		ScheduledAt: Time(a.ScheduledAt, loc), StartedAt: optTime(a.StartedAt, loc), EndedAt: optTime(a.EndedAt, loc),
 		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason,
-		Zone: zoneOf(a.Zone)}
+		Listeners: a.Listeners, Zone: zoneOf(a.Zone)}
 }
 
 // zoneOf is an airing's zone: rows from before zones have none.

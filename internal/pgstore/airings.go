@@ -107,7 +107,7 @@ func listenersOf(n *int) *int64 {
 //
 // AT MERGE with icecast: set it to true (TestIngestKeepsListeners fails
 // until then: the listeners would be hashed twice).
-const storeHashesListeners = false
+const storeHashesListeners = true
 
 // canonical is the line an airing's hash covers: the station's canonical
 // line (store.AiringCanonical) and, only when the airing has a listener

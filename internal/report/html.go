@@ -26,6 +26,12 @@ func (r Report) WriteHTML(w io.Writer, lang string) error {
 	if err != nil {
 		return err
 	}
+	if rl := r.reachLines(lang); len(rl) > 0 { // reach.go
+		v.ReachHeading = rl[0]
+		for _, l := range rl[1:] {
+			v.Reach = append(v.Reach, strings.TrimPrefix(l, "- "))
+		}
+	}
 	return htmlTemplate.Execute(w, v)
 }
 
@@ -56,6 +62,9 @@ type htmlView struct {
 	SignerTitle                     []string
 	SignerName                      string
 	Chain                           string
+	// ReachHeading and Reach: "cụm loa nhận" (absent without streams).
+	ReachHeading string
+	Reach        []string
 }
 
 // htmlTable is a coverage table: the commune's or a zone's.

@@ -68,6 +68,9 @@ type Input struct {
 type Zone struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+	// Clusters is how many IP loudspeaker clusters the zone expects on
+	// its stream (zones[].clusters; 0 when not said): "cụm loa nhận".
+	Clusters int `json:"-"`
 }
 
 // DefaultZone is the zone of a config without zones: and of every airing
@@ -116,6 +119,9 @@ type Report struct {
 	// Zone is the code of the one zone the report covers (report
 	// --zone); empty for the whole commune.
 	Zone string `json:"zone,omitempty"`
+	// Reach is "cụm loa nhận": per zone, who received its airings on
+	// stream outputs (absent when none streamed).
+	Reach []Reach `json:"reach,omitempty"`
 
 	Header Header    `json:"-"`
 	Issued time.Time `json:"-"`
@@ -216,6 +222,9 @@ type Totals struct {
 	Interrupted int     `json:"interrupted"`
 	Missed      int     `json:"missed"`
 	Failed      int     `json:"failed"`
+	// Unheard: completed airings on a stream that no cluster received
+	// (reach.go), left out of Airings and Minutes.
+	Unheard int `json:"unheard,omitempty"`
 }
 
 // Incident is a non-completed airing (interrupted, missed or failed).
@@ -400,6 +409,28 @@ func Build(in Input) Report {
 			zt.of(code).add(g)
 		}
 	}
+	// Completed airings on a stream that no cluster received are not
+	// propaganda delivered: out of the coverage, totals and days.
+	unheard := 0
+	unheardIn := map[string]int{}
+	for _, g := range sum.Streams {
+		if !g.Unheard {
+			continue
+		}
+		unheard += g.Airings
+		neg := Group{At: g.At, Topics: g.Topics, Status: playlist.StatusCompleted, Airings: -g.Airings, PlayedMS: -g.PlayedMS}
+		zt := zoneOf(g.Zone)
+		commune.total.add(neg)
+		zt.total.add(neg)
+		unheardIn[g.Zone] += g.Airings
+		if i := daysInclusive(from, civilOf(g.At, loc)) - 1; i >= 0 && i < nDays {
+			days[i].add(neg)
+		}
+		for _, code := range uniq(g.Topics) {
+			commune.of(code).add(neg)
+			zt.of(code).add(neg)
+		}
+	}
 	for _, a := range sum.Aired {
 		zt := zoneOf(a.Zone)
 		commune.total.addSegment(a.SegmentID)
@@ -442,7 +473,9 @@ func Build(in Input) Report {
 		Issued:    in.Issued,
 		ChainHead: in.ChainHead,
 		Totals:    commune.totals(),
+		Reach:     reach(sum.Streams, in.Zones),
 	}
+	r.Totals.Unheard = unheard
 	if in.Only != nil {
 		r.Zone = in.Only.Code
 	}
@@ -454,6 +487,7 @@ func Build(in Input) Report {
 		}
 		zt := byZone[z.Code]
 		r.Zones[i] = ZoneReport{Code: z.Code, Name: z.Name, Topics: zt.rows(in.Topics, scale, mult), Totals: zt.totals(), Unlisted: i >= listed}
+		r.Zones[i].Totals.Unheard = unheardIn[z.Code]
 	}
 	if len(r.Zones) == 1 {
 		// One zone: the commune is that zone (today's report, unchanged).

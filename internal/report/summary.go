@@ -21,6 +21,8 @@ type Summary struct {
 	Aired []Aired
 	// Incidents are the interrupted, missed and failed airings.
 	Incidents []playlist.Airing
+	// Streams count the completed airings on stream outputs (reach.go).
+	Streams []StreamGroup
 }
 
 // Group is a count of airings that share a zone, a day, their topics and a
@@ -56,6 +58,13 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 		topics  string
 		segment int64
 	}
+	type streamKey struct {
+		zone    string
+		day     civil
+		topics  string
+		unheard bool
+	}
+	streams := map[streamKey]*StreamGroup{}
 	groups := map[groupKey]*Group{}
 	aired := map[airedKey]bool{}
 	var s Summary
@@ -79,6 +88,22 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 		case playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
 			s.Incidents = append(s.Incidents, a)
 		}
+		if a.Status == playlist.StatusCompleted && a.Listeners != nil {
+			n := *a.Listeners
+			k := streamKey{a.Zone, civilOf(airingTime(a), loc), topics, n == 0}
+			g := streams[k]
+			if g == nil {
+				g = &StreamGroup{Zone: a.Zone, At: airingTime(a), Topics: a.Topics, Unheard: n == 0, MinListeners: n}
+				streams[k] = g
+			}
+			g.Airings++
+			g.PlayedMS += a.Played.Milliseconds()
+			g.Listeners += n
+			g.MinListeners = min(g.MinListeners, n)
+		}
+	}
+	for _, g := range streams {
+		s.Streams = append(s.Streams, *g)
 	}
 	s.Groups = make([]Group, 0, len(groups))
 	for _, g := range groups {

@@ -147,6 +147,14 @@ func (r Report) WriteText(w io.Writer, lang string) error {
 	lines(r.daysText(wd, page))
 	line("")
 
+	// V. Who received the streams (reach.go); absent without streams.
+	if rl := r.reachLines(lang); len(rl) > 0 {
+		for _, l := range rl {
+			lines(hang(l, page, "  "))
+		}
+		line("")
+	}
+
 	// The chain head: the signed paper pins the log.
 	lines(wrap(wd.chainLine(r.ChainHead), page))
 	line("")

@@ -19,6 +19,8 @@ type pending struct {
 	started bool
 	startAt time.Time
 	closed  bool
+	// listeners: the stream output's count when the item started (device.go).
+	listeners *int
 }
 
 // Air plays a plan's items back to back and logs each. Every row is written
@@ -233,7 +235,11 @@ func (a *slotAiring) closeRow(p *pending, status playlist.Status, end time.Time,
 			reason += "; " + note
 		}
 	}
-	return s.book.close(a.wctx, p.row, status, p.startAt, end, played, reason)
+	var heardBy *int
+	if p.started {
+		heardBy = fewer(p.listeners, s.listeners())
+	}
+	return s.book.close(a.wctx, p.row, status, p.startAt, end, played, reason, heardBy)
 }
 
 // progress records how much of each playing item has been heard.
@@ -259,7 +265,7 @@ func (a *slotAiring) event(ev audio.Event) error {
 	p, seg := a.rows[i], a.plan.Items[i].Segment
 	switch ev.Kind {
 	case audio.CueStarted:
-		p.started, p.startAt = true, ev.At
+		p.started, p.startAt, p.listeners = true, ev.At, a.s.listeners()
 		s.onAir(a.plan, i, ev.At) // status.go
 		if a.stopping == "" {
 			return a.queue()

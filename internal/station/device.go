@@ -2,6 +2,7 @@ package station
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/truyenthanh/cchc/internal/audio"
 )
@@ -18,7 +19,8 @@ func (s *Station) deviceState() (<-chan struct{}, error) {
 }
 
 // lostReason is the reason logged for an airing cut by the loss of the
-// sound card: "audio device error: " and what the card said.
+// sound card: "audio device error: " and what the card said; for a stream
+// output, ReasonServerLost and what went wrong.
 func (s *Station) lostReason() string {
 	_, err := s.deviceState()
 	if err == nil {
@@ -29,7 +31,53 @@ func (s *Station) lostReason() string {
 	if err == nil {
 		return ReasonDeviceError
 	}
+	if detail, ok := streamDetail(err); ok {
+		return ReasonServerLost + ": " + detail
+	}
 	return ReasonDeviceError + ": " + audio.DeviceDetail(err)
+}
+
+// Reasons for an airing on a stream output (internal/icecast) whose server
+// cannot be reached (failed) or whose connection was lost (interrupted).
+const (
+	ReasonServerUnreachable = "cannot reach the streaming server"
+	ReasonServerLost        = "lost the connection to the streaming server"
+)
+
+// streamDetail is what a stream output's error says beyond its kind
+// (audio.ErrServerUnreachable, audio.ErrServerLost); ok is false for a
+// sound card's error.
+func streamDetail(err error) (string, bool) {
+	for _, kind := range []error{audio.ErrServerUnreachable, audio.ErrServerLost} {
+		if errors.Is(err, kind) {
+			return strings.TrimPrefix(err.Error(), kind.Error()+": "), true
+		}
+	}
+	return "", false
+}
+
+// listeners is the stream output's count of listeners now
+// (audio.ListenerCounter); nil for other outputs, or when it could not be
+// read.
+func (s *Station) listeners() *int {
+	c, ok := s.Sink.(audio.ListenerCounter)
+	if !ok {
+		return nil
+	}
+	n, ok := c.Listeners()
+	if !ok {
+		return nil
+	}
+	return &n
+}
+
+// fewer is the lower of two listener counts, either of which may be
+// unknown (nil).
+func fewer(a, b *int) *int {
+	if a == nil || (b != nil && *b < *a) {
+		return b
+	}
+	return a
 }
 
 // errDeviceLost ends a wait for frames to be heard when the card goes away.

@@ -95,13 +95,13 @@ func (b *logbook) start(ctx context.Context, a playlist.Airing) (*logRow, error)
 }
 
 // close closes r with its final fields; started, when not zero, replaces
-// its provisional start.
-func (b *logbook) close(ctx context.Context, r *logRow, status playlist.Status, started, ended time.Time, played time.Duration, reason string) error {
+// its provisional start; listeners is nil but for a stream output.
+func (b *logbook) close(ctx context.Context, r *logRow, status playlist.Status, started, ended time.Time, played time.Duration, reason string, listeners *int) error {
 	b.mu.Lock()
 	if !started.IsZero() {
 		r.a.StartedAt = started
 	}
-	r.a.Status, r.a.EndedAt, r.a.Played, r.a.Reason = status, ended, played, reason
+	r.a.Status, r.a.EndedAt, r.a.Played, r.a.Reason, r.a.Listeners = status, ended, played, reason, listeners
 	a := r.a
 	b.mu.Unlock()
 	if b.mode == WriteWhenClosed {
@@ -176,6 +176,9 @@ func (b *logbook) apply(ctx context.Context, w logWrite) error {
 		return err
 	case writeClose:
 		a := w.a
+		if sl, ok := b.store.(StreamLog); ok && a.Listeners != nil {
+			return sl.CloseStreamAiring(ctx, w.row.id, a.Status, a.StartedAt, a.EndedAt, a.Played, a.Reason, *a.Listeners)
+		}
 		return b.store.CloseAiring(ctx, w.row.id, a.Status, a.StartedAt, a.EndedAt, a.Played, a.Reason)
 	case writeClosed:
 		id, err := b.store.LogClosed(ctx, w.a)

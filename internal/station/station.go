@@ -193,6 +193,9 @@ func (s *Station) deadReason() string {
 		return ReasonNoDevice
 	}
 	if _, err := s.deviceState(); err != nil {
+		if detail, ok := streamDetail(err); ok {
+			return ReasonServerUnreachable + ": " + detail // device.go
+		}
 		return ReasonNoDevice + ": " + audio.DeviceDetail(err) // the sink keeps trying it
 	}
 	s.mu.Lock()

@@ -45,6 +45,9 @@ type Status struct {
 	Dead   string
 	// Held: airing log writes waiting in memory for disk space (logbook.go).
 	Held LogHeld
+	// Listeners: for a stream output, the clusters connected to its mount
+	// now (device.go); nil for other outputs.
+	Listeners *int
 	// Zones is every zone's status, in config order, when the status is
 	// that of a Group (the fields above are then the first zone's).
 	Zones []Status
@@ -119,7 +122,7 @@ func (s *Station) Subscribe() (<-chan struct{}, func()) {
 // it now.
 func (s *Station) Status(ctx context.Context) (Status, error) {
 	now := s.Clock.Now()
-	st := Status{Zone: s.Zone, At: now, Dead: s.deadReason(), Held: s.LogHeld()}
+	st := Status{Zone: s.Zone, At: now, Dead: s.deadReason(), Held: s.LogHeld(), Listeners: s.listeners()}
 	if s.Sink != nil {
 		st.Output = s.Sink.Name()
 	}

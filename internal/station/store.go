@@ -32,3 +32,10 @@ type Log interface {
 	// Path names where the log is kept, for the operator's messages.
 	Path() string
 }
+
+// StreamLog is a Log that also records, for an airing on a stream output,
+// how many listeners heard it (the SQLite store). With a Log that is not,
+// the count is not kept.
+type StreamLog interface {
+	CloseStreamAiring(ctx context.Context, id int64, status playlist.Status, started, ended time.Time, played time.Duration, reason string, listeners int) error
+}

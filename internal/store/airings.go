@@ -46,9 +46,9 @@ func (s *Store) LogClosed(ctx context.Context, a playlist.Airing) (int64, error)
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO airings (id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at,
-			played_ms, duration_ms, status, reason, zone, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			played_ms, duration_ms, status, reason, zone, listeners, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.SegmentID, r.Title, r.Topics, r.Slot, r.ScheduledAt, r.StartedAt, r.EndedAt, r.PlayedMS, r.DurationMS, r.Status, r.Reason,
-			r.Zone, l.Seq, l.PrevHash, l.Hash)
+			r.Zone, r.Listeners, l.Seq, l.PrevHash, l.Hash)
 		return err
 	})
 	if err != nil {
@@ -64,7 +64,15 @@ func rowOf(a playlist.Airing) row {
 	}
 	return row{SegmentID: a.SegmentID, Title: title.Clean(a.Title), Topics: strings.Join(a.Topics, ","), Slot: a.Slot,
 		ScheduledAt: a.ScheduledAt.UnixMilli(), StartedAt: ms(a.StartedAt), EndedAt: ms(a.EndedAt),
-		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason, Zone: zone}
+		PlayedMS: a.Played.Milliseconds(), DurationMS: a.Duration.Milliseconds(), Status: string(a.Status), Reason: a.Reason, Zone: zone,
+		Listeners: listenersOf(a.Listeners)}
+}
+
+func listenersOf(n *int) sql.NullInt64 {
+	if n == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: int64(*n), Valid: true}
 }
 
 func (s *Store) insertAiring(ctx context.Context, a playlist.Airing) (int64, error) {
@@ -89,6 +97,19 @@ func (s *Store) Progress(ctx context.Context, id int64, played time.Duration) er
 // started, when not zero, replaces the provisional start written when the
 // row was opened with the time the first sample was heard.
 func (s *Store) CloseAiring(ctx context.Context, id int64, status playlist.Status, started, ended time.Time, played time.Duration, reason string) error {
+	return s.closeAiring(ctx, id, status, started, ended, played, reason, nil)
+}
+
+// CloseStreamAiring is CloseAiring for an airing on a stream output, which
+// also records how many listeners heard it.
+func (s *Store) CloseStreamAiring(ctx context.Context, id int64, status playlist.Status, started, ended time.Time, played time.Duration, reason string, listeners int) error {
+	if listeners < 0 {
+		return fmt.Errorf("close airing %d: %d listeners", id, listeners)
+	}
+	return s.closeAiring(ctx, id, status, started, ended, played, reason, &listeners)
+}
+
+func (s *Store) closeAiring(ctx context.Context, id int64, status playlist.Status, started, ended time.Time, played time.Duration, reason string, listeners *int) error {
 	if status == playlist.StatusOpen {
 		return errors.New("close airing: a final status is required")
 	}
@@ -106,6 +127,7 @@ func (s *Store) CloseAiring(ctx context.Context, id int64, status playlist.Statu
 		}
 		r.EndedAt = sql.NullInt64{Int64: ended.UnixMilli(), Valid: true}
 		r.PlayedMS = played.Milliseconds()
+		r.Listeners = listenersOf(listeners)
 		return closeRow(ctx, tx, r)
 	})
 	if err != nil {
@@ -120,9 +142,9 @@ func closeRow(ctx context.Context, tx *sql.Tx, r row) error {
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE airings SET status = ?, started_at = ?, ended_at = ?, played_ms = ?, reason = ?,
+	res, err := tx.ExecContext(ctx, `UPDATE airings SET status = ?, started_at = ?, ended_at = ?, played_ms = ?, reason = ?, listeners = ?,
 		chain_seq = ?, prev_hash = ?, hash = ? WHERE id = ? AND status = 'open'`,
-		r.Status, r.StartedAt, r.EndedAt, r.PlayedMS, r.Reason, l.Seq, l.PrevHash, l.Hash, r.ID)
+		r.Status, r.StartedAt, r.EndedAt, r.PlayedMS, r.Reason, r.Listeners, l.Seq, l.PrevHash, l.Hash, r.ID)
 	if err != nil {
 		return err
 	}
@@ -184,6 +206,10 @@ func (r row) airing() playlist.Airing {
 	a.Played = time.Duration(r.PlayedMS) * time.Millisecond
 	a.Duration = time.Duration(r.DurationMS) * time.Millisecond
 	a.Status = playlist.Status(r.Status)
+	if r.Listeners.Valid {
+		n := int(r.Listeners.Int64)
+		a.Listeners = &n
+	}
 	return a
 }
 

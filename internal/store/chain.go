@@ -31,6 +31,10 @@ import (
 // zone code. Rows of chung, which every row logged before zones was, hash
 // as they always have; the zone of any other row is covered.
 //
+// and, only when it is not NULL (an airing on a stream output, since
+// migration 0009), "listeners=" and its listeners. Rows closed before
+// either hash as they always have.
+//
 // Integers are written in decimal. Changing any field of a closed row, or
 // removing or reordering rows, breaks the chain at that row; VerifyChain
 // finds the first break. Open rows are not in the chain until they close.
@@ -56,6 +60,7 @@ type row struct {
 	DurationMS         int64
 	Status, Reason     string
 	Zone               string
+	Listeners          sql.NullInt64
 }
 
 // Canonical is the line the hash covers (see the package comment).
@@ -73,6 +78,10 @@ func (r row) Canonical() string {
 	}
 	if r.Zone != playlist.DefaultZone {
 		fields = append(fields, r.Zone)
+	}
+	if r.Listeners.Valid {
+		// Tagged, so that it cannot pass for a zone code.
+		fields = append(fields, "listeners="+opt(r.Listeners))
 	}
 	return strings.Join(fields, "\x1f")
 }
@@ -97,12 +106,12 @@ func ChainHash(prev, canonical string) string {
 // rowColumnsBeforeZones are the airings' columns before migration 0008.
 const rowColumnsBeforeZones = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason"
 
-const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone"
+const rowColumns = "id, segment_id, title, topics, slot, scheduled_at, started_at, ended_at, played_ms, duration_ms, status, reason, zone, listeners"
 
 func scanRow(sc interface{ Scan(...any) error }, extra ...any) (row, error) {
 	var r row
 	dest := append([]any{&r.ID, &r.SegmentID, &r.Title, &r.Topics, &r.Slot, &r.ScheduledAt, &r.StartedAt, &r.EndedAt,
-		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason, &r.Zone}, extra...)
+		&r.PlayedMS, &r.DurationMS, &r.Status, &r.Reason, &r.Zone, &r.Listeners}, extra...)
 	return r, sc.Scan(dest...)
 }
 
@@ -151,9 +160,10 @@ func chainClosedRows(ctx context.Context, tx *sql.Tx) error {
 	defer upd.Close()
 	var after int64
 	for {
-		// This runs inside migration 0002, before airings had a zone:
-		// every row then was of the default zone.
-		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumnsBeforeZones+", '"+playlist.DefaultZone+"' FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
+		// This runs inside migration 0002, before airings had a zone
+		// (0008) or listeners (0009): every row then was of the default
+		// zone, with no listeners.
+		rows, err := tx.QueryContext(ctx, "SELECT "+rowColumnsBeforeZones+", '"+playlist.DefaultZone+"', NULL FROM airings WHERE status <> 'open' AND chain_seq IS NULL AND id > ? ORDER BY id LIMIT 1000", after)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,45 @@ type AiringSummary struct {
 	Groups    []AiringGroup
 	Aired     []AiredSegment
 	Incidents []playlist.Airing // interrupted, missed and failed, in log order
+	// Streams count the completed airings on stream outputs (listeners
+	// set), per zone, day, topics and whether no cluster received them.
+	Streams []StreamGroup
+}
+
+// StreamGroup is a count of completed airings on stream outputs.
+type StreamGroup struct {
+	Zone                    string
+	At                      time.Time // one of them was due then: it gives the day
+	Topics                  []string
+	Unheard                 bool // received by no cluster (listeners 0)
+	Airings                 int
+	PlayedMS                int64
+	Listeners, MinListeners int // added up; the fewest
+}
+
+// streams reads the stream groups of [from, to) (few rows: the airings on
+// stream outputs of the period, found by the scheduled_at index).
+func (s *Store) streams(ctx context.Context, split func(string) []string, zone string, from, to time.Time, offset time.Duration) ([]StreamGroup, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT zone, MIN(scheduled_at), topics, listeners = 0, COUNT(*), SUM(played_ms), SUM(listeners), MIN(listeners)
+		FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND status = 'completed' AND listeners IS NOT NULL AND `+zoneIs+`
+		GROUP BY zone, (scheduled_at + ?) / 86400000, topics, listeners = 0`,
+		from.UnixMilli(), to.UnixMilli(), zone, zone, offset.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("summarize streams: %w", err)
+	}
+	defer rows.Close()
+	var out []StreamGroup
+	for rows.Next() {
+		var g StreamGroup
+		var at int64
+		var topics string
+		if err := rows.Scan(&g.Zone, &at, &topics, &g.Unheard, &g.Airings, &g.PlayedMS, &g.Listeners, &g.MinListeners); err != nil {
+			return nil, fmt.Errorf("summarize streams: %w", err)
+		}
+		g.At, g.Topics = time.UnixMilli(at), split(topics)
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }
 
 // Summarize sums up the airings of the zone ("" for every zone, added up)
@@ -79,6 +118,10 @@ func (s *Store) Summarize(ctx context.Context, zone string, from, to time.Time, 
 		return sum, err
 	}
 	sum.Incidents, err = s.incidents(ctx, zone, from, to)
+	if err != nil {
+		return sum, err
+	}
+	sum.Streams, err = s.streams(ctx, split, zone, from, to, offset)
 	return sum, err
 }
 
@@ -201,5 +244,9 @@ func (s *Store) summarizeRows(ctx context.Context, zone string, from, to time.Ti
 		return sum, err
 	}
 	sum.Incidents, err = s.incidents(ctx, zone, from, to)
+	if err != nil {
+		return sum, err
+	}
+	sum.Streams, err = s.streams(ctx, split, zone, from, to, offset)
 	return sum, err
 }

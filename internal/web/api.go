@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/config"
 	"github.com/truyenthanh/cchc/internal/contract"
 	"github.com/truyenthanh/cchc/internal/control"
 	"github.com/truyenthanh/cchc/internal/csvsafe"
@@ -470,6 +471,24 @@ type statusJSON struct {
 	// when config.yaml has no zones:). The fields above are the first
 	// zone's, except AudioOK and Problem, which hold for every zone.
 	Zones []zoneStatusJSON `json:"zones"`
+	// Listeners: for a stream output, the receivers (IP loudspeaker
+	// clusters) connected to the first zone's mount now; ListenersText
+	// says, for every zone fed by a stream, how many are connected, to the
+	// operator. Absent for a sound card.
+	Listeners     *int   `json:"listeners,omitempty"`
+	ListenersText string `json:"listeners_text,omitempty"`
+	// Clusters: for every zone fed by a stream, the clusters connected now
+	// against those its configuration expects (zones[].clusters).
+	Clusters []clustersJSON `json:"clusters,omitempty"`
+}
+
+// clustersJSON is a zone's loudspeaker clusters connected now.
+type clustersJSON struct {
+	Zone      string `json:"zone"`
+	Name      string `json:"name"`
+	Connected int    `json:"connected"`
+	Expected  int    `json:"expected"`
+	Text      string `json:"text"`
 }
 
 // zoneStatusJSON is one zone of /api/status.
@@ -484,6 +503,9 @@ type zoneStatusJSON struct {
 	Output       string       `json:"output"`
 	AudioOK      bool         `json:"audio_ok"`
 	Problem      string       `json:"problem,omitempty"`
+	// Listeners: for a zone fed by a stream, the clusters connected to its
+	// mount now (absent otherwise).
+	Listeners *int `json:"listeners,omitempty"`
 }
 
 type onAirJSON struct {
@@ -521,6 +543,13 @@ func (s *Server) status(ctx context.Context, lang string) (statusJSON, error) {
 	}
 	out.Running = true
 	out.At = st.At.In(s.Location).Format(time.RFC3339)
+	out.Clusters = s.clusters(st, lang)
+	out.Listeners = st.Listeners
+	var parts []string
+	for _, c := range out.Clusters {
+		parts = append(parts, c.Text)
+	}
+	out.ListenersText = strings.Join(parts, " · ")
 	if h := st.Held; h.Pending > 0 {
 		since := h.Since.In(s.Location).Format(time.RFC3339)
 		out.DiskFull, out.PendingWrites, out.DiskFullSince = true, h.Pending, &since
@@ -566,6 +595,7 @@ func (s *Server) zoneStatus(st station.Status, lang string) zoneStatusJSON {
 	if st.Dead != "" {
 		z.Problem = words.Reason(lang, st.Dead)
 	}
+	z.Listeners = st.Listeners
 	if a := st.OnAir; a != nil {
 		elapsed := min(max(0, st.At.Sub(a.Started)), a.Length)
 		z.OnAir = &onAirJSON{SegmentID: a.SegmentID, Title: a.Title, Topics: nonNil(a.Topics), Slot: a.Slot,
@@ -583,6 +613,38 @@ func (s *Server) zoneStatus(st station.Status, lang string) zoneStatusJSON {
 		z.NextSlotText = s.slotTitle(lang, st.NextSlot) + ", " + words.ShortDateTime(lang, st.NextSlotAt.In(s.Location))
 	}
 	return z
+}
+
+// clusters lists, for every zone whose output counts listeners (a stream),
+// the clusters connected now against those expected.
+func (s *Server) clusters(st station.Status, lang string) []clustersJSON {
+	zones := st.Zones
+	if len(zones) == 0 {
+		zones = []station.Status{st}
+	}
+	var cfg config.Config
+	if s.Config != nil {
+		cfg = s.Config()
+	}
+	var out []clustersJSON
+	for _, z := range zones {
+		if z.Listeners == nil {
+			continue
+		}
+		c := clustersJSON{Zone: z.Zone, Name: z.Zone, Connected: *z.Listeners}
+		if c.Zone == "" && len(cfg.ZoneList()) > 0 {
+			c.Zone = cfg.ZoneList()[0].Code
+		}
+		if zc, ok := cfg.Zone(c.Zone); ok {
+			c.Name, c.Expected = zc.Name, zc.Clusters
+		}
+		c.Text = fmt.Sprintf("%s: %s %d", c.Name, tr(lang, "cụm loa đang nhận", "clusters connected"), c.Connected)
+		if c.Expected > 0 {
+			c.Text += fmt.Sprintf("/%d", c.Expected)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func nonNil(s []string) []string {

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/icecast"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/station"
@@ -756,7 +757,7 @@ func statDisk(lang, label, p string) diskFree {
 func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	d := systemData{ConfigPath: s.ConfigPath, Version: s.Version, Database: s.Store.Path()}
 	if b, err := os.ReadFile(s.ConfigPath); err == nil {
-		d.ConfigText = string(b)
+		d.ConfigText = icecast.RedactText(string(b)) // no stream's source password
 	} else {
 		d.ConfigText = err.Error()
 	}

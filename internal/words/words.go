@@ -60,6 +60,9 @@ var reasons = map[string]string{
 	"paused past the end of the slot": "tạm dừng quá giờ kết thúc khung giờ",
 	"emergency":                       "khẩn cấp",
 	"silence in the output":           "lặng tiếng khi phát",
+	// A stream output (station.ReasonServerUnreachable, ReasonServerLost).
+	"cannot reach the streaming server":           "không kết nối được máy chủ phát trực tuyến",
+	"lost the connection to the streaming server": "mất kết nối với máy chủ phát trực tuyến",
 }
 
 // Reason translates a log reason ("a; b: detail" keeps its detail).

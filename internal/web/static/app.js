@@ -258,6 +258,8 @@
       text('audio-state', ok ? t('Loa đang hoạt động', 'Loudspeakers working') : '⚠ ' + t('LOA KHÔNG PHÁT — kiểm tra card âm thanh, dây nối', 'LOUDSPEAKERS SILENT — check the sound card and cables'));
       var as = document.getElementById('audio-state'); if (as) { as.className = ok ? 'ok' : 'dead-text'; }
       text('audio-detail', t('Đầu ra: ', 'Output: ') + (status.output || '—') + (status.problem ? ' — ' + status.problem : ''));
+      var ls = document.getElementById('listeners');
+      if (ls) { ls.hidden = !status.listeners_text; ls.textContent = status.listeners_text || ''; }
       var full = document.getElementById('diskfull');
       if (full) {
         full.hidden = !status.disk_full;

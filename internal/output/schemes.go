@@ -1,0 +1,90 @@
+package output
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+)
+
+// NullScheme is "null": the frames go nowhere (tests, simulate, a station
+// without loudspeakers).
+func NullScheme() Scheme {
+	return Scheme{
+		Name: "null",
+		Check: func(arg string) *Problem {
+			if arg != "" {
+				return &Problem{Problem: "takes nothing after null:", ProblemVI: "không nhận gì sau null:"}
+			}
+			return nil
+		},
+		Open: func(_ context.Context, _ Spec, env Env) (audio.Sink, error) {
+			return audio.NewNullSink(env.Rate, env.Paced, env.Clock), nil
+		},
+	}
+}
+
+// FileScheme is "file:PATH.wav": the frames are written to a WAV file.
+func FileScheme() Scheme {
+	return Scheme{
+		Name: "file", Usage: "file:PATH.wav", UsageVI: "file:ĐƯỜNG_DẪN.wav",
+		Check: func(arg string) *Problem {
+			if arg == "" || !strings.HasSuffix(strings.ToLower(arg), ".wav") {
+				return &Problem{Problem: "needs a path ending in .wav", ProblemVI: "cần đường dẫn tệp kết thúc bằng .wav",
+					Fix: "write file:PATH.wav, e.g. file:/tmp/out.wav", FixVI: "ghi file:ĐƯỜNG_DẪN.wav, ví dụ file:/tmp/out.wav"}
+			}
+			return nil
+		},
+		Open: func(_ context.Context, sp Spec, env Env) (audio.Sink, error) {
+			return audio.NewFileSink(sp.Arg, env.Rate, env.Paced, env.Clock), nil
+		},
+	}
+}
+
+// ALSAScheme is "alsa" (ALSA's default device) or "alsa:DEVICE" (an ALSA
+// PCM name: hw:1,0, plughw:1, pulse, a name from asound.conf). The card is
+// held by an output process (Env.DeviceCommand), started again whenever it
+// is lost; the sink says meanwhile that it does not play
+// (audio.DeviceWatcher).
+func ALSAScheme() Scheme {
+	return Scheme{
+		Name: "alsa", Usage: "alsa, alsa:DEVICE", UsageVI: "alsa, alsa:THIẾT_BỊ",
+		Open: openALSA,
+	}
+}
+
+// AutoScheme is "auto": the sound card ALSA picks by default.
+func AutoScheme() Scheme {
+	return Scheme{
+		Name: "auto",
+		Check: func(arg string) *Problem {
+			if arg != "" {
+				return &Problem{Problem: "takes nothing after auto:", ProblemVI: "không nhận gì sau auto:"}
+			}
+			return nil
+		},
+		Open: openALSA,
+	}
+}
+
+// openALSA starts the output process of a sound card and waits until it
+// has opened the card or failed to (then the sink keeps trying, and says
+// so through DeviceState).
+func openALSA(ctx context.Context, sp Spec, env Env) (audio.Sink, error) {
+	if env.DeviceCommand == nil {
+		return nil, ErrNoDeviceCommand
+	}
+	device := sp.Arg
+	name := "alsa"
+	if device != "" {
+		name += ":" + device
+	}
+	logger := env.Logger
+	if logger != nil {
+		logger = logger.With("component", "output")
+	}
+	sink := audio.NewDeviceSink(env.Rate, env.Buffer, name, func() *exec.Cmd { return env.DeviceCommand(device) }, logger)
+	_ = sink.Open(ctx) // a card that does not open now is the sink's to report
+	return sink, nil
+}
