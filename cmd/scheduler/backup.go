@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/truyenthanh/cchc/internal/commune"
 )
 
 func (m *Main) backupCommand() *cobra.Command {
@@ -35,15 +37,15 @@ func (m *Main) backupCommand() *cobra.Command {
 			return badInput("%s: %w", dest, err)
 		}
 		ctx := cmd.Context()
-		st, err := m.openStore(ctx)
+		uc, st, err := m.openCommune(ctx)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if same(st.Path(), dest) {
+		if same(uc.DatabasePath(), dest) {
 			return badInput("%s: %s", dest, m.T("là chính cơ sở dữ liệu đang dùng", "is the database itself"))
 		}
-		info, err := st.Backup(ctx, dest)
+		info, err := uc.Backup(ctx, commune.CLIActor(), dest)
 		if err != nil {
 			return err
 		}

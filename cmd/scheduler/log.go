@@ -30,7 +30,7 @@ func (m *Main) logCommand() *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		st, err := m.openStore(ctx)
+		uc, st, err := m.openCommune(ctx)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (m *Main) logCommand() *cobra.Command {
 		if last.Before(start) {
 			return badInput("--to %s %s --from %s", to, m.T("sớm hơn", "is before"), from)
 		}
-		airings, err := st.LoggedAirings(ctx, zone, start, last.AddDate(0, 0, 1))
+		airings, err := uc.LoggedAirings(ctx, zone, start, last.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
@@ -140,20 +140,20 @@ func (m *Main) logVerifyCommand() *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		st, err := m.openStore(ctx)
+		uc, st, err := m.openCommune(ctx)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		rep, err := st.VerifyChainHead(ctx, want)
+		rep, err := uc.VerifyChainHead(ctx, want)
 		if err != nil {
 			return err
 		}
-		airings, err := st.Airings(ctx, "", time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
+		airings, err := uc.Airings(ctx, "", time.Unix(0, 0), time.Now().AddDate(100, 0, 0))
 		if err != nil {
 			return err
 		}
-		tallies, err := st.VerifyTallies(ctx)
+		tallies, err := uc.VerifyTallies(ctx)
 		if err != nil {
 			return err
 		}

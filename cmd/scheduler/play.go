@@ -31,7 +31,7 @@ func (m *Main) playCommand() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
@@ -46,13 +46,13 @@ func (m *Main) playCommand() *cobra.Command {
 				handled, err := m.emergency(args, zones)
 				if handled && err == nil {
 					ids, _ := parseIDs(args) // emergency parsed them
-					m.newCommune(st).PlayedIn(ctx, commune.CLIActor(), store.ActionUrgent, zones, ids)
+					uc.PlayedIn(ctx, commune.CLIActor(), store.ActionUrgent, zones, ids)
 				}
 				if handled || err != nil {
 					return err
 				}
 			}
-			segs, unmeasured, err := m.resolvePlayable(ctx, st, args)
+			segs, unmeasured, err := m.resolvePlayable(ctx, uc, args)
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func (m *Main) playCommand() *cobra.Command {
 					ids = append(ids, s.ID)
 				}
 			}
-			m.newCommune(st).Played(ctx, commune.CLIActor(), store.ActionPlay, ids, files...)
+			uc.Played(ctx, commune.CLIActor(), store.ActionPlay, ids, files...)
 			began := time.Now()
 			err = stn.PlayNow(ctx, segs)
 			if o, ok := sink.(interface{ Drain() }); ok {
@@ -100,7 +100,7 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			airings, err := st.Airings(ctx, "", began.Add(-time.Second), time.Now().Add(time.Hour))
+			airings, err := uc.Airings(ctx, "", began.Add(-time.Second), time.Now().Add(time.Hour))
 			if err != nil {
 				return err
 			}
@@ -143,12 +143,12 @@ func (m *Main) statusWord(s playlist.Status) string {
 // library; a path that is not in the library plays as it is (segment 0).
 // Those are checked (the header) but not yet measured: unmeasured lists
 // their paths, in playing order, for measureAhead.
-func (m *Main) resolvePlayable(ctx context.Context, st *store.Store, args []string) (segs []playlist.Segment, unmeasured []string, err error) {
+func (m *Main) resolvePlayable(ctx context.Context, uc *commune.Commune, args []string) (segs []playlist.Segment, unmeasured []string, err error) {
 	var lib []playlist.Segment
 	libRead := false
 	for _, a := range args {
 		if id, err := strconv.ParseInt(a, 10, 64); err == nil {
-			seg, err := st.Segment(ctx, id)
+			seg, err := uc.Segment(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, nil, badInput("ID %d: %s", id, m.T("không có bản tin này — xem 'segments list'", "no such segment — see 'segments list'"))
 			}
@@ -175,7 +175,7 @@ func (m *Main) resolvePlayable(ctx context.Context, st *store.Store, args []stri
 			seg.Title = info.Title
 		}
 		if !libRead {
-			lib, _ = st.Segments(ctx, true)
+			lib, _ = uc.Segments(ctx, true)
 			libRead = true
 		}
 		found := false

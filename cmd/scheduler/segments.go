@@ -147,12 +147,12 @@ func (m *Main) segmentsListCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		st, err := m.openStore(cmd.Context())
+		uc, st, err := m.openCommune(cmd.Context())
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		segs, err := st.Segments(cmd.Context(), all)
+		segs, err := uc.Segments(cmd.Context(), all)
 		if err != nil {
 			return err
 		}
@@ -252,7 +252,7 @@ func (m *Main) segmentsApproveCommand() *cobra.Command {
 			}
 			defer st.Close()
 			if all {
-				segs, err := uc.Store().Segments(ctx, false)
+				segs, err := uc.Segments(ctx, false)
 				if err != nil {
 					return err
 				}

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truyenthanh/cchc/internal/audio"
-	"github.com/truyenthanh/cchc/internal/store"
+	"github.com/truyenthanh/cchc/internal/commune"
 )
 
 // segmentsAnalyzeCommand measures the leading and trailing silence of
@@ -23,12 +23,12 @@ func (m *Main) segmentsAnalyzeCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			segs, err := st.Segments(ctx, false)
+			segs, err := uc.Segments(ctx, false)
 			if err != nil {
 				return err
 			}
@@ -43,7 +43,7 @@ func (m *Main) segmentsAnalyzeCommand() *cobra.Command {
 					fmt.Fprintf(m.Stderr, "#%d %s: %s (%v)\n", seg.ID, seg.Path, m.importMessage(err), err)
 					continue
 				}
-				if err := st.SetSilence(ctx, seg.ID, a.SilenceStart, a.SilenceEnd); err != nil {
+				if err := uc.SetSilence(ctx, commune.CLIActor(), seg.ID, a.SilenceStart, a.SilenceEnd); err != nil {
 					return err
 				}
 				done++
@@ -64,11 +64,11 @@ func (m *Main) segmentsAnalyzeCommand() *cobra.Command {
 // warnUnmeasuredSilence tells the operator, when audio.trim_silence is on,
 // how many segments play untrimmed because their silence was never
 // measured, and what to run.
-func (m *Main) warnUnmeasuredSilence(ctx context.Context, st *store.Store) {
+func (m *Main) warnUnmeasuredSilence(ctx context.Context, uc *commune.Commune) {
 	if !m.config().Audio.TrimSilence {
 		return
 	}
-	segs, err := st.Segments(ctx, false)
+	segs, err := uc.Segments(ctx, false)
 	if err != nil {
 		return
 	}

@@ -44,7 +44,7 @@ func (m *Main) serveCommand() *cobra.Command {
 				stations = append(stations, z.stn)
 			}
 			group := station.NewGroup(stations...)
-			m.warnUnmeasuredSilence(ctx, st)
+			m.warnUnmeasuredSilence(ctx, m.newCommune(st))
 			srv, err := m.newWeb(st, group, listen) // web.go
 			if err != nil {
 				return err
@@ -101,7 +101,7 @@ func (m *Main) serveCommand() *cobra.Command {
 			provDone := make(chan error, 1)
 			go func() { provDone <- m.runProvince(ctx, st, group) }() // province_sync.go
 			webCtx, stopWeb := context.WithCancel(ctx)
-			webDone := m.runWeb(webCtx, srv, st)
+			webDone := m.runWeb(webCtx, srv, m.newCommune(st))
 			err = group.Run(ctx)
 			stopWeb()
 			<-webDone

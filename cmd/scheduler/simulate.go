@@ -32,7 +32,7 @@ func (m *Main) simulateCommand() *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		st, err := m.openStore(ctx)
+		uc, st, err := m.openCommune(ctx)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (m *Main) simulateCommand() *cobra.Command {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		airings, err := st.Airings(ctx, "", start, end)
+		airings, err := uc.Airings(ctx, "", start, end)
 		if err != nil {
 			return err
 		}

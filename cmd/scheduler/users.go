@@ -111,12 +111,12 @@ func (m *Main) usersListCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := m.openStore(ctx)
+			uc, st, err := m.openCommune(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			users, err := st.Users(ctx)
+			users, err := uc.Users(ctx)
 			if err != nil {
 				return err
 			}

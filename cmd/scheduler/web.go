@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/truyenthanh/cchc/internal/commune"
 	"github.com/truyenthanh/cchc/internal/report"
 	"github.com/truyenthanh/cchc/internal/station"
 	"github.com/truyenthanh/cchc/internal/store"
@@ -26,11 +27,9 @@ func (m *Main) newWeb(st *store.Store, stn *station.Group, listen string) (*web.
 	app := m.newCommune(st)
 	return web.New(web.Deps{
 		App:        app,
-		Store:      st,
 		Config:     m.config,
 		ConfigPath: m.configPath,
 		Location:   m.loc,
-		Planner:    m.planner,
 		Station:    stn,
 		Play: func(ctx context.Context, ids []int64) error {
 			segs, err := app.EmergencySegments(ctx, ids)
@@ -54,7 +53,7 @@ func (m *Main) newWeb(st *store.Store, stn *station.Group, listen string) (*web.
 
 // runWeb serves the web app until ctx is done. A web app that cannot start
 // (the port is taken) is logged loudly, and the station keeps airing.
-func (m *Main) runWeb(ctx context.Context, srv *web.Server, st *store.Store) <-chan struct{} {
+func (m *Main) runWeb(ctx context.Context, srv *web.Server, uc *commune.Commune) <-chan struct{} {
 	done := make(chan struct{})
 	if err := srv.Listen(); err != nil {
 		m.logger.Error("the web app could not start; the station keeps airing", "err", err)
@@ -63,7 +62,7 @@ func (m *Main) runWeb(ctx context.Context, srv *web.Server, st *store.Store) <-c
 		return done
 	}
 	fmt.Fprintf(m.Stdout, "%s: http://%s/\n", m.T("Giao diện web", "Web app"), srv.Addr())
-	if users, err := st.Users(ctx); err == nil && len(users) == 0 {
+	if users, err := uc.Users(ctx); err == nil && len(users) == 0 {
 		fmt.Fprintf(m.Stdout, "%s\n  echo 'MẬT-KHẨU' | %s users add NAME --role operator\n",
 			m.T("Chưa có tài khoản nào để đăng nhập. Tạo tài khoản đầu tiên (mật khẩu đọc từ đầu vào chuẩn):",
 				"No account can log in yet. Create the first one (the password is read from standard input):"), "scheduler")

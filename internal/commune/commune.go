@@ -50,6 +50,23 @@ type Store interface {
 	AuditTrail(ctx context.Context, limit int) ([]store.AuditEntry, error)
 	Summarize(ctx context.Context, zone string, from, to time.Time, offset time.Duration) (store.AiringSummary, error)
 	ChainHeadBefore(ctx context.Context, end time.Time) (store.PeriodHead, bool, error)
+	SetSilence(ctx context.Context, id int64, start, end time.Duration) error
+	VerifyTallies(ctx context.Context) (store.TallyCheck, error)
+
+	// What the front doors read through the use cases (reads.go).
+	Users(ctx context.Context) ([]store.User, error)
+	Reviews(ctx context.Context) (map[int64]store.Review, error)
+	CompletedAirings(ctx context.Context) (map[int64]int, error)
+	LoggedAirings(ctx context.Context, zone string, from, to time.Time) ([]store.LoggedAiring, error)
+	LatestAiring(ctx context.Context) (playlist.Airing, error)
+	// Path names the database, for the system page and backups.
+	Path() string
+
+	// The web app's sessions (Login, Session, Logout).
+	CheckPassword(ctx context.Context, name, password string) (store.User, error)
+	CreateSession(ctx context.Context, u store.User, now time.Time, ttl time.Duration) (store.Session, error)
+	SessionByToken(ctx context.Context, token string, now time.Time) (store.Session, error)
+	DeleteSession(ctx context.Context, token string) error
 }
 
 // Deps is what the use cases are built from, once, in the composition
@@ -84,9 +101,6 @@ func New(d Deps) *Commune {
 	}
 	return &Commune{d: d}
 }
-
-// Store is the store behind the use cases, for reads.
-func (c *Commune) Store() Store { return c.d.Store }
 
 // CLIActor names the person at the command line for the audit trail:
 // "cli:" and the operating-system user.

@@ -22,6 +22,8 @@ const (
 	ActionControl = "control"
 	ActionUser    = "user"
 	ActionConfig  = "config"
+	ActionSilence = "silence" // segments analyze measured a segment's silence
+	ActionBackup  = "backup"
 )
 
 // AuditEntry is one row of the audit trail.

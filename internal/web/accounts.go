@@ -24,7 +24,7 @@ type userJSON struct {
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, _ store.Session) {
-	us, err := s.Store.Users(r.Context())
+	us, err := s.App.Users(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -57,7 +57,7 @@ func (f segmentFilter) match(seg playlist.Segment) bool {
 }
 
 func (s *Server) segments(ctx context.Context, f segmentFilter) ([]playlist.Segment, error) {
-	all, err := s.Store.Segments(ctx, true)
+	all, err := s.App.Segments(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Server) segmentID(w http.ResponseWriter, r *http.Request) (playlist.Seg
 		s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("mã bản tin %q không hợp lệ", r.PathValue("id")), fmt.Sprintf("segment id %q is not a number", r.PathValue("id")))
 		return playlist.Segment{}, false
 	}
-	seg, err := s.Store.Segment(r.Context(), id)
+	seg, err := s.App.Segment(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d", id), fmt.Sprintf("no segment #%d", id))
 		return seg, false
@@ -115,7 +115,7 @@ func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request, sess store.S
 		s.serverError(w, r, err)
 		return
 	}
-	seg, _ = s.Store.Segment(r.Context(), seg.ID)
+	seg, _ = s.App.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
 
@@ -128,7 +128,7 @@ func (s *Server) apiRetire(w http.ResponseWriter, r *http.Request, sess store.Se
 		s.serverError(w, r, err)
 		return
 	}
-	seg, _ = s.Store.Segment(r.Context(), seg.ID)
+	seg, _ = s.App.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
 
@@ -211,7 +211,7 @@ func (s *Server) apiPin(unpin bool) apiHandler {
 			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("day %q: cần ngày dạng YYYY-MM-DD", in.Day), fmt.Sprintf("day %q: want YYYY-MM-DD", in.Day))
 			return
 		}
-		sl, ok := s.Planner().Slot(in.Slot)
+		sl, ok := s.App.Slot(in.Slot)
 		if !ok {
 			s.jsonError(w, r, http.StatusBadRequest, fmt.Sprintf("slot %q: không có khung giờ này trong config.yaml", in.Slot), fmt.Sprintf("slot %q: no such slot in config.yaml", in.Slot))
 			return
@@ -221,7 +221,7 @@ func (s *Server) apiPin(unpin bool) apiHandler {
 			return
 		}
 		if !unpin {
-			seg, err := s.Store.Segment(r.Context(), in.SegmentID)
+			seg, err := s.App.Segment(r.Context(), in.SegmentID)
 			if errors.Is(err, store.ErrNotFound) {
 				s.jsonError(w, r, http.StatusNotFound, fmt.Sprintf("không có bản tin #%d", in.SegmentID), fmt.Sprintf("no segment #%d", in.SegmentID))
 				return
@@ -326,7 +326,7 @@ func (s *Server) parseLogQuery(r *http.Request) (logQuery, string, string, bool)
 }
 
 func (s *Server) logRows(ctx context.Context, lq logQuery) ([]store.LoggedAiring, error) {
-	rows, err := s.Store.LoggedAirings(ctx, lq.Zone, lq.From, lq.To.AddDate(0, 0, 1))
+	rows, err := s.App.LoggedAirings(ctx, lq.Zone, lq.From, lq.To.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -724,7 +724,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request, _ store.Sessi
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, _ store.Session) {
 	n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	trail, err := s.Store.AuditTrail(r.Context(), n)
+	trail, err := s.App.AuditTrail(r.Context(), n)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

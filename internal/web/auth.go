@@ -56,7 +56,7 @@ func (s *Server) session(r *http.Request) (store.Session, bool) {
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return store.Session{}, false
 	}
-	sess, err := s.Store.SessionByToken(r.Context(), c.Value, s.Now())
+	sess, err := s.App.Session(r.Context(), c.Value)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			s.Logger.Error("session lookup", "err", err)
@@ -246,7 +246,11 @@ func (s *Server) login(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if wait := s.limiter.blocked(now, ip, name); wait > 0 {
 		return store.Session{}, wait, errRateLimited
 	}
-	u, err := s.Store.CheckPassword(ctx, name, password)
+	ttl := s.Config().Web.SessionTTL
+	if ttl <= 0 {
+		ttl = 12 * time.Hour
+	}
+	sess, err := s.App.Login(ctx, name, password, ttl, ip)
 	if err != nil {
 		if errors.Is(err, store.ErrBadPassword) {
 			s.limiter.fail(now, ip, name)
@@ -255,17 +259,8 @@ func (s *Server) login(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return store.Session{}, 0, err
 	}
 	s.limiter.succeed(name)
-	ttl := s.Config().Web.SessionTTL
-	if ttl <= 0 {
-		ttl = 12 * time.Hour
-	}
-	sess, err := s.Store.CreateSession(ctx, u, now, ttl)
-	if err != nil {
-		return store.Session{}, 0, err
-	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.overHTTPS(r)})
-	s.audit(ctx, sess.User.Name, store.ActionLogin, "", ip)
 	return sess, 0, nil
 }
 
@@ -308,11 +303,8 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, sess store.Se
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess store.Session) {
-	if err := s.Store.DeleteSession(r.Context(), sess.Token); err != nil {
-		s.Logger.Error("logout", "err", err)
-	}
+	s.App.Logout(r.Context(), sess, s.clientIP(r))
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	s.audit(r.Context(), sess.User.Name, store.ActionLogout, "", s.clientIP(r))
 }
 
 // loginLimiter counts failed logins per client address and per name.

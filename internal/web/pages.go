@@ -282,7 +282,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) e
 		}
 	}
 	d.Days = s.dayPlans(week, v.L)
-	segs, err := s.Store.Segments(ctx, false)
+	segs, err := s.App.Segments(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -436,10 +436,10 @@ func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request, v *view) e
 			d.ByZone = append(d.ByZone, zoneDayPlans{Code: z.Zone.Code, Name: z.Zone.Name, Plan: s.dayPlans(z.Plans, v.L)})
 		}
 	}
-	for _, sl := range s.Planner().Slots {
+	for _, sl := range s.App.Slots() {
 		d.Slots = append(d.Slots, slotOption{sl.Name, s.slotTitle(v.L, sl.Name)})
 	}
-	segs, err := s.Store.Segments(r.Context(), false)
+	segs, err := s.App.Segments(r.Context(), false)
 	if err != nil {
 		return err
 	}
@@ -494,10 +494,10 @@ type segmentInfo struct {
 func (s *Server) segmentInfo(ctx context.Context, withNext bool) (segmentInfo, error) {
 	var in segmentInfo
 	var err error
-	if in.reviews, err = s.Store.Reviews(ctx); err != nil {
+	if in.reviews, err = s.App.Reviews(ctx); err != nil {
 		return in, err
 	}
-	us, err := s.Store.Users(ctx)
+	us, err := s.App.Users(ctx)
 	if err != nil {
 		return in, err
 	}
@@ -505,7 +505,7 @@ func (s *Server) segmentInfo(ctx context.Context, withNext bool) (segmentInfo, e
 	for _, u := range us {
 		in.users[u.Name] = u
 	}
-	if in.aired, err = s.Store.CompletedAirings(ctx); err != nil {
+	if in.aired, err = s.App.CompletedAirings(ctx); err != nil {
 		return in, err
 	}
 	in.next = map[int64]time.Time{}
@@ -593,7 +593,7 @@ func (s *Server) segmentsPage(w http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	all, err := s.Store.Segments(r.Context(), true)
+	all, err := s.App.Segments(r.Context(), true)
 	if err != nil {
 		return err
 	}
@@ -691,7 +691,7 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, v *view) error 
 // ---- play ----
 
 func (s *Server) playPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	segs, err := s.Store.Segments(r.Context(), false)
+	segs, err := s.App.Segments(r.Context(), false)
 	if err != nil {
 		return err
 	}
@@ -755,7 +755,7 @@ func statDisk(lang, label, p string) diskFree {
 }
 
 func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	d := systemData{ConfigPath: s.ConfigPath, Version: s.Version, Database: s.Store.Path()}
+	d := systemData{ConfigPath: s.ConfigPath, Version: s.Version, Database: s.App.DatabasePath()}
 	if b, err := os.ReadFile(s.ConfigPath); err == nil {
 		d.ConfigText = icecast.RedactText(string(b)) // no stream's source password
 	} else {
@@ -769,7 +769,7 @@ func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) err
 	d.Province = st.Province
 	d.AudioText = v.Air.Text
 	d.Disks = []diskFree{statDisk(v.L, tr(v.L, "Dữ liệu", "Data"), s.DataDir), statDisk(v.L, tr(v.L, "Thư mục bản tin", "Media folder"), s.MediaDir)}
-	a, err := s.Store.LatestAiring(r.Context())
+	a, err := s.App.LatestAiring(r.Context())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		d.LastAiring = tr(v.L, "chưa có lượt phát nào", "nothing has aired yet")
@@ -778,7 +778,7 @@ func (s *Server) systemPage(w http.ResponseWriter, r *http.Request, v *view) err
 	default:
 		d.LastAiring = fmt.Sprintf("%s — %s (%s)", words.DateTime(v.L, a.StartedAt.In(s.Location)), a.Title, words.Status(v.L, a.Status))
 	}
-	if d.Users, err = s.Store.Users(r.Context()); err != nil {
+	if d.Users, err = s.App.Users(r.Context()); err != nil {
 		return err
 	}
 	v.Data = d
@@ -792,7 +792,7 @@ type auditRow struct {
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	trail, err := s.Store.AuditTrail(r.Context(), 500)
+	trail, err := s.App.AuditTrail(r.Context(), 500)
 	if err != nil {
 		return err
 	}

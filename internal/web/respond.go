@@ -98,6 +98,10 @@ func actionName(lang, a string) string {
 		return tr(lang, "quản lý tài khoản", "account change")
 	case store.ActionConfig:
 		return tr(lang, "sửa cấu hình", "settings change")
+	case store.ActionSilence:
+		return tr(lang, "đo khoảng lặng", "measured silence")
+	case store.ActionBackup:
+		return tr(lang, "sao lưu", "backed up")
 	}
 	return a
 }

@@ -78,7 +78,7 @@ func (s *Server) apiReject(w http.ResponseWriter, r *http.Request, sess store.Se
 		s.serverError(w, r, err)
 		return
 	}
-	seg, _ = s.Store.Segment(r.Context(), seg.ID)
+	seg, _ = s.App.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
 
@@ -119,7 +119,7 @@ func (s *Server) apiEdit(w http.ResponseWriter, r *http.Request, sess store.Sess
 		s.serverError(w, r, err)
 		return
 	}
-	seg, _ = s.Store.Segment(r.Context(), seg.ID)
+	seg, _ = s.App.Segment(r.Context(), seg.ID)
 	writeJSON(w, http.StatusOK, contract.FromSegment(seg, s.Location))
 }
 

@@ -41,17 +41,18 @@ type StatusSource interface {
 
 // Deps is what the web app is built from.
 type Deps struct {
-	// App is the station's use cases: every state change and every plan
-	// goes through it (and into the audit trail). Nil: web.New builds one
-	// on Store and Planner.
+	// App is the station's use cases: every read, every state change and
+	// every plan goes through it (state changes into the audit trail). Nil:
+	// web.New builds one on Store and Planner.
 	App *commune.Commune
-	// Store is read for what the pages show.
+	// Store and Planner build App when it is nil (tests); the web app
+	// never calls them itself.
 	Store Store
 	// Config returns the configuration in force (it may be reloaded).
 	Config     func() config.Config
 	ConfigPath string
 	Location   *time.Location
-	// Planner returns the planner in force.
+	// Planner returns the planner in force (see Store).
 	Planner func() *playlist.Planner
 	// Station is the running station; nil when there is none.
 	Station StatusSource

@@ -263,7 +263,7 @@ func (s *Server) takeFile(r *http.Request, part *multipart.Part, opts uploadOpti
 	// A compressed upload is converted into the library's house WAV, which
 	// is what plays; a PCM WAV plays from where it is stored below.
 	lib, _ := filepath.Abs(filepath.Join(s.DataDir, "library"))
-	im := &library.Importer{Store: s.Store, Now: s.Now, LibraryDir: lib}
+	im := &library.Importer{Now: s.Now, LibraryDir: lib} // measures only: storing is the use case's (App.Upload)
 	var seg playlist.Segment
 	lowPriority(func() { seg, err = im.Measure(tmpPath) })
 	if err != nil {
