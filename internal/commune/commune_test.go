@@ -3,6 +3,7 @@ package commune_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -94,6 +95,8 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		{func() error { return c.Retire(ctx, "cli:lan", []int64{b}) }, store.ActionRetire},
 		{func() error { return c.AddUser(ctx, "cli:lan", "binh", store.RoleViewer, "mật-khẩu-bình", "", "") }, store.ActionUser},
 		{func() error { return c.SetDisabled(ctx, "cli:lan", "binh", true) }, store.ActionUser},
+		{func() error { return c.SetSilence(ctx, "cli:lan", a, time.Second, 4*time.Second) }, store.ActionSilence},
+		{func() error { _, err := c.Backup(ctx, "cli:lan", filepath.Join(t.TempDir(), "copy.db")); return err }, store.ActionBackup},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
@@ -121,6 +124,48 @@ func TestEveryChangeIsAudited(t *testing.T) {
 	}
 	if trail[len(trail)-1].Object != "#1 «Bản tin a»" {
 		t.Errorf("approve object %q, want the segment's number and title", trail[len(trail)-1].Object)
+	}
+	if seg, err := c.Segment(ctx, a); err != nil || seg.SilenceStart != time.Second || seg.SilenceEnd != 4*time.Second {
+		t.Errorf("after SetSilence: %+v, %v; want 1 s and 4 s of silence", seg, err)
+	}
+}
+
+// TestSessionsAreUseCases: logging in opens a session the token finds and
+// is recorded with the client's address; a wrong password opens none and
+// records nothing; logging out ends the session and is recorded.
+func TestSessionsAreUseCases(t *testing.T) {
+	ctx := context.Background()
+	c, st := setup(t, false)
+	st.SetHashCost(4)
+	if err := c.AddUser(ctx, "cli:lan", "binh", store.RoleViewer, "mật-khẩu-bình", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(ctx, "binh", "sai", time.Hour, "10.0.0.9"); !errors.Is(err, store.ErrBadPassword) {
+		t.Fatalf("wrong password: err = %v, want ErrBadPassword", err)
+	}
+	sess, err := c.Login(ctx, "binh", "mật-khẩu-bình", time.Hour, "10.0.0.9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Session(ctx, sess.Token); err != nil || got.User.Name != "binh" {
+		t.Fatalf("Session = %+v, %v; want binh's", got, err)
+	}
+	c.Logout(ctx, sess, "10.0.0.9")
+	if _, err := c.Session(ctx, sess.Token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after logout: err = %v, want ErrNotFound", err)
+	}
+	trail, err := c.AuditTrail(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{store.ActionLogout, store.ActionLogin, store.ActionUser}
+	if len(trail) != len(want) {
+		t.Fatalf("trail %+v, want %v", trail, want)
+	}
+	for i, a := range want {
+		if trail[i].Action != a || i < 2 && (trail[i].User != "binh" || trail[i].Detail != "10.0.0.9") {
+			t.Errorf("entry %d = %+v, want %s by binh from 10.0.0.9", i, trail[i], a)
+		}
 	}
 }
 
