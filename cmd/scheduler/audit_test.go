@@ -23,6 +23,7 @@ func TestCLIActionsAreInTheAuditTrail(t *testing.T) {
 	mustRun(t, data, "schedule", "pin", "1", "--slot", "sang", "--date", "2024-05-02")
 	mustRun(t, data, "schedule", "unpin", "1", "--slot", "sang", "--date", "2024-05-02")
 	mustRun(t, data, "segments", "remove", "2")
+	mustRun(t, data, "segments", "analyze", "--all") // writes #1's silence
 	cmd := exec.Command(binPath, "--data", data, "users", "add", "lan", "--role", "operator")
 	cmd.Dir = "../.."
 	cmd.Stdin = strings.NewReader("mật-khẩu-của-lan\n")
@@ -35,6 +36,8 @@ func TestCLIActionsAreInTheAuditTrail(t *testing.T) {
 	tone := filepath.Join(dir, "tone.wav")
 	writeTone(t, tone, "0.2")
 	mustRun(t, data, "play", "--output", "file:"+filepath.Join(dir, "out.wav"), tone)
+	copyPath := filepath.Join(dir, "copy.db")
+	mustRun(t, data, "backup", copyPath)
 	// A refused action changes nothing and records nothing.
 	if r := run(t, data, nil, "segments", "approve", "99"); r.code != 2 {
 		t.Fatalf("approve of an unknown segment: exit %d, want 2", r.code)
@@ -52,7 +55,8 @@ func TestCLIActionsAreInTheAuditTrail(t *testing.T) {
 	}
 	want := []string{
 		"load #1 «Bộ phận một cửa xã Tân Lập»", "load #2 «Dịch vụ công trực tuyến toàn trình»",
-		"approve #1 «Bộ phận một cửa xã Tân Lập»", "pin #1", "unpin #1", "retire #2 «Dịch vụ công trực tuyến toàn trình»", "user lan", "play tone.wav",
+		"approve #1 «Bộ phận một cửa xã Tân Lập»", "pin #1", "unpin #1", "retire #2 «Dịch vụ công trực tuyến toàn trình»", "silence #1 «Bộ phận một cửa xã Tân Lập»", "user lan", "play tone.wav",
+		"backup " + copyPath,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -15,11 +15,13 @@ import (
 // assertions sit in a test file: station, library, commune and web import this
 // package for its types and errors, so it cannot import them back.)
 var (
-	_ station.Log          = (*store.Store)(nil)
-	_ library.SegmentStore = (*store.Store)(nil)
-	_ commune.Store        = (*store.Store)(nil)
-	_ web.Store            = (*store.Store)(nil)
-	_ storetest.Store      = (*store.Store)(nil)
+	_ station.Log           = (*store.Store)(nil)
+	_ library.SegmentStore  = (*store.Store)(nil)
+	_ commune.Store         = (*store.Store)(nil)
+	_ commune.ChainVerifier = (*store.Store)(nil)
+	_ commune.Backuper      = (*store.Store)(nil)
+	_ web.Store             = (*store.Store)(nil)
+	_ storetest.Store       = (*store.Store)(nil)
 )
 
 func TestSQLiteStorePassesTheConformanceSuite(t *testing.T) {
