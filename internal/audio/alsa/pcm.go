@@ -108,7 +108,8 @@ type pcm struct {
 }
 
 // openPCM opens device ("" is ALSA's default) at rate with about buffer of
-// buffer, in periods of a quarter of it.
+// buffer, in periods of about half of it (ALSA's pulse plugin makes them a
+// third).
 func openPCM(device string, rate audio.Rate, buffer time.Duration) (*pcm, error) {
 	if device == "" {
 		device = "default"
