@@ -183,7 +183,7 @@ else
 	results+=("Liquidsoap|not installed (apt-get install liquidsoap)|n/a n/a n/a n/a")
 fi
 results+=("scheduler play|\`scheduler play --output alsa F\`|$(summary play)")
-results+=("scheduler play, \`audio.buffer: 1s\`|as play; a cut is heard about a second after the command, against about half a second at 500 ms (bench/cutlatency.sh)|$(summary play1s)")
+results+=("scheduler play, \`audio.buffer: 1s\`|as play; fewer device periods (a cut is heard at once at either buffer: bench/cutlatency.sh)|$(summary play1s)")
 results+=("scheduler serve|\`scheduler serve\` (station + audio-output child, summed)|$(summary serve)")
 results+=("scheduler play, binary as built|as play, one round, before its page cache is first dropped|$(summary fresh)")
 
@@ -225,9 +225,10 @@ $table
 Goals for \`scheduler play\`: CPU within 1.5× of aplay's, ${cpu_verdict}; peak RSS ≤ 25 MB, ${rss_verdict}.
 
 The sound card is written by the \`audio-output\` process with libasound (internal/audio/alsa):
-one \`poll\` on the device and a wake-up pipe, then \`snd_pcm_writei\` of the frames the station
-sends when the device has room for a period (a quarter of \`audio.buffer\`). Each period costs one
-request and one answer over the pipe and one write: the process sleeps in \`poll\` in between,
+one thread waits in \`poll\` on the device and on the station's pipe at once, then writes with
+\`snd_pcm_writei\` the frames the station sends when the device has room for a period (half of
+\`audio.buffer\` asked for; ALSA's pulse plugin gives a third). Each period costs one request and
+one answer over the pipe and one write: the process sleeps in \`poll\` in between,
 with no player or mixer thread of its own (oto, used before, refilled its player and polled its
 device from threads of its own). A longer buffer means fewer periods (the \`audio.buffer: 1s\`
 row); a cut drops what the device holds whatever the buffer, so it is no longer heard later.

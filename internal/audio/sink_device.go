@@ -100,6 +100,19 @@ func (s *DeviceSink) Open(ctx context.Context) error {
 	return nil
 }
 
+// Close ends the output process that Open started if Run never took it
+// over (a zone whose other output did not open).
+func (s *DeviceSink) Close() error {
+	s.mu.Lock()
+	c := s.child
+	s.child = nil
+	s.mu.Unlock()
+	if c != nil {
+		c.stop()
+	}
+	return nil
+}
+
 // Run feeds the deck to the card until ctx is done. A card that fails or
 // goes away does not end it: the output process is started again, waiting
 // RetryMin, then twice as long each time up to RetryMax, until it plays.

@@ -150,3 +150,31 @@ func TestFanoutReportsALostCardAndItsReturn(t *testing.T) {
 		})
 	}
 }
+
+// A list whose second output cannot be opened lets go of the card the
+// first one opened: its output process ends.
+func TestOpenAllLetsGoOfWhatItOpenedWhenOneFails(t *testing.T) {
+	var started []*exec.Cmd
+	command, _ := fakeCards(t, 0)
+	env := output.Env{Rate: 48000, Buffer: 50 * time.Millisecond, Paced: true, Clock: audio.WallClock{},
+		DeviceCommand: func(device string) *exec.Cmd {
+			c := command(device)
+			started = append(started, c)
+			return c
+		}}
+	r := output.Standard()
+	if err := r.Register(output.Scheme{Name: "broken", Open: func(context.Context, output.Spec, output.Env) (audio.Sink, error) {
+		return nil, errors.New("cannot open")
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.OpenAll(context.Background(), []string{"alsa:fake", "broken"}, env); err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Fatalf("err %v, want the broken output named", err)
+	}
+	if len(started) != 1 {
+		t.Fatalf("%d output processes started, want 1", len(started))
+	}
+	if started[0].ProcessState == nil {
+		t.Error("the card's output process still runs after OpenAll failed")
+	}
+}

@@ -61,7 +61,8 @@ fail:
 }
 
 // cchc_wait waits until the device takes a period (1), wake_fd is readable
-// (2), timeout_ms passes (0), or the device fails (a negative errno).
+// or closed at the other end (2), timeout_ms passes (0), or the device fails
+// (a negative errno).
 static int cchc_wait(snd_pcm_t *pcm, int wake_fd, int timeout_ms) {
 	struct pollfd fds[17];
 	int n = snd_pcm_poll_descriptors_count(pcm);
@@ -74,7 +75,7 @@ static int cchc_wait(snd_pcm_t *pcm, int wake_fd, int timeout_ms) {
 	int r = poll(fds, n + 1, timeout_ms);
 	if (r < 0) return errno == EINTR ? 0 : -errno;
 	if (r == 0) return 0;
-	if (fds[n].revents & POLLIN) return 2;
+	if (fds[n].revents & (POLLIN | POLLHUP | POLLERR)) return 2; // a message, or the end of the pipe
 	unsigned short revents = 0;
 	int err = snd_pcm_poll_descriptors_revents(pcm, fds, n, &revents);
 	if (err < 0) return err;
@@ -107,7 +108,8 @@ type pcm struct {
 }
 
 // openPCM opens device ("" is ALSA's default) at rate with about buffer of
-// buffer, in periods of a quarter of it.
+// buffer, in periods of about half of it (ALSA's pulse plugin makes them a
+// third).
 func openPCM(device string, rate audio.Rate, buffer time.Duration) (*pcm, error) {
 	if device == "" {
 		device = "default"
@@ -118,7 +120,7 @@ func openPCM(device string, rate audio.Rate, buffer time.Duration) (*pcm, error)
 	var bufFrames, perFrames C.snd_pcm_uframes_t
 	var step *C.char
 	us := C.uint(buffer / time.Microsecond)
-	if err := C.cchc_open(&h, name, C.uint(rate), us, us/4, &bufFrames, &perFrames, &step); err < 0 {
+	if err := C.cchc_open(&h, name, C.uint(rate), us, us/2, &bufFrames, &perFrames, &step); err < 0 {
 		return nil, fmt.Errorf("%w: ALSA device %q: %s: %s", audio.ErrNoDevice, device, C.GoString(step), strerror(err))
 	}
 	return &pcm{h: h, name: device, rate: rate, buffer: int(bufFrames), period: int(perFrames)}, nil
@@ -131,14 +133,14 @@ func (p *pcm) errno(call string, err C.int) error {
 	return fmt.Errorf("%w: ALSA device %q: %s: %s", audio.ErrNoDevice, p.name, call, strerror(err))
 }
 
-// wait blocks until the device takes a period (true), wakeFD is readable
-// or timeout passes (false).
-func (p *pcm) wait(wakeFD int, timeout time.Duration) (bool, error) {
+// wait blocks until the device takes a period (ready), wakeFD is readable
+// (woken: it is checked first) or timeout passes (neither).
+func (p *pcm) wait(wakeFD int, timeout time.Duration) (ready, woken bool, err error) {
 	r := C.cchc_wait(p.h, C.int(wakeFD), C.int(timeout/time.Millisecond))
 	if r < 0 {
-		return false, p.errno("poll", r)
+		return false, false, p.errno("poll", r)
 	}
-	return r == 1, nil
+	return r == 1, r == 2, nil
 }
 
 // avail is how many frames the device can take now; an underrun is
@@ -173,7 +175,7 @@ func (p *pcm) write(samples []float32) error {
 		n := C.snd_pcm_writei(p.h, unsafe.Pointer(&samples[0]), C.snd_pcm_uframes_t(frames))
 		switch {
 		case n == -C.EAGAIN:
-			if _, err := p.wait(-1, 100*time.Millisecond); err != nil {
+			if _, _, err := p.wait(-1, 100*time.Millisecond); err != nil {
 				return err
 			}
 			continue

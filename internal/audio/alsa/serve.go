@@ -19,7 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"syscall"
+	"os"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/audio"
@@ -31,9 +31,14 @@ import (
 // period. On a cut the station asks it to flush: it drops what the card
 // holds, if all of it may be dropped. It returns when the card fails
 // (after telling the station why), when the station closes the pipe (after
-// playing out what the card holds), or when ctx is done. It never logs:
-// the station does, once.
-func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, device string, in io.Reader, out io.Writer) error {
+// playing out what the card holds), or when ctx is done (noticed within a
+// second). It never logs: the station does, once.
+//
+// One thread does it all: it waits in poll(2) on the card and on in at
+// once, so that a flush wakes it like the card does, and reads what the
+// station sends when it is there (no goroutine hands it on: each period
+// costs one wake-up).
+func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, device string, in *os.File, out io.Writer) error {
 	end := audio.NewDeviceEnd(in, out)
 	p, err := openPCM(device, rate, buffer)
 	if err != nil {
@@ -41,109 +46,62 @@ func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, dev
 		return err
 	}
 	defer p.close()
-	// A flush or the end of the pipe wakes the loop's wait on the card
-	// through this pipe.
-	var wake [2]int
-	if err := syscall.Pipe2(wake[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
-		err = fmt.Errorf("%w: wake pipe: %v", audio.ErrNoDevice, err)
-		_ = end.Fail(err)
-		return err
-	}
-	defer syscall.Close(wake[0])
-	defer syscall.Close(wake[1])
 	// snd_pcm_delay counts everything written and not yet heard: nothing
 	// is held beyond it.
 	if err := end.Ready(0); err != nil {
 		return fmt.Errorf("device pipe: %w", err)
 	}
-	s := &server{pcm: p, end: end, wake: wake[1], frames: make(chan []float32), flushes: make(chan int64, 1),
-		readErr: make(chan error, 1), done: make(chan struct{})}
-	defer close(s.done)
-	go s.receive()
-	stop := context.AfterFunc(ctx, func() { s.wakeUp() })
-	defer stop()
-	return s.run(ctx, wake[0])
+	s := &server{pcm: p, end: end, inFD: int(in.Fd())}
+	return s.run(ctx)
 }
 
 // server plays what the station sends.
 type server struct {
-	pcm     *pcm
-	end     *audio.DeviceEnd
-	wake    int            // the wake pipe's writing end
-	frames  chan []float32 // received samples, in the order asked
-	flushes chan int64
-	readErr chan error
-	done    chan struct{}
+	pcm  *pcm
+	end  *audio.DeviceEnd
+	inFD int
+	buf  []float32
 	// given counts the station's frames written to the card.
 	given int64
 }
 
-// wakeUp makes a wait on the card return.
-func (s *server) wakeUp() { _, _ = syscall.Write(s.wake, []byte{0}) }
-
-// receive reads what the station sends: frames for run, flush requests,
-// and the end of the pipe.
-func (s *server) receive() {
-	bufs := [2][]float32{}
-	for i := 0; ; i ^= 1 {
-		m, buf, err := s.end.Receive(bufs[i])
-		bufs[i] = buf
-		if err != nil {
-			s.readErr <- err
-			s.wakeUp()
-			return
-		}
-		switch {
-		case m.Flush:
-			select {
-			case s.flushes <- m.Floor:
-			default: // one is waiting already; it drops as much
-			}
-			s.wakeUp()
-		default:
-			// run is done with the other buffer by the time it asks again.
-			select {
-			case s.frames <- buf:
-			case <-s.done:
-				return
-			}
-		}
-	}
+// message reads the station's next message: frames into s.buf, or a
+// flush (then the floor), or io.EOF when it closed the pipe.
+func (s *server) message() (audio.DeviceMsg, error) {
+	m, buf, err := s.end.Receive(s.buf)
+	s.buf = buf
+	return m, err
 }
 
-// run is the playing loop: wait for room, ask, write; a flush between.
-func (s *server) run(ctx context.Context, wakeFD int) error {
+// run is the playing loop: wait for room (or a word from the station), ask,
+// write; a flush between.
+func (s *server) run(ctx context.Context) error {
 	// A card that takes nothing for this long is lost (the station also
 	// watches: it restarts a process that stops asking).
 	stallAfter := max(5*time.Second, 10*s.pcm.rate.D(int64(s.pcm.buffer)))
 	lastTaken := time.Now()
-	var scratch [256]byte
 	for {
-		select {
-		case floor := <-s.flushes:
-			if err := s.flush(floor); err != nil {
-				return s.fail(err)
-			}
-			continue
-		case err := <-s.readErr:
-			if errors.Is(err, io.EOF) {
-				// The station is done with us, once its log is closed:
-				// play out what the card holds.
-				s.pcm.drain(s.pcm.rate.D(int64(s.pcm.buffer)) + 100*time.Millisecond)
-				return nil
-			}
-			return fmt.Errorf("device pipe: %w", err)
-		default:
-		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		ready, err := s.pcm.wait(wakeFD, time.Second)
+		ready, woken, err := s.pcm.wait(s.inFD, time.Second)
 		if err != nil {
 			return s.fail(err)
 		}
+		if woken {
+			m, err := s.message()
+			if err != nil {
+				return s.ended(err)
+			}
+			if !m.Flush {
+				return fmt.Errorf("device pipe: %d frames sent unasked", m.Frames)
+			}
+			if err := s.flush(m.Floor); err != nil {
+				return s.fail(err)
+			}
+			continue
+		}
 		if !ready {
-			_, _ = syscall.Read(wakeFD, scratch[:]) // empty it (it does not block)
 			if time.Since(lastTaken) > stallAfter {
 				return s.fail(fmt.Errorf("%w: ALSA device %q took no samples for %v", audio.ErrNoDevice, s.pcm.name, stallAfter.Round(time.Second)))
 			}
@@ -153,26 +111,55 @@ func (s *server) run(ctx context.Context, wakeFD int) error {
 		if err != nil {
 			return s.fail(err)
 		}
-		if avail < s.pcm.period {
+		if avail < s.pcm.period/2 {
+			// The device woke us with little room: wait for more rather
+			// than poll again at once.
+			time.Sleep(s.pcm.rate.D(int64(s.pcm.period/2 - avail)))
 			continue
 		}
 		lastTaken = time.Now()
-		want := min(avail, s.pcm.buffer) / s.pcm.period * s.pcm.period
+		// All the room there is: ALSA's pulse plugin wakes us with a
+		// frame less than a period (it counts room in the server's
+		// requests, rounded), and would never show a whole one until
+		// the next request.
+		want := min(avail, s.pcm.buffer)
 		if err := s.end.Request(want, s.pcm.delay()); err != nil {
 			return fmt.Errorf("device pipe: %w", err)
 		}
-		var samples []float32
-		select {
-		case samples = <-s.frames:
-		case err := <-s.readErr:
-			s.readErr <- err // seen at the top of the loop
-			continue
+		// The answer; a flush sent meanwhile is done once it is written.
+		flush, floor := false, int64(0)
+		for {
+			m, err := s.message()
+			if err != nil {
+				return s.ended(err)
+			}
+			if m.Flush {
+				flush, floor = true, m.Floor
+				continue
+			}
+			break
 		}
-		if err := s.pcm.write(samples); err != nil {
+		if err := s.pcm.write(s.buf); err != nil {
 			return s.fail(err)
 		}
-		s.given += int64(len(samples) / audio.Channels)
+		s.given += int64(len(s.buf) / audio.Channels)
+		if flush {
+			if err := s.flush(floor); err != nil {
+				return s.fail(err)
+			}
+		}
 	}
+}
+
+// ended is the end of the pipe: the station is done with us, once its log
+// is closed; play out what the card holds. Any other read error is the
+// pipe's.
+func (s *server) ended(err error) error {
+	if errors.Is(err, io.EOF) {
+		s.pcm.drain(s.pcm.rate.D(int64(s.pcm.buffer)) + 100*time.Millisecond)
+		return nil
+	}
+	return fmt.Errorf("device pipe: %w", err)
 }
 
 // flush drops what the card holds if all of it is at or after the station's
