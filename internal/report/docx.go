@@ -32,9 +32,9 @@ func mm(v float64) int { return int(v*twipsPerMM + 0.5) }
 // WriteDOCX writes the report as a Word document the clerk can edit — write
 // the document number after "Số:", sign and stamp — with the same form and
 // words as the HTML page: header, title, the table by topic, why topics are
-// below target, totals, the airings not completed, the calendar, the chain
-// head, recipients and signer; Vietnamese (lang "vi" or "") or English
-// ("en").
+// below target, totals, the airings not completed, the calendar, "cụm loa
+// nhận" (with streams), the chain head, recipients and signer; Vietnamese
+// (lang "vi" or "") or English ("en").
 func (r Report) WriteDOCX(w io.Writer, lang string) error {
 	wd, err := wordsFor(lang)
 	if err != nil {
@@ -56,6 +56,7 @@ func (r Report) WriteDOCX(w io.Writer, lang string) error {
 	d.totals(v)
 	d.incidents(v)
 	d.calendar(v)
+	d.reach(v)
 	d.para(v.Chain, docxSmall, style{italic: true, before: 120})
 	d.footer(v)
 	if err := doc.Write(w); err != nil {
@@ -368,6 +369,18 @@ func (d docxWriter) calendar(v htmlView) {
 		}
 	}
 	d.para(v.DaysLegend, docxSmall, style{italic: true, before: 60})
+}
+
+// reach is section V, "cụm loa nhận": who received the airings on stream
+// outputs, one line per zone; absent without streams.
+func (d docxWriter) reach(v htmlView) {
+	if len(v.Reach) == 0 {
+		return
+	}
+	d.heading(v.ReachHeading)
+	for _, l := range v.Reach {
+		d.para("- "+l, docxBody, style{indent: mm(5)})
+	}
 }
 
 // footer is "Nơi nhận" on the left and the signer on the right, with room

@@ -26,12 +26,6 @@ func (r Report) WriteHTML(w io.Writer, lang string) error {
 	if err != nil {
 		return err
 	}
-	if rl := r.reachLines(lang); len(rl) > 0 { // reach.go
-		v.ReachHeading = rl[0]
-		for _, l := range rl[1:] {
-			v.Reach = append(v.Reach, strings.TrimPrefix(l, "- "))
-		}
-	}
 	return htmlTemplate.Execute(w, v)
 }
 
@@ -283,6 +277,13 @@ func (r Report) htmlView(wd words) (htmlView, error) {
 	for _, l := range strings.Split(r.Header.SignerTitle, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			v.SignerTitle = append(v.SignerTitle, l)
+		}
+	}
+	// "Cụm loa nhận" (reach.go): the HTML page and the DOCX document.
+	if rl := r.reachLines(wd.lang); len(rl) > 0 {
+		v.ReachHeading = rl[0]
+		for _, l := range rl[1:] {
+			v.Reach = append(v.Reach, strings.TrimPrefix(l, "- "))
 		}
 	}
 	return v, nil

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,13 +113,25 @@ func keepPDF(t *testing.T, pdf, name string) {
 // workbook in a few pages, the DOCX in one to three, their words there.
 func TestOfficeFormatsPrint(t *testing.T) {
 	r := Build(typicalMonth(t))
-	// The same month in three zones, printed in the same start of soffice.
+	// The same month in three zones, printed in the same start of soffice;
+	// Thôn Tây streams to its 4 clusters, one airing in five heard by none.
 	zin := typicalMonth(t)
-	zin.Zones = threeZones
+	zin.Zones = append([]Zone(nil), threeZones...)
+	zin.Zones[1].Clusters = 4
 	for i := range zin.Airings {
 		zin.Airings[i].Zone = threeZones[i%3].Code
+		if i%3 == 1 {
+			n := 3
+			if i%5 == 0 {
+				n = 0
+			}
+			zin.Airings[i].Listeners = &n
+		}
 	}
 	zr := Build(zin)
+	if len(zr.Reach) != 1 || zr.Reach[0].Unheard == 0 {
+		t.Fatalf("the three-zone fixture has no stream heard by no cluster: reach %+v", zr.Reach)
+	}
 	dir := t.TempDir()
 	// Distinct base names: soffice names each PDF after its file.
 	xlsxPath, docxPath := filepath.Join(dir, "bao-cao-xlsx.xlsx"), filepath.Join(dir, "bao-cao-docx.docx")
@@ -195,6 +208,9 @@ func TestOfficeFormatsPrint(t *testing.T) {
 			t.Errorf("a typical month's DOCX prints on %d pages, want 1 to 3", pages)
 		}
 		all := pdfText(t, pdfs[1], 0, 0)
+		if strings.Contains(all, "CỤM LOA NHẬN") {
+			t.Error("a report without streams prints a 'cụm loa nhận' section")
+		}
 		for _, w := range append(common, "Số: …/BC-UBND", "Tân Lập, ngày 03 tháng 6 năm 2024",
 			"I. KẾT QUẢ TUYÊN TRUYỀN THEO LĨNH VỰC", "II. TỔNG HỢP", "III. CÁC LƯỢT PHÁT KHÔNG HOÀN THÀNH",
 			"Chuyên mục CCHC buổi chiều", "đã phát 1 phút 30 giây trên 4 phút", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH") {
@@ -204,6 +220,7 @@ func TestOfficeFormatsPrint(t *testing.T) {
 		}
 		t.Logf("docx: %d pages", pages)
 	})
+	// The three-zone report has streams: "cụm loa nhận" is section V.
 	t.Run("zones", func(t *testing.T) {
 		for i, name := range []string{"xlsx", "docx"} {
 			pdf := pdfs[2+i]
@@ -216,7 +233,9 @@ func TestOfficeFormatsPrint(t *testing.T) {
 				t.Errorf("%s: the three-zone report prints on %d pages, want 2 to 12", name, pages)
 			}
 			all := pdfText(t, pdf, 0, 0)
-			for _, w := range []string{"Thôn Đông", "Thôn Tây", "Xã Yên Phú cũ", "Toàn xã (cộng các vùng)", "Tổng cộng"} {
+			reach := fmt.Sprintf("Thôn Tây: %d lượt phát; cụm loa nhận trung bình", zr.Reach[0].Airings)
+			for _, w := range []string{"Thôn Đông", "Thôn Tây", "Xã Yên Phú cũ", "Toàn xã (cộng các vùng)", "Tổng cộng",
+				"V. CỤM LOA NHẬN", reach, "(không tính là đã tuyên truyền)"} {
 				if name == "docx" && w == "Toàn xã (cộng các vùng)" {
 					w = "Kết quả theo từng vùng phát:"
 				}

@@ -405,7 +405,9 @@ func (x *xlsxWriter) summary(s string, r Report) {
 	// The totals count each airing once, so they are not the sum of the
 	// topic rows (an airing with two topics is in two rows): they add up the
 	// completed airings of the log sheet instead.
-	if n := len(r.Log); n > 0 {
+	// Airings no cluster received (reach.go) are out of the totals but
+	// completed in the log: then the figures, not the formulas.
+	if n := len(r.Log); n > 0 && r.Totals.Unheard == 0 {
 		logRef := func(col string) string { return fmt.Sprintf("'%s'!$%s$2:$%s$%d", wd.sheetLog, col, col, n+1) }
 		done := strconvQuote(wd.status(string(playlist.StatusCompleted)))
 		x.formula(s, 6, row, fmt.Sprintf("COUNTIF(%s,%s)", logRef("J"), done), r.Totals.Airings)
@@ -462,6 +464,14 @@ func (x *xlsxWriter) summary(s string, r Report) {
 		x.set(s, 6, row, kv.v)
 		x.merge(s, 2, row, 5, row)
 		x.styleRange(s, 2, row, 6, row, x.plain)
+	}
+	// V. "Cụm loa nhận" (reach.go), absent without streams.
+	if rl := r.reachLines(wd.lang); len(rl) > 0 {
+		row++
+		line(rl[0], x.boldLeft, true)
+		for _, l := range rl[1:] {
+			line(l, x.wrapped, false)
+		}
 	}
 	row++
 	line(wd.chainLine(r.ChainHead), x.style(excelize.Style{Font: font(false, false, 10, ""),
