@@ -12,7 +12,8 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // WriteCSV writes one row per topic, a totals row (with zones, a first
 // column names the zone, and each zone's rows follow the commune's) and, after a blank row,
-// the chain head at the period's end (a sentence in the name column), UTF-8 with a byte-order
+// "cụm loa nhận" when the report has streams and the chain head at the
+// period's end (sentences in the name column), UTF-8 with a byte-order
 // mark, header in Vietnamese (lang "vi" or "") or English ("en"). Numbers use
 // a decimal point; a missing target or percentage is an empty cell.
 func (r Report) WriteCSV(w io.Writer, lang string) error {
@@ -87,9 +88,19 @@ func (r Report) WriteCSV(w io.Writer, lang string) error {
 	if err := cw.Write(make([]string, len(header))); err != nil {
 		return err
 	}
-	chain := make([]string, len(header))
-	chain[len(header)-len(wd.csvHeader)+1] = wd.chainLine(r.ChainHead)
-	if err := cw.Write(chain); err != nil {
+	sentence := func(text string) error {
+		row := make([]string, len(header))
+		row[len(header)-len(wd.csvHeader)+1] = text
+		return cw.Write(row)
+	}
+	// "Cụm loa nhận" (reach.go), with streams only: its heading and a line
+	// per zone, sentences too.
+	for _, l := range r.reachLines(wd.lang) {
+		if err := sentence(l); err != nil {
+			return err
+		}
+	}
+	if err := sentence(wd.chainLine(r.ChainHead)); err != nil {
 		return err
 	}
 	cw.Flush()

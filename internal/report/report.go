@@ -142,6 +142,21 @@ type ZoneReport struct {
 	// Unlisted marks a zone found in the log but not in the configuration:
 	// it has no targets.
 	Unlisted bool `json:"unlisted,omitempty"`
+	// Reach is the zone's "cụm loa nhận" (the entry of Report.Reach for
+	// it); absent when the zone had no airing on a stream output.
+	Reach *Reach `json:"reach,omitempty"`
+}
+
+// zoneReach gives each zone its entry of r.Reach.
+func (r *Report) zoneReach() {
+	for i := range r.Zones {
+		for j := range r.Reach {
+			if zoneCode(r.Reach[j].Zone) == r.Zones[i].Code {
+				z := r.Reach[j]
+				r.Zones[i].Reach = &z
+			}
+		}
+	}
 }
 
 // MultiZone says whether the report has a per-zone section: more than one
@@ -489,6 +504,7 @@ func Build(in Input) Report {
 		r.Zones[i] = ZoneReport{Code: z.Code, Name: z.Name, Topics: zt.rows(in.Topics, scale, mult), Totals: zt.totals(), Unlisted: i >= listed}
 		r.Zones[i].Totals.Unheard = unheardIn[z.Code]
 	}
+	r.zoneReach()
 	if len(r.Zones) == 1 {
 		// One zone: the commune is that zone (today's report, unchanged).
 		r.Topics = commune.rows(in.Topics, scale, 1)
