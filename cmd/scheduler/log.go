@@ -106,6 +106,8 @@ func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 	if zoned {
 		head = append(head, "zone")
 	}
+	// Last, the listeners of an airing on a stream output; empty for others.
+	head = append(head, "listeners")
 	cw.Write(head)
 	for _, a := range airings {
 		c := contract.FromAiring(a.Airing, m.loc).Chained(a.Link.PrevHash, a.Link.Hash)
@@ -120,10 +122,19 @@ func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 		if zoned {
 			row = append(row, c.Zone)
 		}
-		cw.Write(row)
+		cw.Write(append(row, listenersCell(c.Listeners)))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// listenersCell is a CSV cell of an airing's listeners: empty when the
+// airing was not on a stream output.
+func listenersCell(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }
 
 func (m *Main) logVerifyCommand() *cobra.Command {

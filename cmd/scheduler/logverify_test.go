@@ -63,7 +63,7 @@ func TestLogVerifyPassesAndTheExportsCarryTheHashes(t *testing.T) {
 	}
 	csv := mustRun(t, data, "log", "--from", "2024-05-01", "--format", "csv")
 	header := strings.SplitN(strings.TrimPrefix(csv, "\ufeff"), "\n", 2)[0]
-	if !strings.HasSuffix(strings.TrimSpace(header), ",prev_hash,hash") || !strings.Contains(csv, *log[0].Hash) {
+	if !strings.HasSuffix(strings.TrimSpace(header), ",prev_hash,hash,listeners") || !strings.Contains(csv, *log[0].Hash) {
 		t.Errorf("CSV lacks the hashes: %s", header)
 	}
 }

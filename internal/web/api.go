@@ -385,6 +385,8 @@ func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, l
 	if zoned {
 		head = append(head, "zone")
 	}
+	// Last, the listeners of an airing on a stream output; empty for others.
+	head = append(head, "listeners")
 	cw.Write(head)
 	opt := func(p *string) string {
 		if p == nil {
@@ -400,7 +402,11 @@ func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, l
 		if zoned {
 			row = append(row, c.Zone)
 		}
-		cw.Write(row)
+		listeners := ""
+		if c.Listeners != nil {
+			listeners = strconv.Itoa(*c.Listeners)
+		}
+		cw.Write(append(row, listeners))
 	}
 	cw.Flush()
 }
