@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,9 +25,13 @@ func TestLogCSVListenersAndReportReach(t *testing.T) {
 	}
 	at := time.Date(2024, 5, 10, 6, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 	two, none := 2, 0
-	for i, l := range []*int{&two, &none, nil} {
-		a := playlist.Airing{SegmentID: int64(i + 1), Title: "Bản tin", Topics: []string{"tthc"}, Slot: "sang", ScheduledAt: at.Add(time.Duration(i) * time.Minute),
-			Duration: time.Minute, Status: playlist.StatusCompleted, Listeners: l}
+	// Segment 1 heard by 2 clusters, then by none; segment 2 by none; 3 on a sound card.
+	for i, l := range []struct {
+		seg       int64
+		listeners *int
+	}{{1, &two}, {2, &none}, {3, nil}, {1, &none}} {
+		a := playlist.Airing{SegmentID: l.seg, Title: "Bản tin", Topics: []string{"tthc"}, Slot: "sang", ScheduledAt: at.Add(time.Duration(i) * time.Minute),
+			Duration: time.Minute, Status: playlist.StatusCompleted, Listeners: l.listeners}
 		a.StartedAt, a.EndedAt, a.Played = a.ScheduledAt, a.ScheduledAt.Add(time.Minute), time.Minute
 		if _, err := st.LogClosed(context.Background(), a); err != nil {
 			t.Fatal(err)
@@ -38,15 +43,15 @@ func TestLogCSVListenersAndReportReach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || rows[0][len(rows[0])-1] != "listeners" {
-		t.Fatalf("log CSV: want a header ending in listeners and 3 rows:\n%v", rows)
+	if len(rows) != 5 || rows[0][len(rows[0])-1] != "listeners" {
+		t.Fatalf("log CSV: want a header ending in listeners and 4 rows:\n%v", rows)
 	}
 	var got []string
 	for _, r := range rows[1:] {
 		got = append(got, r[len(r)-1])
 	}
-	if strings.Join(got, "|") != "2|0|" {
-		t.Errorf("log CSV listeners = %q, want 2, 0 and empty (a sound card)", got)
+	if strings.Join(got, "|") != "2|0||0" {
+		t.Errorf("log CSV listeners = %q, want 2, 0, empty (a sound card), 0", got)
 	}
 
 	out := filepath.Join(t.TempDir(), "bao-cao.csv")
@@ -55,11 +60,24 @@ func TestLogCSVListenersAndReportReach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "CỤM LOA NHẬN") || !strings.Contains(string(b), "2 lượt phát; cụm loa nhận trung bình 1,0/?, ít nhất 0; 1 lượt không") {
+	if !strings.Contains(string(b), "CỤM LOA NHẬN") || !strings.Contains(string(b), "3 lượt phát; cụm loa nhận trung bình 0,7/?, ít nhất 0; 2 lượt không") {
 		t.Errorf("the report CSV has no 'cụm loa nhận':\n%s", b)
 	}
-	js := mustRun(t, data, "report", "--month", "2024-05", "--format", "json")
-	if !strings.Contains(js, `"reach":{"zone":"chung"`) && !strings.Contains(js, `"reach": {`) {
-		t.Errorf("report JSON zones[] has no reach:\n%s", js)
+	// The month's figures come from the tallies, May 10 alone's from the
+	// rows: both leave segment 2 (heard by none) out of the distinct segments.
+	for _, period := range [][]string{{"--month", "2024-05"}, {"--from", "2024-05-10", "--to", "2024-05-10"}} {
+		var rep struct {
+			Totals struct{ Airings, Segments, Unheard int }
+			Zones  []struct {
+				Reach *struct{ Airings, Unheard int }
+			}
+		}
+		js := mustRun(t, data, append([]string{"report", "--format", "json"}, period...)...)
+		if err := json.Unmarshal([]byte(js), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Totals.Airings != 2 || rep.Totals.Segments != 2 || rep.Totals.Unheard != 2 || len(rep.Zones) != 1 || rep.Zones[0].Reach == nil || rep.Zones[0].Reach.Unheard != 2 {
+			t.Errorf("report %v: totals %+v, zones %+v; want 2 airings and 2 segments delivered, 2 unheard, zones[0].reach", period, rep.Totals, rep.Zones)
+		}
 	}
 }

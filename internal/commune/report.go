@@ -80,6 +80,9 @@ func addSummary(sum *report.Summary, s store.AiringSummary, zone, lang string) i
 	for _, a := range s.Aired {
 		sum.Aired = append(sum.Aired, report.Aired{Zone: zone, Topics: a.Topics, SegmentID: a.SegmentID})
 	}
+	for _, a := range s.UnheardOnly {
+		sum.UnheardOnly = append(sum.UnheardOnly, report.Aired{Zone: zone, Topics: a.Topics, SegmentID: a.SegmentID})
+	}
 	for _, g := range s.Streams {
 		sum.Streams = append(sum.Streams, report.StreamGroup{Zone: g.Zone, At: g.At, Topics: g.Topics, Unheard: g.Unheard,
 			Airings: g.Airings, PlayedMS: g.PlayedMS, Listeners: g.Listeners, MinListeners: g.MinListeners})

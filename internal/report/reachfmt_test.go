@@ -100,3 +100,31 @@ func TestReachInEveryFormat(t *testing.T) {
 		t.Errorf("the XLSX totals count the log's completed airings, unheard ones too:\n%s", xl)
 	}
 }
+
+// A segment whose completed airings no cluster received is not a distinct
+// segment delivered; one heard once is, whatever its other airings.
+func TestSegmentsHeardByNoClusterDoNotCount(t *testing.T) {
+	in := streamInput()
+	n := 0
+	// Segment 1 again in Thôn Đông, heard by none: it was heard before.
+	again := in.Airings[0]
+	again.ID, again.ScheduledAt, again.Listeners = 6, again.ScheduledAt.Add(time.Hour*10), &n
+	in.Airings = append(in.Airings, again)
+	for _, viaSummary := range []bool{false, true} {
+		if viaSummary {
+			s := Summarize(in.Airings, time.UTC)
+			in.Summary, in.Airings = &s, nil
+		}
+		r := Build(in)
+		segs := map[string]int{}
+		for _, z := range r.Zones {
+			segs[z.Code] = z.Totals.Segments
+		}
+		// Thôn Đông: 1 (heard, then not) and 2 count, 3 does not; Thôn Tây's
+		// only segment was heard by none; Chung has a sound card.
+		if r.Totals.Segments != 3 || r.Topics[0].Segments != 3 || segs["thon-dong"] != 2 || segs["thon-tay"] != 0 || segs["chung"] != 1 {
+			t.Errorf("summary %v: segments %d (topic %d), per zone %v; want 3 (3), thon-dong 2, thon-tay 0, chung 1",
+				viaSummary, r.Totals.Segments, r.Topics[0].Segments, segs)
+		}
+	}
+}

@@ -446,7 +446,16 @@ func Build(in Input) Report {
 			zt.of(code).add(neg)
 		}
 	}
+	// A segment no cluster received wherever it completed is not a
+	// distinct segment delivered there.
+	unheardOnly := map[string]bool{}
+	for _, a := range sum.UnheardOnly {
+		unheardOnly[a.key()] = true
+	}
 	for _, a := range sum.Aired {
+		if unheardOnly[a.key()] {
+			continue
+		}
 		zt := zoneOf(a.Zone)
 		commune.total.addSegment(a.SegmentID)
 		zt.total.addSegment(a.SegmentID)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,10 @@ type Summary struct {
 	Incidents []playlist.Airing
 	// Streams count the completed airings on stream outputs (reach.go).
 	Streams []StreamGroup
+	// UnheardOnly lists the (zone, topics, segment) of Aired whose every
+	// completed airing was on a stream no cluster received: such a segment
+	// was not delivered there, and is not counted as a distinct segment.
+	UnheardOnly []Aired
 }
 
 // Group is a count of airings that share a zone, a day, their topics and a
@@ -43,6 +48,11 @@ type Aired struct {
 	Zone      string
 	Topics    []string
 	SegmentID int64
+}
+
+// key identifies an Aired entry.
+func (a Aired) key() string {
+	return zoneCode(a.Zone) + "|" + strings.Join(a.Topics, ",") + "|" + strconv.FormatInt(a.SegmentID, 10)
 }
 
 // Summarize sums up airings as the store's queries do.
@@ -67,6 +77,7 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 	streams := map[streamKey]*StreamGroup{}
 	groups := map[groupKey]*Group{}
 	aired := map[airedKey]bool{}
+	heard := map[airedKey]bool{} // a completed airing not known unheard
 	var s Summary
 	for _, a := range airings {
 		topics := strings.Join(a.Topics, ",")
@@ -81,9 +92,13 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 		g.PlayedMS += a.Played.Milliseconds()
 		switch a.Status {
 		case playlist.StatusCompleted:
-			if k := (airedKey{zone, topics, a.SegmentID}); !aired[k] {
+			k := airedKey{zone, topics, a.SegmentID}
+			if !aired[k] {
 				aired[k] = true
 				s.Aired = append(s.Aired, Aired{Zone: zone, Topics: a.Topics, SegmentID: a.SegmentID})
+			}
+			if a.Listeners == nil || *a.Listeners > 0 {
+				heard[k] = true
 			}
 		case playlist.StatusInterrupted, playlist.StatusMissed, playlist.StatusFailed:
 			s.Incidents = append(s.Incidents, a)
@@ -104,6 +119,11 @@ func Summarize(airings []playlist.Airing, loc *time.Location) Summary {
 	}
 	for _, g := range streams {
 		s.Streams = append(s.Streams, *g)
+	}
+	for _, a := range s.Aired {
+		if !heard[airedKey{a.Zone, strings.Join(a.Topics, ","), a.SegmentID}] {
+			s.UnheardOnly = append(s.UnheardOnly, a)
+		}
 	}
 	s.Groups = make([]Group, 0, len(groups))
 	for _, g := range groups {

@@ -36,6 +36,9 @@ type AiringSummary struct {
 	// Streams count the completed airings on stream outputs (listeners
 	// set), per zone, day, topics and whether no cluster received them.
 	Streams []StreamGroup
+	// UnheardOnly lists the (topics, segment) of Aired whose every
+	// completed airing was on a stream no cluster received (listeners 0).
+	UnheardOnly []AiredSegment
 }
 
 // StreamGroup is a count of completed airings on stream outputs.
@@ -47,6 +50,18 @@ type StreamGroup struct {
 	Airings                 int
 	PlayedMS                int64
 	Listeners, MinListeners int // added up; the fewest
+}
+
+// unheardOnly reads the (topics, segment) pairs of [from, to) whose every
+// completed airing was heard by no cluster. Only segments with such an
+// airing are grouped (few: the subquery finds them by the scheduled_at
+// index).
+func (s *Store) unheardOnly(ctx context.Context, split func(string) []string, zone string, from, to time.Time) ([]AiredSegment, error) {
+	lo, hi := from.UnixMilli(), to.UnixMilli()
+	return s.aired(ctx, split, `SELECT topics, segment_id FROM airings
+		WHERE scheduled_at >= ? AND scheduled_at < ? AND status = 'completed' AND `+zoneIs+` AND segment_id IN
+			(SELECT segment_id FROM airings WHERE scheduled_at >= ? AND scheduled_at < ? AND status = 'completed' AND listeners = 0)
+		GROUP BY topics, segment_id HAVING MAX(listeners IS NULL OR listeners > 0) = 0`, lo, hi, zone, zone, lo, hi)
 }
 
 // streams reads the stream groups of [from, to) (few rows: the airings on
@@ -121,7 +136,10 @@ func (s *Store) Summarize(ctx context.Context, zone string, from, to time.Time, 
 	if err != nil {
 		return sum, err
 	}
-	sum.Streams, err = s.streams(ctx, split, zone, from, to, offset)
+	if sum.Streams, err = s.streams(ctx, split, zone, from, to, offset); err != nil {
+		return sum, err
+	}
+	sum.UnheardOnly, err = s.unheardOnly(ctx, split, zone, from, to)
 	return sum, err
 }
 
@@ -247,6 +265,9 @@ func (s *Store) summarizeRows(ctx context.Context, zone string, from, to time.Ti
 	if err != nil {
 		return sum, err
 	}
-	sum.Streams, err = s.streams(ctx, split, zone, from, to, offset)
+	if sum.Streams, err = s.streams(ctx, split, zone, from, to, offset); err != nil {
+		return sum, err
+	}
+	sum.UnheardOnly, err = s.unheardOnly(ctx, split, zone, from, to)
 	return sum, err
 }
