@@ -102,7 +102,7 @@ func (m *Main) logText(w io.Writer, airings []store.LoggedAiring) error {
 func (m *Main) logCSV(w io.Writer, airings []store.LoggedAiring) error {
 	cw := newCSV(w)
 	head := []string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash"}
-	zoned := m.zoned() // with zones, the zone in a last column
+	zoned := m.zoned() // with zones, the zone in a column before listeners
 	if zoned {
 		head = append(head, "zone")
 	}

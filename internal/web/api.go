@@ -381,7 +381,7 @@ func (s *Server) writeLogCSV(w http.ResponseWriter, rows []store.LoggedAiring, l
 	cw.UseCRLF = true
 	head := []string{"id", "segment_id", "title", "topics", "slot", "scheduled_at", "started_at", "ended_at", "played_ms", "status", "reason", "prev_hash", "hash",
 		tr(lang, "trạng thái", "status_text"), tr(lang, "lý do", "reason_text")}
-	zoned := len(s.Config().ZoneList()) > 1 // with zones, the zone in a last column
+	zoned := len(s.Config().ZoneList()) > 1 // with zones, the zone in a column before listeners
 	if zoned {
 		head = append(head, "zone")
 	}
