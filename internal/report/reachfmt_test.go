@@ -91,6 +91,17 @@ func TestReachInEveryFormat(t *testing.T) {
 	if !strings.Contains(xl, "V. CLUSTERS THAT RECEIVED IT") || !strings.Contains(xl, "- Thôn Tây: 1 airings; clusters receiving on average 0.0/2") {
 		t.Errorf("the XLSX summary has no 'cụm loa nhận':\n%s", xl)
 	}
+	// The log sheet: the zone, then the listeners (empty for a sound card).
+	logSheet := xl[strings.Index(xl, "# Airing log"):]
+	logSheet = logSheet[:strings.Index(logSheet[1:], "\n# ")+2] // with its last newline
+	for _, w := range []string{"M1\tClusters receiving\n", "M2\t3\n", "M5\t0\n", "L6\tchung\n"} {
+		if !strings.Contains(logSheet, w) {
+			t.Errorf("the XLSX log sheet lacks %q:\n%s", w, logSheet)
+		}
+	}
+	if strings.Contains(logSheet, "M6\t") {
+		t.Errorf("the XLSX log gives listeners to an airing on a sound card:\n%s", logSheet)
+	}
 	// The totals leave the unheard airings out: figures, not a formula
 	// counting every completed airing of the log sheet.
 	if r.Totals.Airings != 3 {

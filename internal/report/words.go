@@ -72,6 +72,8 @@ type words struct {
 	zoneHeading  string // Sprintf: the zone's name, its code
 	unlistedZone string // a zone found in the log but not in the configuration
 	colZone      string
+	// colListeners heads the XLSX log's listeners column (stream outputs).
+	colListeners string
 	allZones     string // the commune-wide rows of the CSV and the XLSX zone sheet
 	sheetZones   string
 }
@@ -83,6 +85,7 @@ var vi = words{
 	zoneHeading:      "Vùng %s (%s)",
 	unlistedZone:     "vùng không còn trong cấu hình, không có chỉ tiêu",
 	colZone:          "Vùng phát",
+	colListeners:     "Cụm loa nhận",
 	allZones:         "Toàn xã (cộng các vùng)",
 	sheetZones:       "Theo vùng",
 	lang:             "vi",
@@ -154,6 +157,7 @@ var en = words{
 	zoneHeading:      "Zone %s (%s)",
 	unlistedZone:     "zone no longer in the configuration, no targets",
 	colZone:          "Zone",
+	colListeners:     "Clusters receiving",
 	allZones:         "Whole commune (zones added up)",
 	sheetZones:       "By zone",
 	lang:             "en",

@@ -41,6 +41,8 @@ var (
 	zonesWidths = []float64{16, 11, 30, 8, 8, 8, 8, 8, 9}
 	// The log's zone column, after the reason, when there are zones.
 	logZoneWidth = 14.0
+	// The log's listeners column, last, when an airing went to a stream.
+	logListenersWidth = 10.0
 )
 
 // WriteXLSX writes the report as an Excel workbook that prints on A4: the
@@ -526,6 +528,17 @@ func (x *xlsxWriter) log(s string, r Report) {
 		headings = append(append([]string{}, headings...), wd.colZone)
 		widths = append(append([]float64{}, widths...), logZoneWidth)
 	}
+	// The listeners of the airings on stream outputs (empty for the
+	// others), in a last column when there are any.
+	listenersCol := 0
+	for _, a := range r.Log {
+		if a.Listeners != nil {
+			headings = append(append([]string{}, headings...), wd.colListeners)
+			widths = append(append([]float64{}, widths...), logListenersWidth)
+			listenersCol = len(headings)
+			break
+		}
+	}
 	n := len(headings)
 	var fits []fitCell
 	for i, h := range headings {
@@ -559,8 +572,11 @@ func (x *xlsxWriter) log(s string, r Report) {
 		x.set(s, 9, row, float64(a.Played.Milliseconds())/1000)
 		x.set(s, 10, row, wd.status(string(a.Status)))
 		x.set(s, 11, row, a.Reason)
-		if n > 11 {
+		if r.MultiZone() {
 			x.set(s, 12, row, zoneCode(a.Zone))
+		}
+		if listenersCol > 0 && a.Listeners != nil {
+			x.set(s, listenersCol, row, *a.Listeners)
 		}
 		x.fit(s, row, 11, false, fitCell{slot, logWidths[4]}, fitCell{a.Title, logWidths[6]},
 			fitCell{topics, logWidths[7]}, fitCell{a.Reason, logWidths[10]})
