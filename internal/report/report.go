@@ -446,11 +446,18 @@ func Build(in Input) Report {
 			zt.of(code).add(neg)
 		}
 	}
-	// A segment no cluster received wherever it completed is not a
-	// distinct segment delivered there.
+	// A segment no cluster received wherever it completed in a zone is not
+	// a distinct segment delivered there — in the zones whose unheard
+	// airings were left out above.
+	subtracted := map[string]bool{}
+	for z, n := range unheardIn {
+		subtracted[zoneCode(z)] = n > 0
+	}
 	unheardOnly := map[string]bool{}
 	for _, a := range sum.UnheardOnly {
-		unheardOnly[a.key()] = true
+		if subtracted[zoneCode(a.Zone)] {
+			unheardOnly[a.key()] = true
+		}
 	}
 	for _, a := range sum.Aired {
 		if unheardOnly[a.key()] {
