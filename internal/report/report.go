@@ -451,7 +451,9 @@ func Build(in Input) Report {
 	// airings were left out above.
 	subtracted := map[string]bool{}
 	for z, n := range unheardIn {
-		subtracted[zoneCode(z)] = n > 0
+		if n > 0 {
+			subtracted[zoneCode(z)] = true
+		}
 	}
 	unheardOnly := map[string]bool{}
 	for _, a := range sum.UnheardOnly {
