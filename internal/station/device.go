@@ -103,12 +103,13 @@ func (s *Station) missedReason(from, to int64) string {
 		secs := max(1, int64(math.Round(s.Deck.Rate().D(g.To-g.From).Seconds())))
 		head, why := ReasonMissedByCard, ReasonDeviceError
 		if detail, ok := streamDetail(g.Err); ok {
+			detail = strings.TrimPrefix(detail, g.Output+": ") // named once is enough
 			head, why = ReasonMissedByStream, ReasonServerLost+": "+detail
 			if errors.Is(g.Err, audio.ErrServerUnreachable) {
 				why = ReasonServerUnreachable + ": " + detail
 			}
 		} else if g.Err != nil {
-			why += ": " + audio.DeviceDetail(g.Err)
+			why += ": " + strings.TrimPrefix(audio.DeviceDetail(g.Err), g.Output+": ")
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s (%d s): %s", head, g.Output, secs, why))
 	}
