@@ -127,6 +127,10 @@ func (f *Fanout) Run(ctx context.Context, d *audio.Deck) error {
 	}
 	d.SetTap(f)
 	defer d.SetTap(nil)
+	if f.flushes() {
+		d.PinFlusher(f)
+		defer d.PinFlusher(nil)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make(chan error, len(f.sinks))
@@ -176,6 +180,38 @@ func (f *Fanout) Run(ctx context.Context, d *audio.Deck) error {
 		first = errors.Join(first, err)
 	}
 	return first
+}
+
+// flushes reports whether any output can drop what it holds on a cut.
+func (f *Fanout) flushes() bool {
+	for _, s := range f.sinks {
+		if _, ok := s.(audio.Flusher); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Flush drops, on a cut, what every output holds of the deck's frames from
+// floor on (audio.Flusher): the first's through the deck (which tells the
+// others' queues, Dropped), then, at once, each other's own.
+func (f *Fanout) Flush(floor int64) {
+	if fl, ok := f.sinks[0].(audio.Flusher); ok {
+		fl.Flush(floor)
+	}
+	var wg sync.WaitGroup
+	for i, m := range f.mirrors {
+		fl, ok := f.sinks[i+1].(audio.Flusher)
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fl.Flush(m.givenOf(floor))
+		}()
+	}
+	wg.Wait()
 }
 
 // Handed copies what the first output pulled to the others (audio.Tap).
@@ -463,6 +499,7 @@ func (m *mirror) start(rate audio.Rate, handed int64) {
 	m.queue, m.given = m.queue[:0], 0
 	m.spans = []span{{given: 0, frame: handed}}
 	m.deck = audio.NewDeck(rate)
+	m.deck.SetTap(givenTap{m})
 	// Paced, one endless cue plays from the output's first frame: the
 	// silence it gives while the first output is away is counted in
 	// spans, where silence the deck made up would not be. Unpaced, a cue
@@ -557,6 +594,53 @@ func (m *mirror) dropped(n, end int64) {
 		}
 	}
 	m.spans = out
+}
+
+// givenTap hears what the output dropped of what it was given on a flush
+// (Fanout.Flush): the frames after it are given n frames lower.
+type givenTap struct{ m *mirror }
+
+func (givenTap) Handed(int64, []float32) {}
+
+func (t givenTap) Dropped(n, end int64) { t.m.givenDropped(n, end) }
+
+// givenDropped takes the given frames [end-n, end) out of the spans.
+func (m *mirror) givenDropped(n, end int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	from := end - n
+	for i := range m.spans {
+		switch g := m.spans[i].given; {
+		case g >= end:
+			m.spans[i].given -= n
+		case g > from:
+			m.spans[i].given = from
+		}
+	}
+	m.given -= n
+}
+
+// givenOf is the first given frame that is deck frame frame or later (the
+// frames given to the output are the deck's, in order, with silence).
+func (m *mirror) givenOf(frame int64) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, s := range m.spans {
+		next := m.given
+		if i+1 < len(m.spans) {
+			next = m.spans[i+1].given
+		}
+		if s.silence {
+			if s.frame >= frame {
+				return s.given
+			}
+			continue
+		}
+		if frame < s.frame+(next-s.given) {
+			return s.given + max(0, frame-s.frame)
+		}
+	}
+	return m.given
 }
 
 // mapFrame is where deck frame f stands once [from, end) (n frames) is

@@ -53,13 +53,33 @@ func fakeOutput(mode string) int {
 			if msg, buf, err = end.Receive(buf); err != nil {
 				return 0 // the station closed the pipe
 			}
-			if msg.Flush && end.Dropped(0, 0, 0) != nil {
-				return 0
+			if msg.Flush {
+				noteFlush()
+				if end.Dropped(0, 0, 0) != nil {
+					return 0
+				}
 			}
 		}
 		got += int64(msg.Frames)
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// flushLogEnv names a file a fake output process adds its device's name
+// to (a line) at each flush it is asked for.
+const flushLogEnv = "CCHC_TEST_FLUSH_LOG"
+
+func noteFlush() {
+	path := os.Getenv(flushLogEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintln(f, os.Getenv("CCHC_TEST_DEVICE"))
 }
 
 // fakeCards gives the command of fake output processes: the first one
@@ -235,6 +255,53 @@ func TestFanoutIsDeadWhenEveryOutputIsLost(t *testing.T) {
 	}
 	if !errors.Is(err, audio.ErrNoDevice) || !strings.Contains(err.Error(), "alsa:one") {
 		t.Errorf("err %v, want ErrNoDevice naming alsa:one", err)
+	}
+	cancel()
+	<-done
+}
+
+// A cut reaches every output of the zone at once: each card's output
+// process is asked to drop what it holds, not the first alone.
+func TestFanoutCutFlushesEveryOutput(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "flushes")
+	env := output.Env{Rate: 48000, Buffer: 200 * time.Millisecond, Paced: true, Clock: audio.WallClock{},
+		DeviceCommand: func(device string) *exec.Cmd {
+			cmd := exec.Command(exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), fakeOutputEnv+"=ok", flushLogEnv+"="+log, "CCHC_TEST_DEVICE="+device)
+			return cmd
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sink, err := output.Standard().OpenAll(ctx, []string{"alsa:one", "alsa:two", "null"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deck := audio.NewDeck(48000)
+	done := make(chan error, 1)
+	go func() { done <- sink.Run(ctx, deck) }()
+	// Both cards flowing: a second of programme, then the cut.
+	deck.Enqueue(audio.NewCue("long", 1, tone(20*48000), nil))
+	deadline := time.Now().Add(20 * time.Second)
+	for sink.Played() < 48000 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	os.Remove(log) // flushes of the silence before the programme do not count
+	deck.Stop(time.Now())
+	var got string
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(log)
+		got = string(b)
+		if strings.Contains(got, "one") && strings.Contains(got, "two") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(got, "one") || !strings.Contains(got, "two") {
+		t.Errorf("flushed after the cut: %q, want both cards one and two", got)
 	}
 	cancel()
 	<-done
