@@ -227,6 +227,16 @@ func (f *Fanout) Dropped(n, end int64) {
 	for _, m := range f.mirrors {
 		m.dropped(n, end)
 	}
+	// The gaps stand on the deck's timeline, which closes over the stretch.
+	from := end - n
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.gaps {
+		f.gaps[i].From, f.gaps[i].To = mapFrame(f.gaps[i].From, from, end, n), mapFrame(f.gaps[i].To, from, end, n)
+	}
+	for i := range f.lostAt {
+		f.lostAt[i] = mapFrame(f.lostAt[i], from, end, n)
+	}
 }
 
 // Listeners is the listeners of the stream outputs, added up
@@ -323,9 +333,18 @@ func outputError(s audio.Sink, err error) error {
 // names it); the channel is closed at the next change.
 func (f *Fanout) DeviceState() (<-chan struct{}, error) {
 	f.mu.Lock()
+	running := f.running
+	f.mu.Unlock()
+	var err error
+	if !running {
+		// Asked of the outputs without f.mu held: Dropped takes f.mu
+		// under the deck's lock, which a card's sink takes under its own.
+		err = f.state()
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !f.running {
-		f.err = f.state()
+	if !running {
+		f.err = err
 	}
 	return f.changed, f.err
 }
