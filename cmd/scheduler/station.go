@@ -70,9 +70,29 @@ func (m *Main) openOutputsEnv(ctx context.Context, specs []string, env output.En
 		} else if err != nil {
 			m.noDeviceBanner(err)
 			m.logger.Error("no audio device", "output", sink.Name(), "err", err)
+		} else if f, ok := sink.(*output.Fanout); ok {
+			m.partialBanner(f)
 		}
 	}
 	return sink, nil
+}
+
+// partialBanner says loudly which outputs of a zone that plays (through
+// its others) did not open.
+func (m *Main) partialBanner(f *output.Fanout) {
+	for _, o := range f.Outputs() {
+		w, ok := o.(audio.DeviceWatcher)
+		if !ok {
+			continue
+		}
+		if _, err := w.DeviceState(); err != nil {
+			fmt.Fprintf(m.Stderr, "\n!!! %s %s\n!!! %v\n!!! %s\n\n",
+				m.T("MỘT ĐẦU RA CỦA VÙNG KHÔNG PHÁT:", "ONE OUTPUT OF THE ZONE DOES NOT PLAY:"), o.Name(), err,
+				m.T("Các đầu ra khác của vùng vẫn phát; trạm thử lại đầu ra này liên tục, và lý do của mỗi lượt phát ghi rõ đầu ra này đã lỡ bao lâu.",
+					"The zone's other outputs play; the station keeps trying this one, and each airing's reason says how long this output missed it."))
+			m.logger.Error("an output of the zone does not play; the others do", "output", o.Name(), "err", err)
+		}
+	}
 }
 
 // newStation wires the first zone's station (the one zone of a config

@@ -103,13 +103,10 @@ func startTwoSinkPulse(t *testing.T) twoSinkPulse {
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 		"PULSE_SERVER=unix:" + sock,
 		"PULSE_CLIENTCONFIG=" + filepath.Join(dir, "client.conf"),
-		// The pulseaudio package's ALSA hook (/etc/alsa/conf.d/99-pulse.conf)
-		// makes "default" PulseAudio's default sink whenever a server runs,
-		// over the device the output process names (it points "default" at
-		// alsa:DEVICE). A station's machine runs no PulseAudio; this one
-		// must, to record. PULSE_INTERNAL turns the hook off, so each zone's
-		// output reaches its own device, and through it its own sink.
-		"PULSE_INTERNAL=1",
+		// No PULSE_INTERNAL: the pulseaudio package's ALSA hook redefines
+		// only "default", and the output process opens the device each
+		// zone names (alsa:zonea), so each zone reaches its own sink with
+		// the hook on, as on a PC that runs PulseAudio.
 	}
 	cmd := exec.Command("pulseaudio", "--daemonize=no", "--system=no", "--exit-idle-time=-1", "--disallow-exit",
 		"--use-pid-file=no", "-n", "--log-target=stderr",

@@ -113,6 +113,7 @@ type Deck struct {
 	// A cut (Skip, Stop) asks the flusher, when there is one, to drop what
 	// the output holds of the cut cues, so that the cut is heard at once.
 	flusher Flusher
+	pinned  bool // PinFlusher
 	// floor is the deck frame after the last cue that ended on its own:
 	// frames before it must all be heard; frames from it on belong to the
 	// cue being pulled, or are silence, and a cut may drop them.
@@ -142,7 +143,19 @@ type Flusher interface {
 func (d *Deck) SetFlusher(f Flusher) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.flusher = f
+	if !d.pinned {
+		d.flusher = f
+	}
+}
+
+// PinFlusher makes f the flusher until PinFlusher(nil), SetFlusher being
+// ignored meanwhile: a sink of several outputs (output.Fanout) pins itself
+// so that a cut reaches every output, the one that pulls the deck through
+// it.
+func (d *Deck) PinFlusher(f Flusher) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.flusher, d.pinned = f, f != nil
 }
 
 // flush runs the flusher after a cut of cues (under d.mu, which it

@@ -88,3 +88,25 @@ type ListenerCounter interface {
 func DeviceDetail(err error) string {
 	return strings.TrimPrefix(err.Error(), ErrNoDevice.Error()+": ")
 }
+
+// OutputGap is a stretch of the deck's timeline, [From, To) in deck
+// frames, that one output of a zone did not play while the others did.
+type OutputGap struct {
+	// Output names the output (its sink's Name: no password).
+	Output string
+	From   int64
+	To     int64
+	// Err is why the output did not play (wraps ErrNoDevice; a stream's
+	// also ErrServerUnreachable or ErrServerLost).
+	Err error
+}
+
+// PartialReporter is a sink of several outputs (output.Fanout) that plays
+// on while some of them are lost: it tells the station which outputs
+// missed part of a stretch of the deck's timeline, so that an airing heard
+// through the others is logged with the outputs that missed it named.
+type PartialReporter interface {
+	// Missed lists the gaps of the outputs in [fromFrame, toFrame),
+	// clipped to it, oldest first; none when every output played it all.
+	Missed(fromFrame, toFrame int64) []OutputGap
+}

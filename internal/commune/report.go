@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/config"
@@ -126,7 +127,7 @@ func (c *Commune) Report(ctx context.Context, kind string, start, last time.Time
 	}
 	in.Only = only
 	for _, z := range cfg.ZoneList() {
-		in.Zones = append(in.Zones, report.Zone{Code: z.Code, Name: z.Name, Clusters: z.Clusters})
+		in.Zones = append(in.Zones, report.Zone{Code: z.Code, Name: z.Name, Clusters: z.Clusters, Amplified: amplified(z.Outputs)})
 	}
 	rc := cfg.Report
 	in.Kind, in.From, in.To, in.Location, in.Topics = kind, start, last, c.d.Location, c.d.Planner().Topics
@@ -146,4 +147,16 @@ func (c *Commune) Report(ctx context.Context, kind string, start, last time.Time
 		in.ChainHead = &report.ChainHead{Hash: head.Hash, AiringID: head.AiringID, Seq: head.Seq}
 	}
 	return report.Build(in), nil
+}
+
+// amplified reports whether a zone's outputs include one besides its
+// streams (a sound card, a file): what no cluster received was still
+// played there.
+func amplified(outputs []string) bool {
+	for _, o := range outputs {
+		if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(o)), "icecast://") {
+			return true
+		}
+	}
+	return false
 }

@@ -43,12 +43,20 @@ func TestIcecastIsAStandardOutput(t *testing.T) {
 	if strings.Contains(sink.Name(), pw) || !strings.Contains(sink.Name(), "icecast://source@"+addr+"/xa") {
 		t.Errorf("name %q", sink.Name())
 	}
-	_, err = sink.(audio.DeviceWatcher).DeviceState()
-	if !errors.Is(err, audio.ErrServerUnreachable) || strings.Contains(err.Error(), pw) {
-		t.Errorf("state %v, want ErrServerUnreachable without the password", err)
+	if _, err := sink.(audio.DeviceWatcher).DeviceState(); err != nil {
+		t.Errorf("state %v, want nil: the null output plays while the stream is down", err)
 	}
 	if _, ok := sink.(audio.ListenerCounter).Listeners(); !ok {
 		t.Error("a fan-out with a stream down does not count 0 listeners")
+	}
+	// A zone of streams only, all down, is dead.
+	streams, err := output.Standard().OpenAll(context.Background(), []string{spec, strings.Replace(spec, "/xa", "/xb", 1)}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = streams.(audio.DeviceWatcher).DeviceState()
+	if !errors.Is(err, audio.ErrServerUnreachable) || strings.Contains(err.Error(), pw) {
+		t.Errorf("state %v, want ErrServerUnreachable without the password", err)
 	}
 	if _, err := output.Standard().Open(context.Background(), "icecast://source:${NOPE}@"+addr+"/xa", env); err == nil || !strings.Contains(err.Error(), "NOPE") {
 		t.Errorf("unset password variable: %v", err)

@@ -35,6 +35,9 @@ type Reach struct {
 	ListenersMin   int     `json:"listeners_min"`
 	Unheard        int     `json:"unheard"`
 	UnheardMinutes float64 `json:"unheard_minutes"`
+	// Amplified: the zone has a sound card too (Zone.Amplified), whose
+	// amplifier delivered what no cluster received: those airings count.
+	Amplified bool `json:"amplified,omitempty"`
 }
 
 // reach sums the stream groups up per zone, in zone order.
@@ -51,7 +54,7 @@ func reach(groups []StreamGroup, list []Zone) []Reach {
 		if r == nil {
 			r = &Reach{Zone: g.Zone, Name: g.Zone, ListenersMin: g.MinListeners}
 			if z, ok := zones[g.Zone]; ok {
-				r.Name, r.Clusters = z.Name, z.Clusters
+				r.Name, r.Clusters, r.Amplified = z.Name, z.Clusters, z.Amplified
 			}
 			by[g.Zone] = r
 		}
@@ -97,9 +100,13 @@ func (r Report) reachLines(lang string) []string {
 		if vi {
 			avg = commaDecimal(avg)
 		}
-		lines = append(lines, fmt.Sprintf(pick("- %s: %d lượt phát; cụm loa nhận trung bình %s/%s, ít nhất %d; %d lượt không cụm loa nào nhận (không tính là đã tuyên truyền).",
-			"- %s: %d airings; clusters receiving on average %s/%s, at least %d; %d airings received by no cluster (not counted as delivered)."),
-			z.Name, z.Airings, avg, expected, z.ListenersMin, z.Unheard))
+		format := pick("- %s: %d lượt phát; cụm loa nhận trung bình %s/%s, ít nhất %d; %d lượt không cụm loa nào nhận (không tính là đã tuyên truyền).",
+			"- %s: %d airings; clusters receiving on average %s/%s, at least %d; %d airings received by no cluster (not counted as delivered).")
+		if z.Amplified {
+			format = pick("- %s: %d lượt phát; cụm loa nhận trung bình %s/%s, ít nhất %d; %d lượt không cụm loa nào nhận (vẫn tính là đã tuyên truyền: bộ khuếch đại của vùng đã phát).",
+				"- %s: %d airings; clusters receiving on average %s/%s, at least %d; %d airings received by no cluster (still counted as delivered: the zone's amplifier played them).")
+		}
+		lines = append(lines, fmt.Sprintf(format, z.Name, z.Airings, avg, expected, z.ListenersMin, z.Unheard))
 	}
 	return lines
 }

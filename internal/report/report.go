@@ -71,6 +71,10 @@ type Zone struct {
 	// Clusters is how many IP loudspeaker clusters the zone expects on
 	// its stream (zones[].clusters; 0 when not said): "cụm loa nhận".
 	Clusters int `json:"-"`
+	// Amplified: the zone has an output besides its streams (a sound
+	// card's amplifier): an airing no cluster received was still heard
+	// through it, so it stays propaganda delivered.
+	Amplified bool `json:"-"`
 }
 
 // DefaultZone is the zone of a config without zones: and of every airing
@@ -425,11 +429,17 @@ func Build(in Input) Report {
 		}
 	}
 	// Completed airings on a stream that no cluster received are not
-	// propaganda delivered: out of the coverage, totals and days.
+	// propaganda delivered: out of the coverage, totals and days — in a
+	// zone whose outputs are all streams. Where a sound card plays too,
+	// its amplifier delivered them.
+	amplified := map[string]bool{}
+	for _, z := range in.Zones {
+		amplified[z.Code] = z.Amplified
+	}
 	unheard := 0
 	unheardIn := map[string]int{}
 	for _, g := range sum.Streams {
-		if !g.Unheard {
+		if !g.Unheard || amplified[g.Zone] {
 			continue
 		}
 		unheard += g.Airings

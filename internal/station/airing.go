@@ -21,6 +21,8 @@ type pending struct {
 	closed  bool
 	// listeners: the stream output's count when the item started (device.go).
 	listeners *int
+	// endFrame is the deck frame after its last, once it ended on its own.
+	endFrame int64
 }
 
 // Air plays a plan's items back to back and logs each. Every row is written
@@ -227,6 +229,20 @@ func (a *slotAiring) closeRow(p *pending, status playlist.Status, end time.Time,
 	if played < 0 {
 		played = 0
 	}
+	if p.started {
+		// Outputs of the zone that missed it while others played it.
+		to := p.endFrame
+		if to == 0 {
+			to = s.played()
+		}
+		if missed := s.missedReason(p.cue.StartFrame, to); missed != "" {
+			if reason == "" {
+				reason = missed
+			} else {
+				reason += "; " + missed
+			}
+		}
+	}
 	if quiet := a.rate.D(p.cue.LongestSilence); s.SilenceAlert > 0 && quiet >= s.SilenceAlert {
 		note := fmt.Sprintf("%s: %.1f s", ReasonSilence, quiet.Seconds())
 		if reason == "" {
@@ -273,7 +289,7 @@ func (a *slotAiring) event(ev audio.Event) error {
 	case audio.CueEnded:
 		// Completed once its last frame has been heard: settle closes it
 		// then, while the loop goes on.
-		p.closed = true
+		p.closed, p.endFrame = true, ev.Frame
 		end := ev.At
 		s.tailMu.Lock()
 		s.tails = append(s.tails, tail{frame: ev.Frame,

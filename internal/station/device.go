@@ -2,6 +2,8 @@ package station
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 
 	"github.com/truyenthanh/cchc/internal/audio"
@@ -78,6 +80,40 @@ func fewer(a, b *int) *int {
 		return b
 	}
 	return a
+}
+
+// Reasons naming an output of the zone that missed (part of) an airing the
+// others played (audio.PartialReporter); the detail is
+// "OUTPUT (N s): WHY" (words.Reason words it).
+const (
+	ReasonMissedByStream = "not sent to the IP loudspeaker clusters"
+	ReasonMissedByCard   = "not played on the sound card"
+)
+
+// missedReason names the outputs of the zone that missed part or all of
+// the deck frames [from, to), for how long and why: "" when every output
+// played them, or the sink is a single output.
+func (s *Station) missedReason(from, to int64) string {
+	pr, ok := s.Sink.(audio.PartialReporter)
+	if !ok || to <= from {
+		return ""
+	}
+	var parts []string
+	for _, g := range pr.Missed(from, to) {
+		secs := max(1, int64(math.Round(s.Deck.Rate().D(g.To-g.From).Seconds())))
+		head, why := ReasonMissedByCard, ReasonDeviceError
+		if detail, ok := streamDetail(g.Err); ok {
+			detail = strings.TrimPrefix(detail, g.Output+": ") // named once is enough
+			head, why = ReasonMissedByStream, ReasonServerLost+": "+detail
+			if errors.Is(g.Err, audio.ErrServerUnreachable) {
+				why = ReasonServerUnreachable + ": " + detail
+			}
+		} else if g.Err != nil {
+			why += ": " + strings.TrimPrefix(audio.DeviceDetail(g.Err), g.Output+": ")
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s (%d s): %s", head, g.Output, secs, why))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // errDeviceLost ends a wait for frames to be heard when the card goes away.

@@ -3,6 +3,7 @@
 package words
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
@@ -65,6 +66,17 @@ var reasons = map[string]string{
 	"lost the connection to the streaming server": "mất kết nối với máy chủ phát trực tuyến",
 }
 
+// missedBy are the heads of a reason naming an output of the zone that
+// missed an airing the others played (station.ReasonMissedByStream,
+// ReasonMissedByCard): "HEAD: OUTPUT (N s): WHY".
+var missedBy = map[string]string{
+	"not sent to the IP loudspeaker clusters": "không phát tới cụm loa IP",
+	"not played on the sound card":            "không phát ra card âm thanh",
+}
+
+// missedDetail is "OUTPUT (N s)" and what follows.
+var missedDetail = regexp.MustCompile(`^(.*) \((\d+) s\)(?:: (.*))?$`)
+
 // Reason translates a log reason ("a; b: detail" keeps its detail).
 func Reason(lang, r string) string {
 	if lang == "en" || r == "" {
@@ -73,6 +85,15 @@ func Reason(lang, r string) string {
 	parts := strings.Split(r, "; ")
 	for i, p := range parts {
 		head, detail, hasDetail := strings.Cut(p, ": ")
+		if vi, ok := missedBy[head]; ok {
+			if m := missedDetail.FindStringSubmatch(detail); m != nil {
+				parts[i] = vi + " (" + m[1] + ") trong " + m[2] + " giây"
+				if m[3] != "" {
+					parts[i] += ": " + Reason(lang, m[3])
+				}
+				continue
+			}
+		}
 		if vi, ok := reasons[head]; ok {
 			parts[i] = vi
 			if hasDetail {

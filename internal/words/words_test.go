@@ -14,6 +14,11 @@ func TestReasonTranslatesKnownPartsAndKeepsDetail(t *testing.T) {
 		{"vi", "station was not running; no segment to air", "trạm không hoạt động; không có bản tin để phát"},
 		{"vi", "file unreadable: open /x.wav: no such file", "không đọc được tệp: open /x.wav: no such file"},
 		{"vi", "something new", "something new"},
+		// An output of the zone that missed an airing the others played.
+		{"vi", "not sent to the IP loudspeaker clusters: icecast://src:***@127.0.0.1:8000/dong (12 s): lost the connection to the streaming server: EOF",
+			"không phát tới cụm loa IP (icecast://src:***@127.0.0.1:8000/dong) trong 12 giây: mất kết nối với máy chủ phát trực tuyến: EOF"},
+		{"vi", "not played on the sound card: alsa:hw:1 (3 s): audio device error: unplugged; silence in the output: 2.0 s",
+			"không phát ra card âm thanh (alsa:hw:1) trong 3 giây: lỗi thiết bị âm thanh: unplugged; lặng tiếng khi phát: 2.0 s"},
 		{"vi", "", ""},
 	}
 	for _, c := range cases {
