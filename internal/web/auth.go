@@ -52,18 +52,7 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, sess store.Session)
 
 // session returns the request's live session.
 func (s *Server) session(r *http.Request) (store.Session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" || len(c.Value) > 128 {
-		return store.Session{}, false
-	}
-	sess, err := s.App.Session(r.Context(), c.Value)
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.Logger.Error("session lookup", "err", err)
-		}
-		return store.Session{}, false
-	}
-	return sess, true
+	return CookieSession(r, sessionCookie, s.App.Session, s.Logger)
 }
 
 // stateChanging reports whether the method changes state.

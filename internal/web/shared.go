@@ -1,8 +1,13 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/truyenthanh/cchc/internal/store"
 )
 
 // SecurityHeaders sets the headers every response of the station's web app
@@ -31,3 +36,21 @@ func (l *LoginLimiter) Fail(now time.Time, ip, name string) { l.l.fail(now, ip, 
 
 // Succeed forgets the name's failures.
 func (l *LoginLimiter) Succeed(name string) { l.l.succeed(name) }
+
+// CookieSession returns the live session whose token the named cookie
+// carries, as lookup finds it; a failed lookup other than "no such
+// session" is logged.
+func CookieSession(r *http.Request, cookie string, lookup func(ctx context.Context, token string) (store.Session, error), logger *slog.Logger) (store.Session, bool) {
+	c, err := r.Cookie(cookie)
+	if err != nil || c.Value == "" || len(c.Value) > 128 {
+		return store.Session{}, false
+	}
+	sess, err := lookup(r.Context(), c.Value)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			logger.Error("session lookup", "err", err)
+		}
+		return store.Session{}, false
+	}
+	return sess, true
+}
