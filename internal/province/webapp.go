@@ -295,21 +295,16 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.TrustedProxies.OverHTTPS(r)})
+	web.SetSessionCookie(w, sessionCookie, sess, s.TrustedProxies.OverHTTPS(r))
 	s.audit(r, u.Name, store.ActionLogin, "", ip)
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "/"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, web.SafeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, sess store.Session, _ string) {
 	if err := s.Users.DeleteSession(r.Context(), sess.Token); err != nil {
 		s.Logger.Error("logout", "err", err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	web.ClearSessionCookie(w, sessionCookie)
 	s.audit(r, sess.User.Name, store.ActionLogout, "", s.TrustedProxies.ClientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

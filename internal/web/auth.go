@@ -248,8 +248,7 @@ func (s *Server) login(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return store.Session{}, 0, err
 	}
 	s.limiter.succeed(name)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.overHTTPS(r)})
+	SetSessionCookie(w, sessionCookie, sess, s.overHTTPS(r))
 	return sess, 0, nil
 }
 
@@ -293,7 +292,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, sess store.Se
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess store.Session) {
 	s.App.Logout(r.Context(), sess, s.clientIP(r))
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	ClearSessionCookie(w, sessionCookie)
 }
 
 // loginLimiter counts failed logins per client address and per name.

@@ -54,3 +54,19 @@ func CookieSession(r *http.Request, cookie string, lookup func(ctx context.Conte
 	}
 	return sess, true
 }
+
+// SafeNext keeps a post-login redirect on this site: a path of its own,
+// else "/".
+func SafeNext(next string) string { return safeNext(next) }
+
+// SetSessionCookie gives the browser the session's token in the named
+// cookie: HTTP only, same site, Secure when the browser came over HTTPS.
+func SetSessionCookie(w http.ResponseWriter, name string, sess store.Session, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: sess.Token, Path: "/", Expires: sess.Expires,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure})
+}
+
+// ClearSessionCookie makes the browser forget the named session cookie.
+func ClearSessionCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
