@@ -41,39 +41,33 @@ zones:
 	return path
 }
 
+// zoneTopicJSON is a topic's line of the report JSON.
+type zoneTopicJSON struct {
+	Code          string `json:"code"`
+	TargetAirings int    `json:"target_airings"`
+	Airings       int    `json:"airings"`
+	Interrupted   int    `json:"interrupted"`
+	Missed        int    `json:"missed"`
+	Failed        int    `json:"failed"`
+}
+
+// zoneTotalsJSON is the totals of the report JSON (the commune's or a zone's).
+type zoneTotalsJSON struct {
+	Airings     int `json:"airings"`
+	Interrupted int `json:"interrupted"`
+	Missed      int `json:"missed"`
+	Failed      int `json:"failed"`
+}
+
 type zoneReportJSON struct {
-	Zone   string `json:"zone"`
-	Topics []struct {
-		Code          string `json:"code"`
-		TargetAirings int    `json:"target_airings"`
-		Airings       int    `json:"airings"`
-		Interrupted   int    `json:"interrupted"`
-		Missed        int    `json:"missed"`
-		Failed        int    `json:"failed"`
-	} `json:"topics"`
-	Totals struct {
-		Airings     int `json:"airings"`
-		Interrupted int `json:"interrupted"`
-		Missed      int `json:"missed"`
-		Failed      int `json:"failed"`
-	} `json:"totals"`
-	Zones []struct {
-		Code   string `json:"code"`
-		Name   string `json:"name"`
-		Topics []struct {
-			Code          string `json:"code"`
-			TargetAirings int    `json:"target_airings"`
-			Airings       int    `json:"airings"`
-			Interrupted   int    `json:"interrupted"`
-			Missed        int    `json:"missed"`
-			Failed        int    `json:"failed"`
-		} `json:"topics"`
-		Totals struct {
-			Airings     int `json:"airings"`
-			Interrupted int `json:"interrupted"`
-			Missed      int `json:"missed"`
-			Failed      int `json:"failed"`
-		} `json:"totals"`
+	Zone   string          `json:"zone"`
+	Topics []zoneTopicJSON `json:"topics"`
+	Totals zoneTotalsJSON  `json:"totals"`
+	Zones  []struct {
+		Code   string          `json:"code"`
+		Name   string          `json:"name"`
+		Topics []zoneTopicJSON `json:"topics"`
+		Totals zoneTotalsJSON  `json:"totals"`
 	} `json:"zones"`
 }
 
