@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -61,9 +62,19 @@ type result struct {
 // run runs the binary from the project root with the shipped config.
 func run(t *testing.T, data string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binPath, append([]string{"--data", data}, args...)...)
+	return runBinary(t, nil, env, append([]string{"--data", data}, args...)...)
+}
+
+// runBinary runs the binary from the project root with stdin (nil: none)
+// and env added to the environment (nil: none).
+func runBinary(t *testing.T, stdin io.Reader, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
 	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), env...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
