@@ -48,18 +48,9 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 	env := pa.start(t)
 	t.Cleanup(pa.kill)
 
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "--lang", "en", "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), env...)
-	errb := &limitedBuffer{max: 256 << 10}
-	cmd.Stderr = errb
 	serveStarted := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { stopProcess(cmd, done) })
+	serve := startServeEnv(t, env, data, config, "--lang", "en")
+	cmd, errb, done := serve.cmd, serve.out, serve.done
 	st := runningStation{cmd: cmd, stderr: &bytes.Buffer{}}
 	fail := func(format string, args ...any) {
 		t.Helper()

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -475,29 +474,10 @@ func TestServeClosesTheAiringOnSIGTERMAndRecoversFromSIGKILL(t *testing.T) {
 func TestServeTellsSystemdWhenReady(t *testing.T) {
 	data := t.TempDir()
 	config := stationConfig(t)
-	sock := filepath.Join(t.TempDir(), "notify.sock")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	buf := make([]byte, 64)
-	n, err := conn.Read(buf)
-	if err != nil || string(buf[:n]) != "READY=1" {
-		t.Fatalf("want READY=1 from serve, got %q, %v", buf[:n], err)
-	}
+	cmd, next := serveNotifying(t, data, config, nil) // fails unless READY=1 comes
 	cmd.Process.Signal(syscall.SIGTERM)
-	n, err = conn.Read(buf)
-	if err != nil || string(buf[:n]) != "STOPPING=1" {
-		t.Fatalf("want STOPPING=1 on SIGTERM, got %q, %v", buf[:n], err)
+	if got := next(20 * time.Second); got != "STOPPING=1" {
+		t.Fatalf("want STOPPING=1 on SIGTERM, got %q", got)
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)

@@ -20,7 +20,7 @@ func TestServeWatchdogStopsWhenTheLoopFreezes(t *testing.T) {
 	data := t.TempDir()
 	config := stationConfig(t)
 	freeze := filepath.Join(t.TempDir(), "freeze")
-	cmd, next := serveUnderWatchdog(t, data, config, nil, "CCHC_TEST_FREEZE_LOOP="+freeze)
+	cmd, next := serveNotifying(t, data, config, nil, "WATCHDOG_USEC=1000000", "CCHC_TEST_FREEZE_LOOP="+freeze)
 	// Alive: pings every 0.5 s; four within 3 s.
 	pings := 0
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && pings < 4; {
@@ -64,11 +64,12 @@ func TestServeWatchdogStopsWhenTheLoopFreezes(t *testing.T) {
 	}
 }
 
-// serveUnderWatchdog runs serve as systemd would with WatchdogSec=1, with
-// env added to its environment and its standard error to stderr (nil:
-// dropped), and returns once it said READY=1. next reads its next
-// message, "" when none comes within d. Serve is killed when the test ends.
-func serveUnderWatchdog(t *testing.T, data, config string, stderr io.Writer, env ...string) (cmd *exec.Cmd, next func(d time.Duration) string) {
+// serveNotifying runs serve as systemd would (NOTIFY_SOCKET), with env
+// added to its environment (WATCHDOG_USEC=1000000 for WatchdogSec=1) and
+// its standard error to stderr (nil: dropped), and returns once it said
+// READY=1. next reads its next message, "" when none comes within d. Serve
+// is killed when the test ends.
+func serveNotifying(t *testing.T, data, config string, stderr io.Writer, env ...string) (cmd *exec.Cmd, next func(d time.Duration) string) {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
@@ -78,7 +79,7 @@ func serveUnderWatchdog(t *testing.T, data, config string, stderr io.Writer, env
 	t.Cleanup(func() { conn.Close() })
 	cmd = exec.Command(binPath, "--data", data, "--config", config, "serve")
 	cmd.Dir = "../.."
-	cmd.Env = append(append(os.Environ(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=1000000"), env...)
+	cmd.Env = append(append(os.Environ(), "NOTIFY_SOCKET="+sock), env...)
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

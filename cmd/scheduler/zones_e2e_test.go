@@ -209,18 +209,9 @@ func TestZonesAirTheirOwnProgrammesThroughPulseAudio(t *testing.T) {
 	pa := startTwoSinkPulse(t)
 	recA, recB := recordSink(t, pa.env, "nul_a"), recordSink(t, pa.env, "nul_b")
 
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "--lang", "en", "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), pa.env...)
-	errb := &limitedBuffer{max: 256 << 10}
-	cmd.Stderr = errb
 	serveStarted := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { stopProcess(cmd, done) })
+	serve := startServeEnv(t, pa.env, data, config, "--lang", "en")
+	cmd, errb, done := serve.cmd, serve.out, serve.done
 	fail := func(format string, args ...any) {
 		t.Helper()
 		t.Fatalf(format+"\nserve's log:\n%s", append(args, errb.String())...)
@@ -411,7 +402,7 @@ func TestServeWatchdogStopsWhenOneZoneFreezes(t *testing.T) {
 	config := zonesConfig(t, "null", "null")
 	freeze := filepath.Join(t.TempDir(), "freeze")
 	errb := &limitedBuffer{max: 64 << 10}
-	_, next := serveUnderWatchdog(t, data, config, errb, "CCHC_TEST_FREEZE_LOOP="+freeze, "CCHC_TEST_FREEZE_ZONE=tay")
+	_, next := serveNotifying(t, data, config, errb, "WATCHDOG_USEC=1000000", "CCHC_TEST_FREEZE_LOOP="+freeze, "CCHC_TEST_FREEZE_ZONE=tay")
 	pings := 0
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && pings < 4; {
 		if next(time.Until(end)) == "WATCHDOG=1" {
