@@ -365,8 +365,17 @@ func stationConfig(t *testing.T) string {
 		s = s[:i] + "\n" + s[j:]
 	}
 	s = strings.Replace(s, "      length: 10m\n", "      length: 12s\n", 1)
-	path := filepath.Join(t.TempDir(), "station.yaml")
-	os.WriteFile(path, []byte(s), 0o644)
+	return writeConfig(t, "station.yaml", s)
+}
+
+// writeConfig writes a test's configuration to a file of its own and
+// returns its path.
+func writeConfig(t *testing.T, name, s string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return path
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,11 +33,7 @@ zones:
     name: "Xã Yên Phú cũ"
     outputs: [null]
 `
-	path := filepath.Join(t.TempDir(), "zones.yaml")
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "zones.yaml", s)
 }
 
 // zoneTopicJSON is a topic's line of the report JSON.

@@ -58,11 +58,7 @@ zones:
     name: "Thôn Tây"
     outputs: [%q]
 `, dongOut, tayOut)
-	path := filepath.Join(t.TempDir(), "zones.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "zones.yaml", cfg)
 }
 
 // zoneRows reads the zone's airings from the database.
