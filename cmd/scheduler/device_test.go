@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,18 +48,9 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 	env := pa.start(t)
 	t.Cleanup(pa.kill)
 
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "--lang", "en", "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), env...)
-	errb := &limitedBuffer{max: 256 << 10}
-	cmd.Stderr = errb
 	serveStarted := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { stopProcess(cmd, done) })
+	serve := startServeEnv(t, env, data, config, "--lang", "en")
+	cmd, errb, done := serve.cmd, serve.out, serve.done
 	st := runningStation{cmd: cmd, stderr: &bytes.Buffer{}}
 	fail := func(format string, args ...any) {
 		t.Helper()
@@ -205,7 +194,7 @@ func TestServeKeepsTryingTheSoundCard(t *testing.T) {
 type pulseServer struct {
 	dir  string
 	cmd  *exec.Cmd
-	done chan struct{}
+	done <-chan struct{}
 	logs *limitedBuffer
 }
 
@@ -226,34 +215,8 @@ func (p *pulseServer) start(t *testing.T) []string {
 	sock := filepath.Join(p.dir, "native")
 	os.WriteFile(filepath.Join(p.dir, "client.conf"), []byte("autospawn = no\n"), 0o644)
 	os.WriteFile(filepath.Join(p.dir, "asound.conf"), []byte("pcm.!default { type pulse }\nctl.!default { type pulse }\n"), 0o644)
-	p.cmd = exec.Command("pulseaudio", "--daemonize=no", "--system=no", "--exit-idle-time=-1", "--disallow-exit",
-		"--use-pid-file=no", "-n", "--log-target=stderr",
-		"--load=module-null-sink sink_name=nul rate=48000 channels=2 format=s16le",
-		"--load=module-native-protocol-unix socket="+sock+" auth-anonymous=1")
-	p.cmd.Env = append(os.Environ(), p.env()...)
-	p.logs = &limitedBuffer{max: 64 << 10}
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start pulseaudio: %v", err)
-	}
-	p.done = make(chan struct{})
-	go func(cmd *exec.Cmd, done chan struct{}) { cmd.Wait(); close(done) }(p.cmd, p.done)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if c, err := net.Dial("unix", sock); err == nil {
-			c.Close()
-			return p.env()
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("pulseaudio exited at start: %v\n%s", p.cmd.ProcessState, p.logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pulseaudio did not open %s within 15 s\n%s", sock, p.logs.String())
-		}
-	}
+	p.cmd, p.done, p.logs = runPulse(t, sock, p.env(), "nul")
+	return p.env()
 }
 
 // kill ends the server at once, as a card pulled out does.

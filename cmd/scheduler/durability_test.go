@@ -52,11 +52,7 @@ func fastStationConfig(t *testing.T) string {
 	}
 	s = s[:i] + "\n" + s[j:]
 	s = strings.Replace(s, "      length: 10m\n", "      length: 3s\n", 1)
-	path := filepath.Join(t.TempDir(), "fast.yaml")
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "fast.yaml", s)
 }
 
 // logRow is a row of `log --json` with its exact JSON.

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,9 +61,19 @@ type result struct {
 // run runs the binary from the project root with the shipped config.
 func run(t *testing.T, data string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binPath, append([]string{"--data", data}, args...)...)
+	return runBinary(t, nil, env, append([]string{"--data", data}, args...)...)
+}
+
+// runBinary runs the binary from the project root with stdin (nil: none)
+// and env added to the environment (nil: none).
+func runBinary(t *testing.T, stdin io.Reader, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
 	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), env...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -355,8 +365,17 @@ func stationConfig(t *testing.T) string {
 		s = s[:i] + "\n" + s[j:]
 	}
 	s = strings.Replace(s, "      length: 10m\n", "      length: 12s\n", 1)
-	path := filepath.Join(t.TempDir(), "station.yaml")
-	os.WriteFile(path, []byte(s), 0o644)
+	return writeConfig(t, "station.yaml", s)
+}
+
+// writeConfig writes a test's configuration to a file of its own and
+// returns its path.
+func writeConfig(t *testing.T, name, s string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return path
 }
 
@@ -464,29 +483,10 @@ func TestServeClosesTheAiringOnSIGTERMAndRecoversFromSIGKILL(t *testing.T) {
 func TestServeTellsSystemdWhenReady(t *testing.T) {
 	data := t.TempDir()
 	config := stationConfig(t)
-	sock := filepath.Join(t.TempDir(), "notify.sock")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	buf := make([]byte, 64)
-	n, err := conn.Read(buf)
-	if err != nil || string(buf[:n]) != "READY=1" {
-		t.Fatalf("want READY=1 from serve, got %q, %v", buf[:n], err)
-	}
+	cmd, next := serveNotifying(t, data, config, nil) // fails unless READY=1 comes
 	cmd.Process.Signal(syscall.SIGTERM)
-	n, err = conn.Read(buf)
-	if err != nil || string(buf[:n]) != "STOPPING=1" {
-		t.Fatalf("want STOPPING=1 on SIGTERM, got %q, %v", buf[:n], err)
+	if got := next(20 * time.Second); got != "STOPPING=1" {
+		t.Fatalf("want STOPPING=1 on SIGTERM, got %q", got)
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)

@@ -128,8 +128,18 @@ type serveProcess struct {
 
 func startServe(t *testing.T, data, config string, args ...string) *serveProcess {
 	t.Helper()
+	return startServeEnv(t, nil, data, config, args...)
+}
+
+// startServeEnv is startServe with env added to serve's environment; it
+// stops serve when the test ends.
+func startServeEnv(t *testing.T, env []string, data, config string, args ...string) *serveProcess {
+	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"--data", data, "--config", config, "serve"}, args...)...)
 	cmd.Dir = "../.."
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	p := &serveProcess{cmd: cmd, out: &limitedBuffer{max: 1 << 20}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {

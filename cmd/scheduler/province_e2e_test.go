@@ -403,11 +403,7 @@ func provinceConfig(t *testing.T, cfg, url, code, token string) string {
 		t.Fatal(err)
 	}
 	s := string(raw) + "\nprovince:\n  url: " + url + "\n  commune: " + code + "\n  token_file: " + tokFile + "\n"
-	path := filepath.Join(dir, "station.yaml")
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "station.yaml", s)
 }
 
 type syncOut struct {

@@ -22,19 +22,7 @@ import (
 // runIn runs the binary from the project root with stdin.
 func runIn(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binPath, args...)
-	cmd.Dir = "../.."
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	return runBinary(t, strings.NewReader(stdin), nil, args...)
 }
 
 // TestProvinceCLI drives the province commands against a throwaway

@@ -246,9 +246,18 @@ func startPulse(t *testing.T) []string {
 		"PULSE_CLIENTCONFIG=" + clientConf,
 		"ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:" + asoundConf,
 	}
+	runPulse(t, sock, env, "nul")
+	return env
+}
+
+// runPulse runs PulseAudio with env on the socket sock, with one null sink
+// named sink, stops it when the test ends and returns once it listens: the
+// process, a channel closed when it has exited, and its log.
+func runPulse(t *testing.T, sock string, env []string, sink string) (*exec.Cmd, <-chan struct{}, *limitedBuffer) {
+	t.Helper()
 	cmd := exec.Command("pulseaudio", "--daemonize=no", "--system=no", "--exit-idle-time=-1", "--disallow-exit",
 		"--use-pid-file=no", "-n", "--log-target=stderr",
-		"--load=module-null-sink sink_name=nul rate=48000 channels=2 format=s16le",
+		"--load=module-null-sink sink_name="+sink+" rate=48000 channels=2 format=s16le",
 		"--load=module-native-protocol-unix socket="+sock+" auth-anonymous=1")
 	cmd.Env = append(os.Environ(), env...)
 	logs := &limitedBuffer{max: 64 << 10}
@@ -269,7 +278,7 @@ func startPulse(t *testing.T) []string {
 	for {
 		if c, err := net.Dial("unix", sock); err == nil {
 			c.Close()
-			break
+			return cmd, done, logs
 		}
 		select {
 		case <-done:
@@ -280,7 +289,6 @@ func startPulse(t *testing.T) []string {
 			t.Fatalf("pulseaudio did not open %s within 15 s\n%s", sock, logs.String())
 		}
 	}
-	return env
 }
 
 // stopProcess ends a process the test started: SIGTERM, then SIGKILL.
@@ -319,7 +327,31 @@ type recorder struct {
 // arrives, and returns once audio flows. It keeps at most two minutes.
 func startParec(t *testing.T, env []string, rate int) *recorder {
 	t.Helper()
-	cmd := exec.Command("parec", "-d", "nul.monitor", "--raw", "--format=s16le", fmt.Sprintf("--rate=%d", rate),
+	r := recordMonitor(t, env, "nul", rate, 120)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r.mu.Lock()
+		got := len(r.pcm)
+		r.mu.Unlock()
+		if got > 0 {
+			return r
+		}
+		select {
+		case <-r.done:
+			t.Fatalf("parec exited: %v\n%s", r.cmd.ProcessState, r.logs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("parec recorded nothing within 15 s\n%s", r.logs.String())
+		}
+	}
+}
+
+// recordMonitor records a sink's monitor at rate, stamping each chunk as
+// it arrives and keeping at most maxSeconds, until the test ends.
+func recordMonitor(t *testing.T, env []string, sink string, rate, maxSeconds int) *recorder {
+	t.Helper()
+	cmd := exec.Command("parec", "-d", sink+".monitor", "--raw", "--format=s16le", fmt.Sprintf("--rate=%d", rate),
 		"--channels=2", "--latency-msec=20")
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.StdoutPipe()
@@ -331,7 +363,7 @@ func startParec(t *testing.T, env []string, rate int) *recorder {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start parec: %v", err)
 	}
-	maxBytes := 120 * rate * 4
+	maxBytes := maxSeconds * rate * 4
 	go func() {
 		defer close(r.read)
 		buf := make([]byte, 64<<10)
@@ -353,23 +385,7 @@ func startParec(t *testing.T, env []string, rate int) *recorder {
 	}()
 	go func() { <-r.read; cmd.Wait(); close(r.done) }()
 	t.Cleanup(func() { stopProcess(cmd, r.done) })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		r.mu.Lock()
-		got := len(r.pcm)
-		r.mu.Unlock()
-		if got > 0 {
-			return r
-		}
-		select {
-		case <-r.done:
-			t.Fatalf("parec exited: %v\n%s", cmd.ProcessState, r.logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("parec recorded nothing within 15 s\n%s", r.logs.String())
-		}
-	}
+	return r
 }
 
 // stop ends the recording and returns it with its chunks' arrival times.

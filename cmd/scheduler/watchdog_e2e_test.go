@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -18,36 +19,8 @@ import (
 func TestServeWatchdogStopsWhenTheLoopFreezes(t *testing.T) {
 	data := t.TempDir()
 	config := stationConfig(t)
-	sock := filepath.Join(t.TempDir(), "notify.sock")
 	freeze := filepath.Join(t.TempDir(), "freeze")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=1000000", "CCHC_TEST_FREEZE_LOOP="+freeze)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	buf := make([]byte, 64)
-	// next reads the next message, or "" when none comes within d.
-	next := func(d time.Duration) string {
-		conn.SetReadDeadline(time.Now().Add(d))
-		n, err := conn.Read(buf)
-		if err != nil {
-			return ""
-		}
-		return string(buf[:n])
-	}
-	if got := next(20 * time.Second); got != "READY=1" {
-		t.Fatalf("first message %q, want READY=1", got)
-	}
+	cmd, next := serveNotifying(t, data, config, nil, "WATCHDOG_USEC=1000000", "CCHC_TEST_FREEZE_LOOP="+freeze)
 	// Alive: pings every 0.5 s; four within 3 s.
 	pings := 0
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && pings < 4; {
@@ -89,4 +62,43 @@ func TestServeWatchdogStopsWhenTheLoopFreezes(t *testing.T) {
 	if got := next(10 * time.Second); got != "STOPPING=1" {
 		t.Fatalf("after SIGTERM got %q, want STOPPING=1", got)
 	}
+}
+
+// serveNotifying runs serve as systemd would (NOTIFY_SOCKET), with env
+// added to its environment (WATCHDOG_USEC=1000000 for WatchdogSec=1) and
+// its standard error to stderr (nil: dropped), and returns once it said
+// READY=1. next reads its next message, "" when none comes within d. Serve
+// is killed when the test ends.
+func serveNotifying(t *testing.T, data, config string, stderr io.Writer, env ...string) (cmd *exec.Cmd, next func(d time.Duration) string) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	cmd = exec.Command(binPath, "--data", data, "--config", config, "serve")
+	cmd.Dir = "../.."
+	cmd.Env = append(append(os.Environ(), "NOTIFY_SOCKET="+sock), env...)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	buf := make([]byte, 64)
+	next = func(d time.Duration) string {
+		conn.SetReadDeadline(time.Now().Add(d))
+		n, err := conn.Read(buf)
+		if err != nil {
+			return ""
+		}
+		return string(buf[:n])
+	}
+	if got := next(20 * time.Second); got != "READY=1" {
+		t.Fatalf("first message %q, want READY=1", got)
+	}
+	return cmd, next
 }

@@ -622,9 +622,5 @@ func webConfig(t *testing.T) string {
 	}
 	s := strings.Replace(string(raw), "output: auto", "output: null", 1)
 	s = strings.Replace(s, "media_dir: ./media", fmt.Sprintf("media_dir: %s", filepath.Join(t.TempDir(), "media")), 1)
-	path := filepath.Join(t.TempDir(), "web.yaml")
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "web.yaml", s)
 }

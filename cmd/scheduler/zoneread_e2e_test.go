@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,46 +33,36 @@ zones:
     name: "Xã Yên Phú cũ"
     outputs: [null]
 `
-	path := filepath.Join(t.TempDir(), "zones.yaml")
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "zones.yaml", s)
+}
+
+// zoneTopicJSON is a topic's line of the report JSON.
+type zoneTopicJSON struct {
+	Code          string `json:"code"`
+	TargetAirings int    `json:"target_airings"`
+	Airings       int    `json:"airings"`
+	Interrupted   int    `json:"interrupted"`
+	Missed        int    `json:"missed"`
+	Failed        int    `json:"failed"`
+}
+
+// zoneTotalsJSON is the totals of the report JSON (the commune's or a zone's).
+type zoneTotalsJSON struct {
+	Airings     int `json:"airings"`
+	Interrupted int `json:"interrupted"`
+	Missed      int `json:"missed"`
+	Failed      int `json:"failed"`
 }
 
 type zoneReportJSON struct {
-	Zone   string `json:"zone"`
-	Topics []struct {
-		Code          string `json:"code"`
-		TargetAirings int    `json:"target_airings"`
-		Airings       int    `json:"airings"`
-		Interrupted   int    `json:"interrupted"`
-		Missed        int    `json:"missed"`
-		Failed        int    `json:"failed"`
-	} `json:"topics"`
-	Totals struct {
-		Airings     int `json:"airings"`
-		Interrupted int `json:"interrupted"`
-		Missed      int `json:"missed"`
-		Failed      int `json:"failed"`
-	} `json:"totals"`
-	Zones []struct {
-		Code   string `json:"code"`
-		Name   string `json:"name"`
-		Topics []struct {
-			Code          string `json:"code"`
-			TargetAirings int    `json:"target_airings"`
-			Airings       int    `json:"airings"`
-			Interrupted   int    `json:"interrupted"`
-			Missed        int    `json:"missed"`
-			Failed        int    `json:"failed"`
-		} `json:"topics"`
-		Totals struct {
-			Airings     int `json:"airings"`
-			Interrupted int `json:"interrupted"`
-			Missed      int `json:"missed"`
-			Failed      int `json:"failed"`
-		} `json:"totals"`
+	Zone   string          `json:"zone"`
+	Topics []zoneTopicJSON `json:"topics"`
+	Totals zoneTotalsJSON  `json:"totals"`
+	Zones  []struct {
+		Code   string          `json:"code"`
+		Name   string          `json:"name"`
+		Topics []zoneTopicJSON `json:"topics"`
+		Totals zoneTotalsJSON  `json:"totals"`
 	} `json:"zones"`
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,11 +58,7 @@ zones:
     name: "Thôn Tây"
     outputs: [%q]
 `, dongOut, tayOut)
-	path := filepath.Join(t.TempDir(), "zones.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, "zones.yaml", cfg)
 }
 
 // zoneRows reads the zone's airings from the database.
@@ -108,39 +103,7 @@ func startTwoSinkPulse(t *testing.T) twoSinkPulse {
 		// zone names (alsa:zonea), so each zone reaches its own sink with
 		// the hook on, as on a PC that runs PulseAudio.
 	}
-	cmd := exec.Command("pulseaudio", "--daemonize=no", "--system=no", "--exit-idle-time=-1", "--disallow-exit",
-		"--use-pid-file=no", "-n", "--log-target=stderr",
-		"--load=module-null-sink sink_name=nul_a rate=48000 channels=2 format=s16le",
-		"--load=module-native-protocol-unix socket="+sock+" auth-anonymous=1")
-	cmd.Env = append(os.Environ(), env...)
-	logs := &limitedBuffer{max: 64 << 10}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start pulseaudio: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		stopProcess(cmd, done)
-		if t.Failed() {
-			t.Logf("pulseaudio's log:\n%s", logs.String())
-		}
-	})
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		if c, err := net.Dial("unix", sock); err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("pulseaudio exited at start: %v\n%s", cmd.ProcessState, logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pulseaudio did not open %s within 15 s\n%s", sock, logs.String())
-		}
-	}
+	runPulse(t, sock, env, "nul_a")
 	load := exec.Command("pactl", "load-module", "module-null-sink", "sink_name=nul_b", "rate=48000", "channels=2", "format=s16le")
 	load.Env = append(os.Environ(), env...)
 	out, err := load.CombinedOutput()
@@ -165,39 +128,7 @@ func (p twoSinkPulse) pactl(t *testing.T, args ...string) string {
 // recordSink records a sink's monitor, as startParec does nul's.
 func recordSink(t *testing.T, env []string, sink string) *recorder {
 	t.Helper()
-	cmd := exec.Command("parec", "-d", sink+".monitor", "--raw", "--format=s16le", "--rate=48000", "--channels=2", "--latency-msec=20")
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &recorder{cmd: cmd, done: make(chan struct{}), read: make(chan struct{}), logs: &limitedBuffer{max: 16 << 10}}
-	cmd.Stderr = r.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start parec: %v", err)
-	}
-	go func() {
-		defer close(r.read)
-		buf := make([]byte, 64<<10)
-		for {
-			k, err := out.Read(buf)
-			if k > 0 {
-				at := time.Now()
-				r.mu.Lock()
-				if len(r.pcm)+k <= 150*48000*4 {
-					r.pcm = append(r.pcm, buf[:k]...)
-					r.ch = append(r.ch, chunk{len(r.pcm), at})
-				}
-				r.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	go func() { <-r.read; cmd.Wait(); close(r.done) }()
-	t.Cleanup(func() { stopProcess(cmd, r.done) })
-	return r
+	return recordMonitor(t, env, sink, 48000, 150)
 }
 
 // toneAt is the energy share of freq in the recording's left channel
@@ -271,18 +202,9 @@ func TestZonesAirTheirOwnProgrammesThroughPulseAudio(t *testing.T) {
 	pa := startTwoSinkPulse(t)
 	recA, recB := recordSink(t, pa.env, "nul_a"), recordSink(t, pa.env, "nul_b")
 
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "--lang", "en", "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), pa.env...)
-	errb := &limitedBuffer{max: 256 << 10}
-	cmd.Stderr = errb
 	serveStarted := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { stopProcess(cmd, done) })
+	serve := startServeEnv(t, pa.env, data, config, "--lang", "en")
+	cmd, errb, done := serve.cmd, serve.out, serve.done
 	fail := func(format string, args ...any) {
 		t.Helper()
 		t.Fatalf(format+"\nserve's log:\n%s", append(args, errb.String())...)
@@ -471,37 +393,9 @@ func TestZoneFlagsRefuseUnknownZones(t *testing.T) {
 func TestServeWatchdogStopsWhenOneZoneFreezes(t *testing.T) {
 	data := t.TempDir()
 	config := zonesConfig(t, "null", "null")
-	sock := filepath.Join(t.TempDir(), "notify.sock")
 	freeze := filepath.Join(t.TempDir(), "freeze")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	cmd := exec.Command(binPath, "--data", data, "--config", config, "serve")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=1000000", "CCHC_TEST_FREEZE_LOOP="+freeze, "CCHC_TEST_FREEZE_ZONE=tay")
 	errb := &limitedBuffer{max: 64 << 10}
-	cmd.Stderr = errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	buf := make([]byte, 64)
-	next := func(d time.Duration) string {
-		conn.SetReadDeadline(time.Now().Add(d))
-		n, err := conn.Read(buf)
-		if err != nil {
-			return ""
-		}
-		return string(buf[:n])
-	}
-	if got := next(20 * time.Second); got != "READY=1" {
-		t.Fatalf("first message %q, want READY=1", got)
-	}
+	_, next := serveNotifying(t, data, config, errb, "WATCHDOG_USEC=1000000", "CCHC_TEST_FREEZE_LOOP="+freeze, "CCHC_TEST_FREEZE_ZONE=tay")
 	pings := 0
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end) && pings < 4; {
 		if next(time.Until(end)) == "WATCHDOG=1" {

@@ -9,12 +9,11 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/truyenthanh/cchc/internal/pgcluster"
 	"github.com/truyenthanh/cchc/internal/pgstore"
+	"github.com/truyenthanh/cchc/internal/pgstore/pgstoretest"
 	"github.com/truyenthanh/cchc/internal/playlist"
 	"github.com/truyenthanh/cchc/internal/province"
 	"github.com/truyenthanh/cchc/internal/provinceapi"
@@ -23,23 +22,9 @@ import (
 
 // cluster is the one PostgreSQL cluster of this test binary; each test
 // has a database of its own in it.
-var cluster *pgcluster.Cluster
+var cluster pgstoretest.Cluster
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	ctx := context.Background()
-	c, err := pgcluster.Start(ctx, pgcluster.Options{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: the province tests need a PostgreSQL cluster: %v\n", err)
-		return 1
-	}
-	cluster = c
-	defer c.Stop(ctx)
-	return m.Run()
-}
-
-var databases atomic.Int64
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m, "province")) }
 
 var ict = time.FixedZone("ICT", 7*3600)
 
@@ -60,16 +45,7 @@ type env struct {
 func newEnv(t *testing.T, opts ...func(*province.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
-	url, err := cluster.CreateDatabase(ctx, fmt.Sprintf("p%d", databases.Add(1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgstore.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetHashCost(4)
-	t.Cleanup(db.Close)
+	db, _ := cluster.Open(t)
 	deps := province.Deps{Store: db, Users: db.Province(), Topics: topics, Location: ict}
 	for _, o := range opts {
 		o(&deps)

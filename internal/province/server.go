@@ -9,13 +9,9 @@ package province
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/truyenthanh/cchc/internal/playlist"
@@ -56,14 +52,12 @@ type Deps struct {
 // Server serves the station API and the web app.
 type Server struct {
 	Deps
-	addr    string
-	handler http.Handler
-	pages   map[string]*template.Template
-	exts    extCache
-	limiter *web.LoginLimiter
+	listener *web.Listener
+	handler  http.Handler
+	pages    map[string]*template.Template
+	exts     extCache
+	limiter  *web.LoginLimiter
 
-	mu sync.Mutex
-	ln net.Listener
 	// life ends when Run stops: it ends the stations' long polls.
 	life    context.Context
 	endLife context.CancelFunc
@@ -92,7 +86,7 @@ func New(d Deps, addr string) (*Server, error) {
 	if d.Language != "en" {
 		d.Language = "vi"
 	}
-	s := &Server{Deps: d, addr: addr, limiter: web.NewLoginLimiter()}
+	s := &Server{Deps: d, listener: web.NewListener("province", addr), limiter: web.NewLoginLimiter()}
 	s.life, s.endLife = context.WithCancel(context.Background())
 	pages, err := parsePages(d.Location)
 	if err != nil {
@@ -107,62 +101,15 @@ func New(d Deps, addr string) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Listen binds the address; Run does it when it has not been done.
-func (s *Server) Listen() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		return nil
-	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		return fmt.Errorf("province: listen on %s: %w", s.addr, err)
-	}
-	s.ln = ln
-	return nil
-}
+func (s *Server) Listen() error { return s.listener.Listen() }
 
 // Addr is the bound address (after Listen), else the configured one.
-func (s *Server) Addr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		return s.ln.Addr().String()
-	}
-	return s.addr
-}
+func (s *Server) Addr() string { return s.listener.Addr() }
 
 // Run serves until ctx is done, then shuts down: long polls end at once,
 // other requests get up to 5 s.
 func (s *Server) Run(ctx context.Context) error {
-	if err := s.Listen(); err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(s.ln) }()
-	s.Logger.Info("province server listening", "addr", "http://"+s.Addr()+"/")
-	select {
-	case err := <-errc:
-		s.endLife()
-		return fmt.Errorf("province: %w", err)
-	case <-ctx.Done():
-	}
-	s.endLife()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if err != nil {
-		return fmt.Errorf("province: shutdown: %w", err)
-	}
-	return nil
+	return s.listener.Serve(ctx, s.handler, s.Logger, "province server listening", s.endLife)
 }
 
 func (s *Server) routes() http.Handler {

@@ -1,6 +1,7 @@
 package province
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -74,7 +75,6 @@ func (rs roles) allow(role string) bool {
 
 const (
 	sessionCookie = "cchc_province_session"
-	langCookie    = "cchc_lang"
 	csrfField     = "csrf_token"
 )
 
@@ -135,31 +135,13 @@ func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 // lang is the request's language: ?lang=, then the cookie, then the
 // server's default. A ?lang= choice is remembered.
 func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "vi" || l == "en" {
-		if w != nil {
-			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteStrictMode})
-		}
-		return l
-	}
-	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "vi" || c.Value == "en") {
-		return c.Value
-	}
-	return s.Language
+	return web.RequestLang(w, r, s.Language)
 }
 
 func (s *Server) session(r *http.Request) (store.Session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" || len(c.Value) > 128 {
-		return store.Session{}, false
-	}
-	sess, err := s.Users.SessionByToken(r.Context(), c.Value, s.Now())
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.Logger.Error("session lookup", "err", err)
-		}
-		return store.Session{}, false
-	}
-	return sess, true
+	return web.CookieSession(r, sessionCookie, func(ctx context.Context, token string) (store.Session, error) {
+		return s.Users.SessionByToken(ctx, token, s.Now())
+	}, s.Logger)
 }
 
 func (s *Server) newView(page, lang string, sess store.Session) *view {
@@ -313,21 +295,16 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.TrustedProxies.OverHTTPS(r)})
+	web.SetSessionCookie(w, sessionCookie, sess, s.TrustedProxies.OverHTTPS(r))
 	s.audit(r, u.Name, store.ActionLogin, "", ip)
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "/"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, web.SafeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, sess store.Session, _ string) {
 	if err := s.Users.DeleteSession(r.Context(), sess.Token); err != nil {
 		s.Logger.Error("logout", "err", err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	web.ClearSessionCookie(w, sessionCookie)
 	s.audit(r, sess.User.Name, store.ActionLogout, "", s.TrustedProxies.ClientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -52,18 +52,7 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, sess store.Session)
 
 // session returns the request's live session.
 func (s *Server) session(r *http.Request) (store.Session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" || len(c.Value) > 128 {
-		return store.Session{}, false
-	}
-	sess, err := s.App.Session(r.Context(), c.Value)
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.Logger.Error("session lookup", "err", err)
-		}
-		return store.Session{}, false
-	}
-	return sess, true
+	return CookieSession(r, sessionCookie, s.App.Session, s.Logger)
 }
 
 // stateChanging reports whether the method changes state.
@@ -259,8 +248,7 @@ func (s *Server) login(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return store.Session{}, 0, err
 	}
 	s.limiter.succeed(name)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.overHTTPS(r)})
+	SetSessionCookie(w, sessionCookie, sess, s.overHTTPS(r))
 	return sess, 0, nil
 }
 
@@ -304,7 +292,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, sess store.Se
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess store.Session) {
 	s.App.Logout(r.Context(), sess, s.clientIP(r))
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	ClearSessionCookie(w, sessionCookie)
 }
 
 // loginLimiter counts failed logins per client address and per name.

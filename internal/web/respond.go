@@ -17,6 +17,16 @@ func tr(lang, vi, en string) string { return words.Pick(lang, vi, en) }
 // lang is the request's language: ?lang=, then the cookie, then the
 // station's. A ?lang= choice is remembered in the cookie.
 func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
+	def := "vi"
+	if s.Config().Station.Language == "en" {
+		def = "en"
+	}
+	return RequestLang(w, r, def)
+}
+
+// RequestLang is the request's language: ?lang=, then the language cookie,
+// then def. A ?lang= choice is remembered in the cookie when w is not nil.
+func RequestLang(w http.ResponseWriter, r *http.Request, def string) string {
 	if l := r.URL.Query().Get("lang"); l == "vi" || l == "en" {
 		if w != nil {
 			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteStrictMode})
@@ -26,10 +36,7 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "vi" || c.Value == "en") {
 		return c.Value
 	}
-	if l := s.Config().Station.Language; l == "en" {
-		return l
-	}
-	return "vi"
+	return def
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -7,12 +7,9 @@ package web
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -80,18 +77,16 @@ type Deps struct {
 // Server serves the web app.
 type Server struct {
 	Deps
-	addr    string
-	handler http.Handler
-	pages   map[string]*template.Template
-	limiter *loginLimiter
+	listener *Listener
+	handler  http.Handler
+	pages    map[string]*template.Template
+	limiter  *loginLimiter
 	// measuring lets one upload at a time be analysed (loudness, true
 	// peak: CPU-bound), so that a burst of uploads leaves the playout its
 	// share of the CPU; the files themselves stream to disk in parallel.
 	measuring chan struct{}
 	ingest    *ingest
 
-	mu   sync.Mutex
-	ln   net.Listener
 	done chan struct{} // closed when Run stops: ends event streams
 
 	// deadSince is when the web app first saw the loudspeakers silent
@@ -114,7 +109,7 @@ func New(d Deps, addr string) (*Server, error) {
 	if d.App == nil {
 		d.App = commune.New(commune.Deps{Store: d.Store, Planner: d.Planner, Config: d.Config, Location: d.Location, Now: d.Now, Logger: d.Logger})
 	}
-	s := &Server{Deps: d, addr: addr, limiter: newLoginLimiter(), measuring: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &Server{Deps: d, listener: NewListener("web", addr), limiter: newLoginLimiter(), measuring: make(chan struct{}, 1), done: make(chan struct{})}
 	pages, err := s.parsePages()
 	if err != nil {
 		return nil, err
@@ -129,62 +124,15 @@ func New(d Deps, addr string) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Listen binds the address; Run does it when it has not been done.
-func (s *Server) Listen() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		return nil
-	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		return fmt.Errorf("web: listen on %s: %w", s.addr, err)
-	}
-	s.ln = ln
-	return nil
-}
+func (s *Server) Listen() error { return s.listener.Listen() }
 
 // Addr is the bound address (after Listen), else the configured one.
-func (s *Server) Addr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		return s.ln.Addr().String()
-	}
-	return s.addr
-}
+func (s *Server) Addr() string { return s.listener.Addr() }
 
 // Run serves until ctx is done, then shuts down gracefully: requests in
 // progress get up to 5 s to finish, event streams are closed.
 func (s *Server) Run(ctx context.Context) error {
-	if err := s.Listen(); err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(s.ln) }()
-	s.Logger.Info("web app listening", "addr", "http://"+s.Addr()+"/")
-	select {
-	case err := <-errc:
-		close(s.done)
-		return fmt.Errorf("web: %w", err)
-	case <-ctx.Done():
-	}
-	close(s.done)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if err != nil {
-		return fmt.Errorf("web: shutdown: %w", err)
-	}
-	return nil
+	return s.listener.Serve(ctx, s.handler, s.Logger, "web app listening", func() { close(s.done) })
 }
 
 func (s *Server) routes() http.Handler {
