@@ -138,7 +138,7 @@ func NewRegistry(schemes ...Scheme) (*Registry, error) {
 // one), and nothing else — the configuration's check, its error message,
 // serve, play and the zones all read this list.
 func Standard() *Registry {
-	r, err := NewRegistry(AutoScheme(), ALSAScheme(), FileScheme(), NullScheme(), IcecastScheme())
+	r, err := NewRegistry(AutoScheme(), ALSAScheme(), OtoScheme(), FileScheme(), NullScheme(), IcecastScheme())
 	if err != nil {
 		panic(err) // the list above is fixed; a clash is a programming error
 	}
