@@ -49,6 +49,15 @@ const deviceCheckEvery = time.Second
 // it through a configuration file in a folder of its own under tmpDir
 // (oto opens only "default"); the folder is removed on return.
 func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, device, tmpDir string, in io.Reader, out io.Writer) error {
+	// At least a device period in the player, or the output stutters
+	// (oto's ALSA loop asks for a whole period at a time and fills what
+	// the player lacks with silence).
+	return serve(ctx, rate, buffer, max(buffer, 50*time.Millisecond), device, tmpDir, in, out)
+}
+
+// serve is ServeDevice with oto's player buffer of the caller's (a test
+// over ALSA's unpaced file plugin takes the whole programme into it).
+func serve(ctx context.Context, rate audio.Rate, buffer, playerBuffer time.Duration, device, tmpDir string, in io.Reader, out io.Writer) error {
 	end := audio.NewDeviceEnd(in, out)
 	if device != "" && device != "default" {
 		dir, err := pointALSADefault(device, tmpDir)
@@ -71,7 +80,7 @@ func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, dev
 		err = octx.Err()
 	}
 	if err != nil {
-		err = fmt.Errorf("%w: oto: %v", audio.ErrNoDevice, err)
+		err = fmt.Errorf("%w: %v", audio.ErrNoDevice, err)
 		_ = end.Fail(err)
 		return err
 	}
@@ -81,12 +90,8 @@ func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, dev
 	if err := end.Ready(deviceFrames); err != nil {
 		return fmt.Errorf("device pipe: %w", err)
 	}
-	// At least a device period in the player, or the output stutters
-	// (oto's ALSA loop asks for a whole period at a time and fills what
-	// the player lacks with silence); and silence first, until the card is
-	// full, so the station's count of what is heard holds from the first
-	// frame (see warmUp).
-	playerBuffer := max(buffer, 50*time.Millisecond)
+	// Silence first (two player buffers), until the card is full, so the
+	// station's count of what is heard holds from the first frame.
 	r := newSource(end, int(rate.N(playerBuffer)), 2*int(rate.N(playerBuffer)))
 	player := octx.NewPlayer(r)
 	r.player = player
@@ -118,7 +123,7 @@ func ServeDevice(ctx context.Context, rate audio.Rate, buffer time.Duration, dev
 				err = player.Err()
 			}
 			if err != nil {
-				err = fmt.Errorf("%w: oto: %v", audio.ErrNoDevice, err)
+				err = fmt.Errorf("%w: %v", audio.ErrNoDevice, err)
 				_ = end.Fail(err)
 				return err
 			}
