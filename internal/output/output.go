@@ -64,6 +64,12 @@ type Env struct {
 	// ALSA device named device ("" for ALSA's default) and serves the
 	// device pipe (audio.DeviceSink). Without it no sound card opens.
 	DeviceCommand func(device string) *exec.Cmd
+	// PlayCard, when set, plays an alsa or auto output (ALSA device device,
+	// "" for the default; name describes it) in this process instead of
+	// an output process: `play`, which has one programme and no station to
+	// keep on the air. A card that does not open must still give a sink
+	// whose DeviceState says why (audio.DeviceWatcher).
+	PlayCard func(ctx context.Context, device, name string) (audio.Sink, error)
 	// Stream is what a stream output tells its server and listeners about
 	// the programme (the zone's name); Getenv reads the ${NAME} of a
 	// stream's password (nil: os.Getenv).

@@ -91,11 +91,17 @@ func AutoScheme() Scheme {
 // so through DeviceState). writer is what plays in that process: "alsa"
 // (our own writer, the default of audio-output) or "oto".
 func openCard(ctx context.Context, sp Spec, env Env, writer string) (audio.Sink, error) {
+	device := sp.Arg
+	name := writer
+	if device != "" {
+		name += ":" + device
+	}
+	if writer == "alsa" && env.PlayCard != nil {
+		return env.PlayCard(ctx, device, name)
+	}
 	if env.DeviceCommand == nil {
 		return nil, ErrNoDeviceCommand
 	}
-	device := sp.Arg
-	name := writer
 	command := func() *exec.Cmd { return env.DeviceCommand(device) }
 	if writer != "alsa" {
 		command = func() *exec.Cmd {
@@ -103,9 +109,6 @@ func openCard(ctx context.Context, sp Spec, env Env, writer string) (audio.Sink,
 			c.Args = append(c.Args, "--writer", writer)
 			return c
 		}
-	}
-	if device != "" {
-		name += ":" + device
 	}
 	logger := env.Logger
 	if logger != nil {

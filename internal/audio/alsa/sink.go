@@ -1,0 +1,150 @@
+package alsa
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/truyenthanh/cchc/internal/audio"
+)
+
+// Sink plays the deck to the sound card in this process, with the writer
+// of ServeDevice: `play` uses it, where there is one programme to play and
+// no station to keep on the air while a lost card is retried. It saves
+// play the output process (its start-up, its memory and the pipe's
+// wake-ups). serve keeps the output process (audio.DeviceSink), which
+// reopens a lost card cleanly while the station goes on.
+//
+// Honesty is that of the output process: what is heard is what was
+// written less what the card still holds (snd_pcm_delay); a card that did
+// not open, or failed, says so through DeviceState, and the station logs
+// the airing failed or interrupted with what was heard.
+type Sink struct {
+	rate   audio.Rate
+	buffer time.Duration
+	device string
+	name   string
+
+	pcm *pcm
+	// Played: base frames heard at baseAt, moving on in real time but
+	// never past ceiling (what the card was given).
+	mu            sync.Mutex
+	err           error
+	changed       chan struct{}
+	base, ceiling int64
+	baseAt        time.Time
+	flowing       bool
+}
+
+// OpenSink opens the ALSA device ("" is ALSA's default) at rate with about
+// buffer of buffer. A device that does not open gives a sink all the
+// same, whose DeviceState says why (and whose Run plays nothing), so that
+// the station logs what it could not play as failed; err says it too.
+func OpenSink(rate audio.Rate, buffer time.Duration, device, name string) (*Sink, error) {
+	s := &Sink{rate: rate, buffer: buffer, device: device, name: name, changed: make(chan struct{})}
+	s.pcm, s.err = openPCM(device, rate, buffer)
+	return s, s.err
+}
+
+// Name describes the output ("alsa", "alsa:hw:1").
+func (s *Sink) Name() string { return s.name }
+
+// DeviceState is nil while the card plays, or why it does not.
+func (s *Sink) DeviceState() (<-chan struct{}, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed, s.err
+}
+
+// Played is the deck frame being heard now.
+func (s *Sink) Played() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil || !s.flowing {
+		return s.base
+	}
+	return min(s.base+s.rate.N(time.Since(s.baseAt)), max(s.base, s.ceiling))
+}
+
+// Drain waits until what was handed to the card has been heard (at most a
+// buffer and a bit).
+func (s *Sink) Drain() {
+	if s.pcm != nil && s.err == nil {
+		s.pcm.drain(s.rate.D(int64(s.pcm.buffer)) + 100*time.Millisecond)
+	}
+}
+
+// Close closes the card.
+func (s *Sink) Close() error {
+	if s.pcm != nil {
+		s.pcm.close()
+	}
+	return nil
+}
+
+// Run writes the deck to the card whenever it has room, until ctx is done
+// (then it closes the card) or the card fails (an error wrapping
+// audio.ErrNoDevice, also told through DeviceState).
+func (s *Sink) Run(ctx context.Context, d *audio.Deck) error {
+	if s.pcm == nil {
+		<-ctx.Done()
+		return nil
+	}
+	defer s.pcm.close()
+	stallAfter := max(5*time.Second, 10*s.buffer)
+	lastTaken := time.Now()
+	var buf []float32
+	for ctx.Err() == nil {
+		ready, _, err := s.pcm.wait(-1, 100*time.Millisecond)
+		if err != nil {
+			return s.fail(err)
+		}
+		if !ready {
+			if time.Since(lastTaken) > stallAfter {
+				return s.fail(fmt.Errorf("%w: ALSA device %q took no samples for %v", audio.ErrNoDevice, s.pcm.name, stallAfter.Round(time.Second)))
+			}
+			continue
+		}
+		avail, err := s.pcm.avail()
+		if err != nil {
+			return s.fail(err)
+		}
+		if avail < s.pcm.period/2 {
+			time.Sleep(s.rate.D(int64(s.pcm.period/2 - avail)))
+			continue
+		}
+		lastTaken = time.Now()
+		frames := min(avail, s.pcm.buffer)
+		if cap(buf) < frames*audio.Channels {
+			buf = make([]float32, frames*audio.Channels)
+		}
+		b := buf[:frames*audio.Channels]
+		held := int64(s.pcm.delay())
+		now := time.Now()
+		handed := d.Handed()
+		n := d.Pull(b, now.Add(s.rate.D(held)), true)
+		s.mu.Lock()
+		s.base = max(handed-held, 0)
+		s.baseAt, s.ceiling, s.flowing = now, handed+int64(n), true
+		s.mu.Unlock()
+		if err := s.pcm.write(b[:n*audio.Channels]); err != nil {
+			return s.fail(err)
+		}
+	}
+	return nil
+}
+
+// fail keeps err as the card's state (heard stays at the last frame known
+// heard) and returns it.
+func (s *Sink) fail(err error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.flowing {
+		s.base = min(s.base+s.rate.N(time.Since(s.baseAt)), max(s.base, s.ceiling))
+	}
+	s.err, s.flowing = err, false
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return err
+}
