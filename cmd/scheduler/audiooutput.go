@@ -58,8 +58,8 @@ func (m *Main) audioOutputCommand() *cobra.Command {
 }
 
 // leanRealTime tunes the Go runtime of the process that plays to the sound
-// card in real time (audio-output), where nearly all the time is spent
-// waiting for the device:
+// card in real time (audio-output, and play, which writes the card itself),
+// where nearly all the time is spent waiting for the device:
 //   - one P: it waits for ALSA in a blocking cgo call (poll); with one P the
 //     runtime's monitor thread takes the P back at once and sleeps, where
 //     with two it polls every 20 µs–10 ms (half the CPU measured while

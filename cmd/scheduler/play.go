@@ -80,6 +80,9 @@ func (m *Main) playCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if _, inProcess := sink.(*alsa.Sink); inProcess {
+				leanRealTime() // as in the output process: one P, a 25 % GC target
+			}
 			stn := m.newZoneStation(st, zone.Code, sink, "", clock, false)
 			// Files not in the library are measured ahead of the play
 			// head, not all before the first sound.

@@ -30,6 +30,7 @@ type Sink struct {
 	// Played: base frames heard at baseAt, moving on in real time but
 	// never past ceiling (what the card was given).
 	mu            sync.Mutex
+	deck          *audio.Deck
 	err           error
 	changed       chan struct{}
 	base, ceiling int64
@@ -67,12 +68,17 @@ func (s *Sink) Played() int64 {
 	return min(s.base+s.rate.N(time.Since(s.baseAt)), max(s.base, s.ceiling))
 }
 
-// Drain waits until what was handed to the card has been heard (at most a
-// buffer and a bit).
+// Drain waits until what was handed to the card has had time to play, as
+// DeviceSink's does (by the count, not by asking the card: Run keeps
+// writing it meanwhile, from its own thread).
 func (s *Sink) Drain() {
-	if s.pcm != nil && s.err == nil {
-		s.pcm.drain(s.rate.D(int64(s.pcm.buffer)) + 100*time.Millisecond)
+	s.mu.Lock()
+	d := s.deck
+	s.mu.Unlock()
+	if d == nil {
+		return
 	}
+	time.Sleep(s.rate.D(d.Handed()-s.Played()) + s.buffer/2)
 }
 
 // Close closes the card.
@@ -92,6 +98,9 @@ func (s *Sink) Run(ctx context.Context, d *audio.Deck) error {
 		return nil
 	}
 	defer s.pcm.close()
+	s.mu.Lock()
+	s.deck = d
+	s.mu.Unlock()
 	stallAfter := max(5*time.Second, 10*s.buffer)
 	lastTaken := time.Now()
 	var buf []float32
