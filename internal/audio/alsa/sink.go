@@ -3,6 +3,7 @@ package alsa
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -27,6 +28,12 @@ type Sink struct {
 	name   string
 
 	pcm *pcm
+	// A cut (Flush) hands its floor to Run, wakes its poll through the
+	// pipe (wake) and waits for flushed: the card is only ever touched
+	// by Run's thread.
+	floors  chan int64
+	flushed chan struct{}
+	wake    *os.File
 	// Played: base frames heard at baseAt, moving on in real time but
 	// never past ceiling (what the card was given).
 	mu            sync.Mutex
@@ -43,7 +50,8 @@ type Sink struct {
 // same, whose DeviceState says why (and whose Run plays nothing), so that
 // the station logs what it could not play as failed; err says it too.
 func OpenSink(rate audio.Rate, buffer time.Duration, device, name string) (*Sink, error) {
-	s := &Sink{rate: rate, buffer: buffer, device: device, name: name, changed: make(chan struct{})}
+	s := &Sink{rate: rate, buffer: buffer, device: device, name: name, changed: make(chan struct{}),
+		floors: make(chan int64, 1), flushed: make(chan struct{}, 1)}
 	s.pcm, s.err = openPCM(device, rate, buffer)
 	return s, s.err
 }
@@ -98,16 +106,41 @@ func (s *Sink) Run(ctx context.Context, d *audio.Deck) error {
 		return nil
 	}
 	defer s.pcm.close()
+	wakeR, wakeW, err := os.Pipe()
+	if err != nil {
+		return s.fail(fmt.Errorf("%w: %v", audio.ErrNoDevice, err))
+	}
+	defer wakeR.Close()
+	defer wakeW.Close()
 	s.mu.Lock()
-	s.deck = d
+	s.deck, s.wake = d, wakeW
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.wake = nil
+		s.mu.Unlock()
+	}()
+	d.SetFlusher(s)
+	defer d.SetFlusher(nil)
+	var junk [64]byte
 	stallAfter := max(5*time.Second, 10*s.buffer)
 	lastTaken := time.Now()
 	var buf []float32
 	for ctx.Err() == nil {
-		ready, _, err := s.pcm.wait(-1, 100*time.Millisecond)
+		ready, woken, err := s.pcm.wait(int(wakeR.Fd()), 100*time.Millisecond)
 		if err != nil {
 			return s.fail(err)
+		}
+		if woken {
+			_, _ = wakeR.Read(junk[:])
+			select {
+			case floor := <-s.floors:
+				if err := s.flush(d, floor); err != nil {
+					return s.fail(err)
+				}
+			default:
+			}
+			continue
 		}
 		if !ready {
 			if time.Since(lastTaken) > stallAfter {
@@ -141,6 +174,59 @@ func (s *Sink) Run(ctx context.Context, d *audio.Deck) error {
 			return s.fail(err)
 		}
 	}
+	return nil
+}
+
+// Flush drops what the card holds of the deck's frames from floor on, if
+// all it holds is (a cut; see audio.Flusher): Run does it, between writes,
+// and this waits for it (a second at most).
+func (s *Sink) Flush(floor int64) {
+	s.mu.Lock()
+	w, ok := s.wake, s.err == nil && s.flowing
+	s.mu.Unlock()
+	if w == nil || !ok {
+		return
+	}
+	select {
+	case <-s.flushed: // a late answer to an earlier flush
+	default:
+	}
+	select {
+	case s.floors <- floor:
+	default: // one is waiting already; it drops as much
+	}
+	if _, err := w.Write([]byte{1}); err != nil {
+		return
+	}
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-s.flushed:
+	case <-t.C:
+	}
+}
+
+// flush is Flush on Run's thread: what the card holds is the last frames
+// handed out; drop them if they are all at or after floor, tell the deck.
+func (s *Sink) flush(d *audio.Deck, floor int64) error {
+	defer func() {
+		select {
+		case s.flushed <- struct{}{}:
+		default:
+		}
+	}()
+	held := int64(s.pcm.delay())
+	handed := d.Handed()
+	if held <= 0 || handed-held < floor {
+		return nil
+	}
+	if err := s.pcm.drop(); err != nil {
+		return err
+	}
+	d.Dropped(held, handed)
+	s.mu.Lock()
+	s.base, s.ceiling, s.baseAt = handed-held, handed-held, time.Now()
+	s.mu.Unlock()
 	return nil
 }
 
