@@ -10,12 +10,17 @@
 # the command's start to its first sound in the recording. Writes p50, p95
 # and max to bench/RESULTS.md. Run by bench/run.sh; alone:
 # BIN=bin/scheduler bash bench/cutlatency.sh
+# OUTPUT=oto measures the oto output instead of alsa (its own section of
+# RESULTS.md, "… (output oto)").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/scheduler}
 CUTS=${CUTS:-24}
 FIRSTS=${FIRSTS:-10}
 BUFFER=${CUT_BUFFER:-500ms}
+OUTPUT=${OUTPUT:-alsa}
+title="Cut latency and first sound"
+[ "$OUTPUT" = alsa ] || title="$title (output $OUTPUT)"
 for c in pulseaudio parec sox python3; do command -v $c >/dev/null || { echo "cutlatency needs $c (apt-get install pulseaudio pulseaudio-utils sox)"; exit 1; }; done
 work=$(mktemp -d)
 pa_pid=""
@@ -37,10 +42,10 @@ for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 # The shipped config with a 20-s slot every 20 s, no loudness
 # normalisation (the emergency tone must stay quieter than the others, so
 # that the recording shows where the cut one stops).
-python3 - "$work/config.yaml" "$BUFFER" <<'PY'
+python3 - "$work/config.yaml" "$BUFFER" "$OUTPUT" <<'PY'
 import sys
 s = open("config.yaml").read()
-for a, b in [("output: auto", "output: alsa"), ("no_repeat: 20h", "no_repeat: 0s"),
+for a, b in [("output: auto", "output: %s" % sys.argv[3]), ("no_repeat: 20h", "no_repeat: 0s"),
              ('quiet_hours: ["21:30-05:00"]', "quiet_hours: []"), ("normalize: true", "normalize: false"),
              ('cron: "0 6 * * 1-6"', 'cron: "*/20 * * * * *"'), ("      length: 10m\n", "      length: 19s\n"),
              ("  buffer: 500ms", "  buffer: %s" % sys.argv[2])]:
@@ -73,11 +78,11 @@ summary=$(echo "$out" | grep '^SUMMARY' | cut -d' ' -f2-)
 read -r c50 c95 cmax cn f50 f95 fmax fn files <<<"$summary"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 section=$(cat <<MD
-## Cut latency and first sound
+## $title
 
 Written by \`make bench\` (bench/cutlatency.sh) on $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), load average $load at the end.
 
-\`CUTS=$CUTS bash bench/cutlatency.sh\`: the real binary (\`serve\`, output \`alsa\`, \`audio.buffer: $BUFFER\`)
+\`CUTS=$CUTS OUTPUT=$OUTPUT bash bench/cutlatency.sh\`: the real binary (\`serve\`, output \`$OUTPUT\`, \`audio.buffer: $BUFFER\`)
 plays 6-s tones through ALSA's pulse device into PulseAudio's null sink (real time), recorded by
 \`parec\` (16 kHz mono, 20 ms fragments). About 1.3 s into a tone the bench cuts it, in turn with
 \`scheduler control skip\`, \`control skip\`, \`control stop\` and \`scheduler play --now ID\` (an
@@ -110,14 +115,14 @@ Each first sound:
 $firsts
 MD
 )
-python3 - bench/RESULTS.md "$section" <<'PY'
+python3 - bench/RESULTS.md "$section" "$title" <<'PY'
 import sys, re
-path, section = sys.argv[1], sys.argv[2]
+path, section, title = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     s = open(path).read()
 except FileNotFoundError:
     s = "# Benchmarks\n"
-s = re.sub(r"\n## Cut latency and first sound\n.*?(?=\n## |\Z)", "", s, flags=re.S)
+s = re.sub(r"\n## " + re.escape(title) + r"\n.*?(?=\n## |\Z)", "", s, flags=re.S)
 open(path, "w").write(s.rstrip("\n") + "\n\n" + section + "\n")
 PY
-echo "cut latency: p50 $c50 ms, p95 $c95 ms, max $cmax ms over $cn cuts; first sound p50 $f50 ms, p95 $f95 ms (play ID), $files ms (play 40 files)"
+echo "cut latency ($OUTPUT): p50 $c50 ms, p95 $c95 ms, max $cmax ms over $cn cuts; first sound p50 $f50 ms, p95 $f95 ms (play ID), $files ms (play 40 files)"

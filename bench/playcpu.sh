@@ -4,8 +4,9 @@
 # Each player plays the same 48 kHz stereo file for a window, one after the
 # other, ROUNDS times over (the players alternate, so that a change on the
 # machine lands on all of them): aplay (the reference), Liquidsoap,
-# `scheduler play` and `scheduler serve` (each one process plus the
-# audio-output child that holds the sound card, summed).
+# `scheduler play` (one process: it holds the sound card itself) and
+# `scheduler serve` (the station plus the audio-output child that holds the
+# sound card, summed).
 #
 # Everything (PulseAudio, the players, parec) runs on one CPU (taskset):
 # on this virtual machine a wake-up that crosses CPUs costs ~10× one that
@@ -111,12 +112,11 @@ run_liquidsoap() { # 2.1 takes ~10 s to start: a longer warm-up; it loops the fi
 	window liquidsoap 20 "$p"
 	kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
 }
-run_play() { # run_play BINARY [CONFIG]: play and its audio-output child, summed
+run_play() { # run_play BINARY [CONFIG]: play (it holds the card itself; an audio-output child, if any, summed)
 	"$1" --config "${2:-config.yaml}" --data "$work/data" play --output alsa "$f" >/dev/null 2>&1 & local p=$!; started+=("$p")
-	local child=""
-	for _ in $(seq 100); do child=$(pgrep -P "$p" -f audio-output || true); [ -n "$child" ] && break; sleep 0.1; done
-	[ -n "$child" ] || { echo "play started no audio-output process" >&2; exit 1; }
-	window play 5 "$p" "$child"
+	sleep 1
+	local child; child=$(pgrep -P "$p" -f audio-output || true)
+	window play 4 "$p" $child
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
 }
 run_serve() { # a slot 8 s from now, the file imported; parent + child
@@ -224,7 +224,9 @@ $table
 
 Goals for \`scheduler play\`: CPU within 1.5× of aplay's, ${cpu_verdict}; peak RSS ≤ 25 MB, ${rss_verdict}.
 
-The sound card is written by the \`audio-output\` process with libasound (internal/audio/alsa):
+The sound card is written with libasound (internal/audio/alsa): by \`play\` itself, in its own
+process (alsa.Sink: one thread waits in \`poll\` on the device, pulls a period from the deck and
+writes it), and for \`serve\` by its \`audio-output\` process, where
 one thread waits in \`poll\` on the device and on the station's pipe at once, then writes with
 \`snd_pcm_writei\` the frames the station sends when the device has room for a period (half of
 \`audio.buffer\` asked for; ALSA's pulse plugin gives a third). Each period costs one request and

@@ -312,8 +312,8 @@ func TestNoAudioDeviceLogsFailedNeverCompleted(t *testing.T) {
 	}
 	var log []airingJSON
 	json.Unmarshal([]byte(mustRun(t, data, "log", "--json")), &log)
-	// The reason says what ALSA said, as serve's does (the output process
-	// opens the card for play too).
+	// The reason says what ALSA said, as serve's does (play opens the card
+	// in its own process, serve through its output process).
 	if len(log) != 1 || log[0].Status != "failed" || !strings.HasPrefix(log[0].Reason, "no audio device: ") ||
 		!strings.Contains(log[0].Reason, "snd_pcm_open") || log[0].PlayedMS != 0 {
 		t.Fatalf("want one failed airing with reason 'no audio device: …snd_pcm_open…', got %+v", log)

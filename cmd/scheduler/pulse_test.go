@@ -45,6 +45,20 @@ import (
 // log's first started_at to last ended_at (the program's own account of
 // when its first and last samples were heard).
 func TestPlayThroughPulseAudioTakesRealTimeAndKeepsEveryPart(t *testing.T) {
+	playThroughPulse(t, "alsa")
+}
+
+// TestPlayThroughPulseAudioWithOto is the same programme through the oto
+// output (oto's player in the output process instead of our own writer):
+// paced, every part in order, and a log whose played lengths and span are
+// those of the recording.
+func TestPlayThroughPulseAudioWithOto(t *testing.T) {
+	playThroughPulse(t, "oto")
+}
+
+// playThroughPulse plays a 10 s programme to the output scheme output
+// through PulseAudio and checks it against parec's recording (see above).
+func playThroughPulse(t *testing.T, output string) {
 	const install = "install them with: apt-get install pulseaudio pulseaudio-utils libasound2-plugins sox (make test installs them)"
 	for _, tool := range []string{"pulseaudio", "parec", "sox"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -86,7 +100,7 @@ func TestPlayThroughPulseAudioTakesRealTimeAndKeepsEveryPart(t *testing.T) {
 	// one: they are part of the real stack.
 	playEnv := append([]string{"CCHC_AUDIO_GAP=" + gap.String(), "CCHC_AUDIO_SAMPLE_RATE=48000"}, env...)
 	began := time.Now()
-	r := run(t, data, playEnv, append([]string{"-v", "play", "--output", "alsa"}, ids...)...)
+	r := run(t, data, playEnv, append([]string{"-v", "play", "--output", output}, ids...)...)
 	procWall := time.Since(began)
 	if r.code != 0 {
 		t.Fatalf("play through PulseAudio: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)

@@ -64,6 +64,12 @@ type Env struct {
 	// ALSA device named device ("" for ALSA's default) and serves the
 	// device pipe (audio.DeviceSink). Without it no sound card opens.
 	DeviceCommand func(device string) *exec.Cmd
+	// PlayCard, when set, plays an alsa or auto output (ALSA device device,
+	// "" for the default; name describes it) in this process instead of
+	// an output process: `play`, which has one programme and no station to
+	// keep on the air. A card that does not open must still give a sink
+	// whose DeviceState says why (audio.DeviceWatcher).
+	PlayCard func(ctx context.Context, device, name string) (audio.Sink, error)
 	// Stream is what a stream output tells its server and listeners about
 	// the programme (the zone's name); Getenv reads the ${NAME} of a
 	// stream's password (nil: os.Getenv).
@@ -138,7 +144,7 @@ func NewRegistry(schemes ...Scheme) (*Registry, error) {
 // one), and nothing else — the configuration's check, its error message,
 // serve, play and the zones all read this list.
 func Standard() *Registry {
-	r, err := NewRegistry(AutoScheme(), ALSAScheme(), FileScheme(), NullScheme(), IcecastScheme())
+	r, err := NewRegistry(AutoScheme(), ALSAScheme(), OtoScheme(), FileScheme(), NullScheme(), IcecastScheme())
 	if err != nil {
 		panic(err) // the list above is fixed; a clash is a programming error
 	}

@@ -54,10 +54,10 @@ func TestParse(t *testing.T) {
 }
 
 func TestTheUsageListsEveryScheme(t *testing.T) {
-	if got, want := output.Standard().Usage("en"), "auto, alsa, alsa:DEVICE, file:PATH.wav, null or icecast://USER:PASSWORD@HOST:PORT/MOUNT"; got != want {
+	if got, want := output.Standard().Usage("en"), "auto, alsa, alsa:DEVICE, oto, oto:DEVICE, file:PATH.wav, null or icecast://USER:PASSWORD@HOST:PORT/MOUNT"; got != want {
 		t.Errorf("usage %q, want %q", got, want)
 	}
-	if got, want := output.Standard().Usage("vi"), "auto, alsa, alsa:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav, null hoặc icecast://NGƯỜI_DÙNG:MẬT_KHẨU@MÁY_CHỦ:CỔNG/MOUNT"; got != want {
+	if got, want := output.Standard().Usage("vi"), "auto, alsa, alsa:THIẾT_BỊ, oto, oto:THIẾT_BỊ, file:ĐƯỜNG_DẪN.wav, null hoặc icecast://NGƯỜI_DÙNG:MẬT_KHẨU@MÁY_CHỦ:CỔNG/MOUNT"; got != want {
 		t.Errorf("usage %q, want %q", got, want)
 	}
 }

@@ -50,7 +50,23 @@ func FileScheme() Scheme {
 func ALSAScheme() Scheme {
 	return Scheme{
 		Name: "alsa", Usage: "alsa, alsa:DEVICE", UsageVI: "alsa, alsa:THIẾT_BỊ",
-		Open: openALSA,
+		Open: func(ctx context.Context, sp Spec, env Env) (audio.Sink, error) {
+			return openCard(ctx, sp, env, "alsa")
+		},
+	}
+}
+
+// OtoScheme is "oto" or "oto:DEVICE": a sound card as ALSAScheme, played
+// by github.com/ebitengine/oto/v3 in the output process (internal/audio/
+// otoout) instead of our own writer. For a card or driver on which the
+// direct writer misbehaves; a cut is heard later through it (oto reads
+// ahead of the card).
+func OtoScheme() Scheme {
+	return Scheme{
+		Name: "oto", Usage: "oto, oto:DEVICE", UsageVI: "oto, oto:THIẾT_BỊ",
+		Open: func(ctx context.Context, sp Spec, env Env) (audio.Sink, error) {
+			return openCard(ctx, sp, env, "oto")
+		},
 	}
 }
 
@@ -64,27 +80,41 @@ func AutoScheme() Scheme {
 			}
 			return nil
 		},
-		Open: openALSA,
+		Open: func(ctx context.Context, sp Spec, env Env) (audio.Sink, error) {
+			return openCard(ctx, sp, env, "alsa")
+		},
 	}
 }
 
-// openALSA starts the output process of a sound card and waits until it
+// openCard starts the output process of a sound card and waits until it
 // has opened the card or failed to (then the sink keeps trying, and says
-// so through DeviceState).
-func openALSA(ctx context.Context, sp Spec, env Env) (audio.Sink, error) {
+// so through DeviceState). writer is what plays in that process: "alsa"
+// (our own writer, the default of audio-output) or "oto".
+func openCard(ctx context.Context, sp Spec, env Env, writer string) (audio.Sink, error) {
+	device := sp.Arg
+	name := writer
+	if device != "" {
+		name += ":" + device
+	}
+	if writer == "alsa" && env.PlayCard != nil {
+		return env.PlayCard(ctx, device, name)
+	}
 	if env.DeviceCommand == nil {
 		return nil, ErrNoDeviceCommand
 	}
-	device := sp.Arg
-	name := "alsa"
-	if device != "" {
-		name += ":" + device
+	command := func() *exec.Cmd { return env.DeviceCommand(device) }
+	if writer != "alsa" {
+		command = func() *exec.Cmd {
+			c := env.DeviceCommand(device)
+			c.Args = append(c.Args, "--writer", writer)
+			return c
+		}
 	}
 	logger := env.Logger
 	if logger != nil {
 		logger = logger.With("component", "output")
 	}
-	sink := audio.NewDeviceSink(env.Rate, env.Buffer, name, func() *exec.Cmd { return env.DeviceCommand(device) }, logger)
+	sink := audio.NewDeviceSink(env.Rate, env.Buffer, name, command, logger)
 	_ = sink.Open(ctx) // a card that does not open now is the sink's to report
 	return sink, nil
 }
